@@ -1,0 +1,18 @@
+"""boto3 clients, created once per execution environment (client creation is slow; clients are thread-safe)."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+import boto3
+from botocore.config import Config
+
+# Throttling is retried by the state machine (with backoff and jitter, visible in the execution history),
+# so the SDK makes one attempt plus at most two quick retries for connection-level faults.
+_CONFIG = Config(retries={"mode": "standard", "total_max_attempts": 3})
+
+
+@cache
+def client(service: str, region: str | None = None) -> Any:
+    return boto3.session.Session().client(service, region_name=region, config=_CONFIG)  # type: ignore[call-overload]

@@ -1,0 +1,25 @@
+"""RecordFailure: every Catch after validation ends here, then in a Fail state with the same error."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.parser import parse
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from eum_share.logic.record_failure import record_failure
+from eum_share.models.states import RecordFailureInput
+from eum_share.observability import logger, metrics, tracer
+from eum_share.settings import get_settings
+
+
+@logger.inject_lambda_context(correlation_id_path="migrationId")
+@metrics.log_metrics
+@tracer.capture_lambda_handler(capture_response=False)
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    settings = get_settings()
+    failure = parse(event=event, model=RecordFailureInput)
+    recorded = record_failure(failure, settings)
+    logger.error("migration failed", extra={"error": recorded.error, "cause": recorded.cause})
+    metrics.add_metric(name="MigrationsFailed", unit="Count", value=1)
+    return recorded.model_dump(mode="json", by_alias=True)

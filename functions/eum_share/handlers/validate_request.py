@@ -1,0 +1,31 @@
+"""ValidateRequest: the first state of every migration, whichever door started it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.parser import parse
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from eum_share.logic.validate_request import validate_request
+from eum_share.models.states import ValidatedRequest, ValidateRequestInput
+from eum_share.observability import logger, metrics, tracer
+from eum_share.settings import get_settings
+
+
+@logger.inject_lambda_context(correlation_id_path="executionName")
+@metrics.log_metrics
+@tracer.capture_lambda_handler(capture_response=False)
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    settings = get_settings()
+    received = parse(event=event, model=ValidateRequestInput)
+    request = validate_request(
+        received.request,
+        default_migration_id=received.execution_name,
+        role_names=frozenset({settings.owner_role_name, settings.consumer_role_name}),
+    )
+    assert request.migration_id is not None
+    logger.info("request valid", extra={"migration_id": request.migration_id})
+    return ValidatedRequest(migration_id=request.migration_id, request=request).model_dump(
+        mode="json", by_alias=True, exclude_none=True
+    )

@@ -1,0 +1,30 @@
+"""What happens when any state fails: the ledger says why, and subscribers hear of it."""
+
+from __future__ import annotations
+
+import json
+
+from eum_share.dal import events, ledger
+from eum_share.models.states import FailureRecorded, RecordFailureInput
+from eum_share.settings import Settings
+
+
+def readable_cause(cause: str) -> str:
+    """A Lambda error's Cause is its JSON error payload; keep only the message a person needs."""
+    try:
+        payload = json.loads(cause)
+    except ValueError:
+        return cause
+    if isinstance(payload, dict) and isinstance(payload.get("errorMessage"), str):
+        return payload["errorMessage"]
+    return cause
+
+
+def record_failure(failure: RecordFailureInput, settings: Settings) -> FailureRecorded:
+    cause = readable_cause(failure.error.Cause)
+    ledger.record_failure(settings.ledger_table, failure.migration_id, failure.error.Error, cause)
+    recorded = FailureRecorded(migration_id=failure.migration_id, error=failure.error.Error, cause=cause)
+    events.publish(
+        settings.event_bus, settings.event_source, "MigrationFailed", recorded.model_dump(mode="json", by_alias=True)
+    )
+    return recorded

@@ -1,0 +1,98 @@
+"""Turn whatever a door received into a MigrationRequest, or say precisely what is wrong with it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import ValidationError
+
+from eum_share.errors import InvalidRequest
+from eum_share.models.identifiers import ROLE_ARN, SHARE_ARN, SMS_ARN, principal_kind
+from eum_share.models.request import MigrationRequest
+
+
+def field_path(location: tuple[int | str, ...]) -> str:
+    path = ""
+    for part in location:
+        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+    return path or "request"
+
+
+def validate_request(
+    raw: Any, *, default_migration_id: str, role_names: frozenset[str]
+) -> MigrationRequest:
+    """The request, complete and consistent; InvalidRequest names every bad field otherwise."""
+    if not isinstance(raw, dict):
+        raise InvalidRequest([f"request: must be a JSON object, got {type(raw).__name__}"])
+    try:
+        request = MigrationRequest.model_validate(raw)
+    except ValidationError as error:
+        raise InvalidRequest(
+            [f"{field_path(e['loc'])}: {e['msg'].removeprefix('Value error, ')}" for e in error.errors()]
+        ) from None
+    problems = _cross_checks(request, role_names)
+    if problems:
+        raise InvalidRequest(problems)
+    if request.migration_id is None:
+        request = request.model_copy(update={"migration_id": default_migration_id})
+    return request
+
+
+def _cross_checks(request: MigrationRequest, role_names: frozenset[str]) -> list[str]:
+    """What no single field can check: everything must belong to the owner account and the request's Region."""
+    problems: list[str] = []
+    owner, region = request.owner.account_id, request.region
+    for index, arn in enumerate(request.resources.arns):
+        match = SMS_ARN.match(arn)
+        if match is None:
+            problems.append(
+                f"resources.arns[{index}]: must be an End User Messaging SMS phone-number, sender-id, pool or "
+                f"opt-out-list ARN, got {arn!r}"
+            )
+        elif match["account"] != owner:
+            problems.append(f"resources.arns[{index}]: belongs to account {match['account']}, not the owner {owner}")
+        elif match["region"] != region:
+            problems.append(
+                f"resources.arns[{index}]: is in {match['region']}, but RAM shares only within {region}"
+            )
+    if len(set(request.resources.arns)) != len(request.resources.arns):
+        problems.append("resources.arns: lists an ARN more than once")
+    if request.share.arn is not None:
+        share = SHARE_ARN.match(request.share.arn)
+        if share is None:
+            problems.append(f"share.arn: must be a RAM resource-share ARN, got {request.share.arn!r}")
+        elif (share["account"], share["region"]) != (owner, region):
+            problems.append(f"share.arn: must be a share of the owner account {owner} in {region}")
+    problems += _role_checks("owner.roleArn", request.owner.role_arn, owner, role_names)
+    seen: set[str] = set()
+    direct = {p for p in request.principals if principal_kind(p) == "ACCOUNT"}
+    only_accounts = all(principal_kind(p) == "ACCOUNT" for p in request.principals)
+    for index, consumer in enumerate(request.consumers):
+        where = f"consumers[{index}]"
+        if consumer.account_id in seen:
+            problems.append(f"{where}.accountId: account {consumer.account_id} is listed twice")
+        seen.add(consumer.account_id)
+        if consumer.account_id == owner:
+            problems.append(f"{where}.accountId: the owner account cannot consume its own share")
+        if only_accounts and consumer.account_id not in direct:
+            problems.append(f"{where}.accountId: account {consumer.account_id} is not among the principals")
+        problems += _role_checks(f"{where}.roleArn", consumer.role_arn, consumer.account_id, role_names)
+    if len(set(request.principals)) != len(request.principals):
+        problems.append("principals: lists a principal more than once")
+    if owner in request.principals:
+        problems.append("principals: the owner account cannot be a principal of its own share")
+    return problems
+
+
+def _role_checks(where: str, role_arn: str | None, account: str, role_names: frozenset[str]) -> list[str]:
+    if role_arn is None:
+        return []
+    match = ROLE_ARN.match(role_arn)
+    if match is None:
+        return [f"{where}: must be an IAM role ARN"]
+    problems = []
+    if match["account"] != account:
+        problems.append(f"{where}: the role must be in account {account}, not {match['account']}")
+    if match["name"] not in role_names:
+        problems.append(f"{where}: role name {match['name']!r} is not one of the configured roles {sorted(role_names)}")
+    return problems

@@ -1,0 +1,1 @@
+"""Pydantic models: what the doors accept, what the states pass, what the ledger stores."""

@@ -1,0 +1,121 @@
+"""The migration request: one model for every door (console, EventBridge, ticket webhook)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import Field, model_validator
+
+from eum_share.models.base import WireModel
+from eum_share.models.identifiers import (
+    MANAGED_PERMISSION,
+    AccountId,
+    PermissionArn,
+    Principal,
+    RegionName,
+    RoleArn,
+)
+
+MAX_BATCH_SIZE = 10  # AWS's sharing guide: associate 10 or fewer resources at a time, then verify
+
+
+class ResourceType(StrEnum):
+    PHONE_NUMBER = "PHONE_NUMBER"
+    SENDER_ID = "SENDER_ID"
+    POOL = "POOL"
+    OPT_OUT_LIST = "OPT_OUT_LIST"
+
+
+class Selection(StrEnum):
+    ALL = "ALL"
+    ARNS = "ARNS"
+    TAGS = "TAGS"
+
+
+class EventDestinationMode(StrEnum):
+    MAP = "MAP"
+    PROVISION = "PROVISION"
+    SKIP = "SKIP"
+
+
+class Strategy(StrEnum):
+    RAM = "RAM"
+    RESOURCE_POLICY = "RESOURCE_POLICY"
+
+
+class Owner(WireModel):
+    account_id: AccountId
+    role_arn: RoleArn | None = None
+
+
+class Share(WireModel):
+    name: Annotated[str, Field(min_length=1, max_length=255, pattern=r"^[\w .:/=+@-]+$")] | None = None
+    arn: str | None = None
+    allow_external_principals: bool = False
+    permission_arns: Annotated[list[PermissionArn], Field(min_length=1, max_length=5)] = [MANAGED_PERMISSION]
+
+    @model_validator(mode="after")
+    def _name_or_arn(self) -> Share:
+        if (self.name is None) == (self.arn is None):
+            raise ValueError("give exactly one of share.name (find or create by name) or share.arn")
+        return self
+
+
+class Consumer(WireModel):
+    account_id: AccountId
+    role_arn: RoleArn | None = None
+    external_id: Annotated[str, Field(min_length=2, max_length=1224, pattern=r"^[\w+=,.@:/-]+$")] | None = None
+
+
+class Resources(WireModel):
+    select: Selection = Selection.ALL
+    arns: Annotated[list[str], Field(max_length=10_000)] = []
+    tags: Annotated[dict[str, str], Field(max_length=50)] = {}
+    types: Annotated[list[ResourceType], Field(min_length=1)] = list(ResourceType)
+
+    @model_validator(mode="after")
+    def _selection_is_complete(self) -> Resources:
+        if self.select is Selection.ARNS and not self.arns:
+            raise ValueError("select ARNS needs a non-empty arns list")
+        if self.select is Selection.TAGS and not self.tags:
+            raise ValueError("select TAGS needs a non-empty tags map")
+        if self.select is not Selection.ARNS and self.arns:
+            raise ValueError(f"arns is only used with select ARNS, not {self.select.value}")
+        if self.select is not Selection.TAGS and self.tags:
+            raise ValueError(f"tags is only used with select TAGS, not {self.select.value}")
+        return self
+
+
+class EventDestinations(WireModel):
+    mode: EventDestinationMode = EventDestinationMode.SKIP
+    # Source target ARN -> consumer target ARN; "{accountId}" in a value becomes the consumer's account ID.
+    map: dict[str, Annotated[str, Field(min_length=20, max_length=2048)]] = {}
+
+
+class Configuration(WireModel):
+    configuration_sets: Literal["ALL", "NONE"] | Annotated[list[str], Field(min_length=1, max_length=500)] = "ALL"
+    name_prefix: Annotated[str, Field(max_length=32, pattern=r"^[A-Za-z0-9_-]*$")] = ""
+    event_destinations: EventDestinations = EventDestinations()
+    protect_configurations: bool = True
+    set_account_default_protect: bool = False
+
+
+class Options(WireModel):
+    batch_size: Annotated[int, Field(ge=1, le=MAX_BATCH_SIZE)] = MAX_BATCH_SIZE
+    dry_run: bool = False
+    strategy: Strategy = Strategy.RAM
+    max_repair_attempts: Annotated[int, Field(ge=0, le=10)] = 3
+    poll_seconds: Annotated[int, Field(ge=0, le=300)] = 5
+
+
+class MigrationRequest(WireModel):
+    migration_id: Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9_-]+$")] | None = None
+    region: RegionName
+    owner: Owner
+    share: Share
+    principals: Annotated[list[Principal], Field(min_length=1, max_length=100)]
+    consumers: Annotated[list[Consumer], Field(max_length=100)] = []
+    resources: Resources = Resources()
+    configuration: Configuration = Configuration()
+    options: Options = Options()

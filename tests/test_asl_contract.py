@@ -1,0 +1,90 @@
+"""Every ASL file agrees with template.yaml: placeholders, substitutions and state targets."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.support.asl_contract import dangling_targets, placeholders, unreachable_states
+from twin.cfn import load_template, resources_of_type
+from twin.offline import OfflineAWS
+from twin.stack import ROOT, LocalStack
+
+TEMPLATE = load_template(ROOT / "template.yaml")
+MACHINES = resources_of_type(TEMPLATE, "AWS::Serverless::StateMachine")
+ASL_FILES = sorted((ROOT / "statemachine").glob("*.asl.json"))
+
+
+def _machine_for(asl: Path) -> dict[str, object]:
+    for resource in MACHINES.values():
+        if (ROOT / str(resource["Properties"]["DefinitionUri"])).resolve() == asl.resolve():
+            return resource["Properties"]
+    raise AssertionError(f"{asl.name} is not the DefinitionUri of any state machine in template.yaml")
+
+
+def test_every_state_machine_of_the_template_has_its_asl_file() -> None:
+    # Given template.yaml's state machines / Then each DefinitionUri exists in statemachine/
+    for name, resource in MACHINES.items():
+        assert (ROOT / resource["Properties"]["DefinitionUri"]).is_file(), name
+
+
+@pytest.mark.parametrize("asl", ASL_FILES, ids=lambda p: p.name)
+def test_placeholders_and_substitutions_match_both_ways(asl: Path) -> None:
+    # Given an ASL file and its state machine's DefinitionSubstitutions
+    substitutions = set(_machine_for(asl).get("DefinitionSubstitutions", {}))  # type: ignore[arg-type]
+    # Then every ${X} has a substitution and every substitution is used
+    assert placeholders(asl.read_text()) == substitutions
+
+
+@pytest.mark.parametrize("asl", ASL_FILES, ids=lambda p: p.name)
+def test_every_target_names_a_state_inside_map_and_parallel_too(asl: Path) -> None:
+    assert dangling_targets(json.loads(asl.read_text())) == []
+
+
+@pytest.mark.parametrize("asl", ASL_FILES, ids=lambda p: p.name)
+def test_every_state_is_reachable(asl: Path) -> None:
+    assert unreachable_states(json.loads(asl.read_text())) == []
+
+
+@pytest.mark.parametrize("asl", ASL_FILES, ids=lambda p: p.name)
+def test_substitutions_resolve_to_resources_of_the_template(asl: Path, aws: OfflineAWS) -> None:
+    # Given the offline deployment of template.yaml / When substitutions are resolved / Then all are ARNs
+    stack = LocalStack(aws)
+    resolved = stack.resolve(_machine_for(asl).get("DefinitionSubstitutions", {}))
+    assert all(str(value).startswith("arn:aws:") for value in resolved.values()), resolved
+
+
+def test_the_checker_reports_a_dangling_next_inside_a_map() -> None:
+    # Given a Map whose inner state points at a state that does not exist
+    broken = {
+        "StartAt": "Loop",
+        "States": {
+            "Loop": {
+                "Type": "Map",
+                "ItemProcessor": {"StartAt": "Work", "States": {"Work": {"Type": "Pass", "Next": "Nowhere"}}},
+                "End": True,
+            }
+        },
+    }
+    # Then the checker names it
+    assert dangling_targets(broken) == ["root/Loop/Work.Next: 'Nowhere' names no state"]
+
+
+def test_the_checker_reports_a_dangling_catch_and_choice_and_an_unreachable_state() -> None:
+    broken = {
+        "StartAt": "Pick",
+        "States": {
+            "Pick": {"Type": "Choice", "Choices": [{"Variable": "$.x", "IsPresent": True, "Next": "Gone"}],
+                     "Default": "Done"},
+            "Done": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "End": True,
+                     "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Lost"}]},
+            "Orphan": {"Type": "Succeed"},
+        },
+    }
+    assert dangling_targets(broken) == [
+        "root/Pick.Choices[0]: 'Gone' names no state",
+        "root/Done.Catch[0]: 'Lost' names no state",
+    ]
+    assert unreachable_states(broken) == ["root/Orphan: unreachable"]

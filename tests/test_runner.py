@@ -1,0 +1,121 @@
+"""The local runner executes real ASL on moto's interpreter: each construct the workflow relies on works."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from twin.offline import OfflineAWS
+from twin.runner import Execution, LocalStateMachine, render_definition
+from twin.stack import TemplateError
+
+PROBE = Path(__file__).parent / "asl" / "probe.asl.json"
+ARN = "arn:aws:lambda:us-east-1:123456789012:function:{}"
+
+
+class Wobble(Exception):  # noqa: N818 - the error name the probe's Retry matches
+    pass
+
+
+class RecipeSpoiled(Exception):  # noqa: N818 - the error name the probe's Catch matches
+    pass
+
+
+class Kitchen:
+    """The probe's three functions, recording what they were called with."""
+
+    def __init__(self, wobbles_per_item: int = 2) -> None:
+        self.calls: list[tuple[str, Any]] = []
+        self.wobbles_per_item = wobbles_per_item
+        self._attempts: dict[int, int] = {}
+
+    def prepare(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
+        self.calls.append(("prepare", event))
+        return {"items": [1, 2, 3], "waitSeconds": 3600, "mode": event.get("mode", "calm")}
+
+    def flaky(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
+        item = event["item"]
+        self._attempts[item] = self._attempts.get(item, 0) + 1
+        self.calls.append(("flaky", item))
+        if self._attempts[item] <= self.wobbles_per_item:
+            raise Wobble(f"item {item} attempt {self._attempts[item]}")
+        return {"value": item * 10}
+
+    def explode(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
+        raise RecipeSpoiled("the sauce curdled")
+
+    def handlers(self) -> dict[str, Callable[[dict[str, Any], Any], Any]]:
+        return {"prepare": self.prepare, "flaky": self.flaky, "explode": self.explode}
+
+
+def _probe(aws: OfflineAWS, kitchen: Kitchen) -> LocalStateMachine:
+    definition = render_definition(
+        PROBE, {"PrepareArn": ARN.format("prepare"), "FlakyArn": ARN.format("flaky"), "ExplodeArn": ARN.format("explode")}
+    )
+    return LocalStateMachine(aws, definition=definition, name="probe", handlers=kitchen.handlers())
+
+
+@pytest.fixture
+def kitchen() -> Kitchen:
+    return Kitchen()
+
+
+@pytest.fixture
+def calm_run(aws: OfflineAWS, kitchen: Kitchen) -> Execution:
+    return _probe(aws, kitchen).run({"mode": "calm"})
+
+
+def test_a_calm_run_succeeds_with_every_item_processed(calm_run: Execution) -> None:
+    assert calm_run.status == "SUCCEEDED"
+    assert calm_run.output["results"] == [{"value": 10}, {"value": 20}, {"value": 30}]
+
+
+def test_the_task_receives_the_execution_input(calm_run: Execution, kitchen: Kitchen) -> None:
+    assert kitchen.calls[0] == ("prepare", {"mode": "calm"})
+
+
+def test_wait_seconds_path_advances_simulated_time_not_wall_time(calm_run: Execution) -> None:
+    # Given a Wait of 3600 s and retry backoffs / Then the clock moved at least an hour, the run took seconds
+    assert calm_run.simulated_seconds >= 3600
+    assert calm_run.wall_seconds < 60
+
+
+def test_retry_attempts_a_failing_task_again_after_a_backoff(calm_run: Execution, kitchen: Kitchen) -> None:
+    # Given each item fails twice with Wobble / Then each was attempted three times and the backoff
+    # (10 s then 20 s) was waited in simulated time
+    attempts = [item for name, item in kitchen.calls if name == "flaky"]
+    assert sorted(attempts) == [1, 1, 1, 2, 2, 2, 3, 3, 3]
+    assert calm_run.simulated_seconds >= 3600 + 3 * (10 + 20)
+
+
+def test_map_with_max_concurrency_one_finishes_each_item_before_the_next(calm_run: Execution, kitchen: Kitchen) -> None:
+    attempts = [item for name, item in kitchen.calls if name == "flaky"]
+    assert attempts == [1, 1, 1, 2, 2, 2, 3, 3, 3]
+
+
+def test_retry_gives_up_after_max_attempts_with_the_error_name(aws: OfflineAWS) -> None:
+    # Given an item that fails more often than MaxAttempts allows
+    execution = _probe(aws, Kitchen(wobbles_per_item=5)).run({"mode": "calm"})
+    # Then the execution fails with the handler's exception class name as its error
+    assert execution.status == "FAILED"
+    assert execution.error == "Wobble"
+
+
+def test_choice_routes_and_catch_matches_a_custom_error_name_into_a_fail_state(
+    aws: OfflineAWS, kitchen: Kitchen
+) -> None:
+    # Given mode "explode": the Choice routes to a task that raises RecipeSpoiled, which a Catch matches
+    execution = _probe(aws, kitchen).run({"mode": "explode"})
+    # Then the Fail state's error is reported, with the handler's message in the cause
+    assert execution.status == "FAILED"
+    assert execution.error == "Spoiled"
+    assert json.loads(execution.cause or "{}")["errorMessage"] == "the sauce curdled"
+
+
+def test_a_placeholder_without_a_substitution_is_refused() -> None:
+    with pytest.raises(TemplateError, match="ExplodeArn"):
+        render_definition(PROBE, {"PrepareArn": "x", "FlakyArn": "y"})

@@ -1,0 +1,111 @@
+"""A request from any door is accepted whole, or refused with every bad field named."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+
+from eum_share.errors import InvalidRequest
+from eum_share.logic.validate_request import validate_request
+from eum_share.models.request import MigrationRequest, Strategy
+from tests.support.events import load_event
+
+ROLES = frozenset({"EumShareConsumerRole", "EumShareOwnerRole"})
+OWNER = "111111111111"
+PHONE = f"arn:aws:sms-voice:us-east-1:{OWNER}:phone-number/phone-0123456789abcdef0123456789abcdef"
+
+
+def _request(**changes: Any) -> dict[str, Any]:
+    request: dict[str, Any] = copy.deepcopy(load_event("validate_request.json")["request"])
+    request.update(changes)
+    return request
+
+
+def _validate(raw: Any) -> MigrationRequest:
+    return validate_request(raw, default_migration_id="exec-1", role_names=ROLES)
+
+
+def _problems(raw: Any) -> list[str]:
+    with pytest.raises(InvalidRequest) as refused:
+        _validate(raw)
+    return refused.value.problems
+
+
+def test_a_minimal_request_gets_the_documented_defaults() -> None:
+    request = _validate(_request())
+    assert request.options.batch_size == 10
+    assert request.options.strategy is Strategy.RAM
+    assert request.share.permission_arns == ["arn:aws:ram::aws:permission/AWSRAMDefaultPermissionSmsVoice"]
+
+
+def test_the_migration_id_defaults_to_the_execution_name() -> None:
+    assert _validate(_request()).migration_id == "exec-1"
+
+
+def test_every_console_example_validates() -> None:
+    assert _validate(load_event("requests/single-account.json")).migration_id == "mig-2026-0001"
+
+
+def test_a_batch_above_ten_is_refused_naming_the_field() -> None:
+    assert _problems(_request(options={"batchSize": 11})) == ["options.batchSize: Input should be less than or equal to 10"]
+
+
+def test_an_arn_of_another_account_is_refused() -> None:
+    foreign = PHONE.replace(OWNER, "999999999999")
+    [problem] = _problems(_request(resources={"select": "ARNS", "arns": [foreign]}))
+    assert problem.startswith("resources.arns[0]: belongs to account 999999999999")
+
+
+def test_an_arn_in_another_region_is_refused() -> None:
+    [problem] = _problems(_request(resources={"select": "ARNS", "arns": [PHONE.replace("us-east-1", "eu-west-1")]}))
+    assert problem.startswith("resources.arns[0]: is in eu-west-1")
+
+
+def test_an_arn_of_another_service_is_refused() -> None:
+    [problem] = _problems(_request(resources={"select": "ARNS", "arns": ["arn:aws:sns:us-east-1:111111111111:t"]}))
+    assert problem.startswith("resources.arns[0]: must be an End User Messaging SMS")
+
+
+def test_an_iam_role_as_principal_is_refused() -> None:
+    [problem] = _problems(_request(principals=["arn:aws:iam::222222222222:role/Admin"]))
+    assert problem.startswith("principals[0]: must be a 12-digit account ID, an OU ID or ARN")
+
+
+def test_ou_and_organization_principals_are_accepted() -> None:
+    principals = [
+        "ou-ab12-abcdefgh",
+        "arn:aws:organizations::111111111111:organization/o-abcdefghij",
+    ]
+    assert _validate(_request(principals=principals)).principals == principals
+
+
+def test_a_consumer_that_no_principal_covers_is_refused() -> None:
+    [problem] = _problems(_request(consumers=[{"accountId": "333333333333"}]))
+    assert problem == "consumers[0].accountId: account 333333333333 is not among the principals"
+
+
+def test_a_role_outside_the_configured_names_is_refused() -> None:
+    consumer = {"accountId": "222222222222", "roleArn": "arn:aws:iam::222222222222:role/OrganizationAdmin"}
+    [problem] = _problems(_request(consumers=[consumer]))
+    assert problem.startswith("consumers[0].roleArn: role name 'OrganizationAdmin' is not one of the configured")
+
+
+def test_a_share_with_both_name_and_arn_is_refused() -> None:
+    share = {"name": "x", "arn": "arn:aws:ram:us-east-1:111111111111:resource-share/" + "0" * 36}
+    [problem] = _problems(_request(share=share))
+    assert problem.startswith("share: give exactly one of share.name")
+
+
+def test_an_unknown_field_is_named() -> None:
+    assert _problems(_request(batchSize=5)) == ["batchSize: Extra inputs are not permitted"]
+
+
+def test_every_bad_field_is_named_at_once() -> None:
+    problems = _problems(_request(region="Mars", owner={"accountId": "12"}, options={"batchSize": 0}))
+    assert [p.split(":")[0] for p in problems] == ["region", "owner.accountId", "options.batchSize"]
+
+
+def test_a_request_that_is_not_an_object_is_refused() -> None:
+    assert _problems(["not", "an", "object"]) == ["request: must be a JSON object, got list"]

@@ -1,0 +1,112 @@
+"""Seeded, deterministic fault injection: API throttling, FAILED associations, emptied policies, lag, latency."""
+
+from __future__ import annotations
+
+import random
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from twin.clock import VirtualClock
+from twin.errors import throttling
+
+
+@dataclass(frozen=True)
+class RateLimit:
+    """A token bucket: `per_second` tokens refill each simulated second, up to `burst`."""
+
+    per_second: float
+    burst: float = 1.0
+
+
+@dataclass(frozen=True)
+class FaultConfig:
+    """Everything that can go wrong, and how slow AWS is. All times are simulated seconds.
+
+    `rate_limits` keys are `service:Operation`, `service:*` or `*` (most specific wins); as AWS quotas are, a
+    bucket is kept per account and operation.
+    """
+
+    seed: int = 0
+    throttle_rate: float = 0.0
+    throttle_bursts: tuple[tuple[float, float], ...] = ()
+    rate_limits: dict[str, RateLimit] = field(default_factory=dict)
+    association_seconds: float = 2.0
+    fail_rate: float = 0.0
+    # RAM writes resource policies for the associations in flight of one owner account; above this many at
+    # once it is throttled internally, and each write over the limit empties the resource's policy with
+    # probability `empty_policy_rate` (the fault AWS's sharing guide warns about) or else is delayed.
+    policy_write_capacity: int = 20
+    empty_policy_rate: float = 0.0
+    visibility_lag_seconds: float = 0.0
+    latency_seconds: float = 0.0
+    invitation_expiry_seconds: float = 7 * 24 * 3600.0
+
+    def __post_init__(self) -> None:
+        for name in ("throttle_rate", "fail_rate", "empty_policy_rate"):
+            value = getattr(self, name)
+            if not 0.0 <= value <= 1.0:
+                raise ValueError(f"{name} must be between 0 and 1, got {value}")
+
+
+# Services whose calls the fault plan may throttle: the ones the project fakes itself.
+THROTTLED_SERVICES = frozenset({"ram", "sms-voice"})
+
+
+class Faults:
+    def __init__(self, config: FaultConfig, clock: VirtualClock) -> None:
+        self.config = config
+        self.clock = clock
+        self.random = random.Random(config.seed)
+        self._buckets: dict[tuple[str, str], tuple[float, float]] = {}
+        self._lock = threading.Lock()
+        self.injected: dict[str, int] = {}
+        self.paused_depth = 0
+
+    @contextmanager
+    def paused(self) -> Iterator[None]:
+        """No API throttling inside (seeding and inspection are not part of what is measured)."""
+        with self._lock:
+            self.paused_depth += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self.paused_depth -= 1
+
+    def count(self, fault: str) -> None:
+        self.injected[fault] = self.injected.get(fault, 0) + 1
+
+    def chance(self, probability: float) -> bool:
+        return probability > 0 and self.random.random() < probability
+
+    def check_throttle(self, account: str, service: str, operation: str) -> None:
+        """Raise ThrottlingException when this call is over a rate limit, in a burst, or randomly throttled."""
+        if service not in THROTTLED_SERVICES or self.paused_depth:
+            return
+        now = self.clock.now()
+        with self._lock:
+            if any(start <= now < end for start, end in self.config.throttle_bursts) or self.chance(
+                self.config.throttle_rate
+            ):
+                self.count("throttle")
+                raise throttling(service, operation)
+            key = self._limit_key(service, operation)
+            if key is None:
+                return
+            limit = self.config.rate_limits[key]
+            bucket = (account, f"{service}:{operation}")
+            tokens, last = self._buckets.get(bucket, (limit.burst, now))
+            tokens = min(limit.burst, tokens + (now - last) * limit.per_second)
+            if tokens < 1.0:
+                self._buckets[bucket] = (tokens, now)
+                self.count("rate-limit")
+                raise throttling(service, operation)
+            self._buckets[bucket] = (tokens - 1.0, now)
+
+    def _limit_key(self, service: str, operation: str) -> str | None:
+        for key in (f"{service}:{operation}", f"{service}:*", "*"):
+            if key in self.config.rate_limits:
+                return key
+        return None

@@ -1,0 +1,295 @@
+"""The offline AWS: moto for the services it covers well, the project's own fakes for the rest, one clock.
+
+Every botocore client created inside `OfflineAWS()` (any session, assumed-role credentials, and the clients
+moto's Step Functions interpreter makes) sends its requests through moto's single stubber. We wrap the
+stubber's `process_request` with a router that answers the project's own routes and hands every other
+request to moto, so nothing runs twice.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import time
+import traceback
+import types
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
+
+import boto3
+from botocore.config import Config
+from moto import mock_aws
+from moto.core.models import botocore_stubber
+
+from twin.errors import TwinError
+from twin.faults import FaultConfig
+from twin.protocol import Response
+from twin.services.base import CallContext, ServiceFake
+from twin.services.ram import RamFake
+from twin.services.sms_voice import SmsVoiceFake
+from twin.world import CallRecord, World
+
+DEFAULT_ACCOUNT = "123456789012"  # moto's default; the interpreter's own clients always land here
+DEFAULT_REGION = "us-east-1"
+ADMIN_ROLE = "OfflineAdmin"  # the role `OfflineAWS.session(account)` assumes; any name lands in that account
+
+_HOST = re.compile(r"^(?P<service>[a-z0-9-]+)(?:\.(?P<region>[a-z]{2}(?:-[a-z]+)+-\d))?\.amazonaws\.com$")
+_ACCESS_KEY = re.compile(r"Credential=([A-Z0-9]+)/")
+_INVOKE = re.compile(r"^/2015-03-31/functions/(?P<name>[^/]+)/invocations$")
+
+Handler = Callable[[dict[str, Any], Any], Any]
+
+
+@dataclass
+class LambdaContext:
+    """What Lambda passes a Python handler as `context`, as far as Powertools reads it."""
+
+    function_name: str
+    invoked_function_arn: str
+    aws_request_id: str
+    memory_limit_in_mb: int = 256
+    function_version: str = "$LATEST"
+    log_group_name: str = ""
+    log_stream_name: str = ""
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 900_000
+
+
+@dataclass(frozen=True)
+class LambdaInvocation:
+    function_name: str
+    t: float
+    wall_seconds: float
+    error: str | None
+    memory_mb: int
+
+
+def account_of(headers: Any) -> str:
+    """The account a request lands in, by moto's own order of precedence."""
+    if "MOTO_ACCOUNT_ID" in os.environ:
+        return os.environ["MOTO_ACCOUNT_ID"]
+    if "x-moto-account-id" in headers:
+        return str(headers["x-moto-account-id"])
+    match = _ACCESS_KEY.search(str(headers.get("Authorization", "")))
+    if not match:
+        return DEFAULT_ACCOUNT
+    from moto.iam.models import get_account_id_from
+
+    return str(get_account_id_from(match.group(1)))
+
+
+class OfflineAWS:
+    """A context manager: inside it, boto3 talks to the offline AWS.
+
+    `strict` checks every response of the project's fakes against the botocore output shape.
+    """
+
+    def __init__(self, faults: FaultConfig | None = None, *, region: str = DEFAULT_REGION, strict: bool = True):
+        self.region = region
+        self.strict = strict
+        self.world = World(faults)
+        self.world.register(SmsVoiceFake(self.world))
+        self.world.register(RamFake(self.world))
+        self.lambdas: dict[str, tuple[Handler, int]] = {}
+        self.invocations: list[LambdaInvocation] = []
+        self._mock = mock_aws(
+            config={
+                "stepfunctions": {"execute_state_machine": True},
+                "lambda": {"use_docker": False},
+            }
+        )
+        self._restore: list[Callable[[], None]] = []
+        self._sessions: dict[str, boto3.Session] = {}
+
+    @property
+    def clock(self) -> Any:
+        return self.world.clock
+
+    @property
+    def sms(self) -> SmsVoiceFake:
+        return self.world.fake("sms-voice")  # type: ignore[no-any-return]
+
+    @property
+    def ram(self) -> RamFake:
+        return self.world.fake("ram")  # type: ignore[no-any-return]
+
+    # -- lifecycle -----------------------------------------------------------------------------------------
+    def __enter__(self) -> OfflineAWS:
+        from moto.moto_api._internal import mock_random
+
+        # moto's identifiers (organization account IDs, ...) follow the same seed as everything else.
+        mock_random.seed(self.world.faults.config.seed)
+        self._mock.start()
+        original = botocore_stubber.process_request
+
+        def route(request: Any) -> Response | None:
+            return self._route(request, original)
+
+        botocore_stubber.process_request = route  # type: ignore[method-assign]
+        self._restore.append(lambda: delattr(botocore_stubber, "process_request"))
+        self._install_clock()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        while self._restore:
+            self._restore.pop()()
+        self._mock.stop()
+        self._sessions.clear()
+
+    def _install_clock(self) -> None:
+        """Wait states and Retry backoffs of moto's interpreter advance the virtual clock instead of sleeping."""
+        from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
+        from moto.stepfunctions.parser.asl.component.state.wait.wait_function.wait_function import WaitFunction
+
+        clock = self.world.clock
+        original_wait = WaitFunction._wait_interval
+        original_time = retrier_decl.time
+
+        def wait_interval(_self: Any, env: Any, wait_seconds: int) -> None:
+            clock.sleep(wait_seconds)
+
+        WaitFunction._wait_interval = wait_interval  # type: ignore[method-assign]
+        retrier_decl.time = types.SimpleNamespace(sleep=clock.sleep, time=time.time)  # type: ignore[assignment]
+
+        def restore() -> None:
+            WaitFunction._wait_interval = original_wait  # type: ignore[method-assign]
+            retrier_decl.time = original_time
+
+        self._restore.append(restore)
+
+    # -- clients -------------------------------------------------------------------------------------------
+    def session(self, account: str = DEFAULT_ACCOUNT) -> boto3.Session:
+        """A boto3 session whose calls land in `account` (through sts:AssumeRole, as in AWS)."""
+        if account == DEFAULT_ACCOUNT:
+            return boto3.Session(region_name=self.region)
+        if account not in self._sessions:
+            creds = boto3.client("sts", region_name=self.region).assume_role(
+                RoleArn=f"arn:aws:iam::{account}:role/{ADMIN_ROLE}", RoleSessionName="offline"
+            )["Credentials"]
+            self._sessions[account] = boto3.Session(
+                aws_access_key_id=creds["AccessKeyId"],
+                aws_secret_access_key=creds["SecretAccessKey"],
+                aws_session_token=creds["SessionToken"],
+                region_name=self.region,
+            )
+        return self._sessions[account]
+
+    def client(self, service: str, account: str = DEFAULT_ACCOUNT, **kwargs: Any) -> Any:
+        """A client with botocore's own retries off, so a test sees every throttle the offline AWS answers."""
+        kwargs.setdefault("config", Config(retries={"total_max_attempts": 1}))
+        return self.session(account).client(service, **kwargs)  # type: ignore[call-overload]
+
+    # -- Lambda --------------------------------------------------------------------------------------------
+    def register_lambda(self, function_name: str, handler: Handler, memory_mb: int = 256) -> None:
+        """Invocations of `function_name` (from Step Functions or any client) run `handler` in-process."""
+        self.lambdas[function_name] = (handler, memory_mb)
+
+    def _invoke(self, name: str, region: str, account: str, body: bytes | str | None) -> Response:
+        handler, memory = self.lambdas[name]
+        raw = body.decode() if isinstance(body, bytes) else (body or "")
+        event = json.loads(raw) if raw.strip() else {}
+        request_id = str(uuid.uuid4())
+        context = LambdaContext(
+            function_name=name,
+            invoked_function_arn=f"arn:aws:lambda:{region}:{account}:function:{name}",
+            aws_request_id=request_id,
+            memory_limit_in_mb=memory,
+        )
+        headers = {"X-Amz-Executed-Version": "$LATEST", "x-amzn-RequestId": request_id}
+        started = time.perf_counter()
+        error: str | None = None
+        try:
+            payload = handler(event, context)
+        except Exception as exc:  # a Lambda function error, reported the way Lambda reports it
+            error = type(exc).__name__
+            headers["X-Amz-Function-Error"] = "Unhandled"
+            payload = {
+                "errorType": error,
+                "errorMessage": str(exc),
+                "requestId": request_id,
+                "stackTrace": traceback.format_tb(exc.__traceback__),
+            }
+        self.invocations.append(
+            LambdaInvocation(name, self.world.clock.now(), time.perf_counter() - started, error, memory)
+        )
+        return 200, headers, json.dumps(payload).encode()
+
+    # -- routing -------------------------------------------------------------------------------------------
+    def _route(self, request: Any, moto_process: Callable[[Any], Response | None]) -> Response | None:
+        parts = urlsplit(request.url)
+        host = _HOST.match(parts.hostname or "")
+        if host is None:
+            return moto_process(request)
+        prefix = host.group("service")
+        region = host.group("region") or DEFAULT_REGION
+        account = account_of(request.headers)
+        fake = self.world.services.get(prefix)
+        if fake is not None:
+            return self._serve(fake, account, region, request)
+        if prefix == "lambda" and (invoke := _INVOKE.match(parts.path)):
+            name = unquote(invoke.group("name")).split(":function:")[-1].split(":")[0]
+            if name in self.lambdas:
+                self._log(account, region, "lambda", "Invoke", {"FunctionName": name}, None)
+                return self._invoke(name, region, account, request.body)
+        response = moto_process(request)
+        operation, params = _describe(request)
+        error = _error_code(response)
+        self._log(account, region, prefix, operation, params, error)
+        return response
+
+    def _serve(self, fake: ServiceFake[Any], account: str, region: str, request: Any) -> Response:
+        world = self.world
+        operation, params = "", {}
+        try:
+            operation, params = fake.api.parse(request.method, request.url, request.headers, request.body)
+            with world.lock:
+                world.clock.advance(world.faults.config.latency_seconds)
+                world.run_due()
+                world.faults.check_throttle(account, fake.endpoint_prefix, operation)
+                result = fake.handle(CallContext(account, region, operation), params)
+            if self.strict:
+                problems = fake.api.check_output(operation, result)
+                if problems:
+                    raise AssertionError(f"{fake.service_name} {operation} answered off-model: {problems}")
+            self._log(account, region, fake.endpoint_prefix, operation, params, None)
+            return fake.api.response(result)
+        except TwinError as error:
+            self._log(account, region, fake.endpoint_prefix, operation, params, error.code)
+            return fake.api.error(error)
+
+    def _log(
+        self, account: str, region: str, service: str, operation: str, params: dict[str, Any], error: str | None
+    ) -> None:
+        self.world.record(CallRecord(self.world.clock.now(), account, region, service, operation, params, error))
+
+
+def _describe(request: Any) -> tuple[str, dict[str, Any]]:
+    """Operation name and parameters of a request moto serves, for the call log."""
+    body = request.body.decode() if isinstance(request.body, bytes) else (request.body or "")
+    target = request.headers.get("X-Amz-Target")
+    if target:
+        try:
+            return str(target).rsplit(".", 1)[-1], json.loads(body) if body else {}
+        except ValueError:
+            return str(target).rsplit(".", 1)[-1], {}
+    form = parse_qs(body) if body and "=" in body and not body.lstrip().startswith(("{", "<")) else {}
+    if "Action" in form:
+        return form["Action"][0], {k: v[0] for k, v in form.items() if k not in ("Action", "Version")}
+    return f"{request.method} {urlsplit(request.url).path}", {}
+
+
+def _error_code(response: Response | None) -> str | None:
+    if response is None or response[0] < 400:
+        return None
+    headers = {k.lower(): v for k, v in (response[1] or {}).items()}
+    if "x-amzn-errortype" in headers:
+        return str(headers["x-amzn-errortype"]).split(":")[0]
+    body = response[2]
+    text = body.decode(errors="replace") if isinstance(body, bytes) else str(body)
+    match = re.search(r"<Code>([^<]+)</Code>|\"__type\":\s*\"(?:[^#\"]*#)?([^\"]+)\"", text)
+    return (match.group(1) or match.group(2)) if match else f"HTTP{response[0]}"

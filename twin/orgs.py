@@ -1,0 +1,59 @@
+"""Who belongs to which AWS Organization and OU, read from moto's Organizations (the one source of truth)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Membership:
+    org_id: str
+    org_arn: str
+    management_account: str
+    # aws:PrincipalOrgPaths form: "o-xxx/r-xxx/ou-aaa/ou-bbb/"
+    path: str
+    ou_ids: tuple[str, ...]
+
+    def in_ou(self, ou_id: str) -> bool:
+        return ou_id in self.ou_ids
+
+
+def _backend_of(account: str) -> Any:
+    from moto.organizations.models import organizations_backends
+
+    management = organizations_backends.master_accounts.get(account, (account, "aws"))[0]
+    if management not in organizations_backends:
+        return None
+    backend = organizations_backends[management]["aws"]
+    return backend if backend.org is not None else None
+
+
+def membership(account: str) -> Membership | None:
+    """The account's organization and OU path, or None when it is in no organization."""
+    backend = _backend_of(account)
+    if backend is None:
+        return None
+    found = next((a for a in backend.accounts if a.id == account), None)
+    if found is None:
+        return None
+    parents = {ou.id: ou.parent_id for ou in backend.ou}
+    chain: list[str] = []
+    node: str | None = found.parent_id
+    while node is not None:
+        chain.append(node)
+        node = parents.get(node)
+    chain.reverse()  # root first
+    org = backend.org
+    return Membership(
+        org_id=org.id,
+        org_arn=org.arn,
+        management_account=org.master_account_id,
+        path=f"{org.id}/" + "".join(f"{node}/" for node in chain),
+        ou_ids=tuple(n for n in chain if n.startswith("ou-")),
+    )
+
+
+def ou_exists(management_account: str, ou_id: str) -> bool:
+    backend = _backend_of(management_account)
+    return backend is not None and any(ou.id == ou_id for ou in backend.ou)

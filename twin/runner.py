@@ -1,0 +1,127 @@
+"""Run the real ASL on moto's Step Functions interpreter, its Lambda tasks dispatched to the real handlers."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from twin.offline import OfflineAWS
+from twin.stack import ROOT, LocalStack, TemplateError
+
+PLACEHOLDER = re.compile(r"\$\{([A-Za-z0-9_]+)\}")
+
+
+@dataclass(frozen=True)
+class Execution:
+    arn: str
+    name: str
+    status: str
+    output: Any
+    error: str | None
+    cause: str | None
+    simulated_seconds: float
+    wall_seconds: float
+
+
+def render_definition(asl_path: Path, substitutions: dict[str, str]) -> str:
+    """The ASL with every ${Name} filled in; a placeholder without a value is an error, as in AWS."""
+    text = asl_path.read_text()
+    missing = sorted(set(PLACEHOLDER.findall(text)) - substitutions.keys())
+    if missing:
+        raise TemplateError(f"{asl_path.name}: no DefinitionSubstitutions for {', '.join(missing)}")
+    return PLACEHOLDER.sub(lambda match: substitutions[match.group(1)], text)
+
+
+class LocalStateMachine:
+    """One state machine of template.yaml, created in the offline AWS and ready to run."""
+
+    def __init__(
+        self,
+        offline: OfflineAWS,
+        *,
+        definition: str,
+        name: str,
+        handlers: dict[str, Callable[[dict[str, Any], Any], Any]] | None = None,
+    ) -> None:
+        self.offline = offline
+        for function_name, handler in (handlers or {}).items():
+            offline.register_lambda(function_name, handler)
+        self.sfn = offline.client("stepfunctions")
+        self.arn: str = self.sfn.create_state_machine(
+            name=name,
+            definition=definition,
+            roleArn=f"arn:aws:iam::{offline.session().client('sts').get_caller_identity()['Account']}:role/{name}",
+        )["stateMachineArn"]
+
+    @classmethod
+    def from_template(
+        cls,
+        offline: OfflineAWS,
+        logical_id: str = "MigrationStateMachine",
+        *,
+        stack: LocalStack | None = None,
+    ) -> LocalStateMachine:
+        """Deploy template.yaml's stateful resources and functions, then create the named state machine."""
+        stack = stack or LocalStack(offline).deploy()
+        props = stack.resources[logical_id]["Properties"]
+        substitutions = {k: str(v) for k, v in stack.resolve(props.get("DefinitionSubstitutions", {})).items()}
+        definition = render_definition(ROOT / props["DefinitionUri"], substitutions)
+        os.environ.update(stack.environment())
+        return cls(offline, definition=definition, name=stack.physical_name(logical_id))
+
+    def start(self, payload: Any, name: str | None = None) -> str:
+        arn: str = self.sfn.start_execution(
+            stateMachineArn=self.arn, name=name or f"run-{uuid.uuid4().hex[:12]}", input=json.dumps(payload)
+        )["executionArn"]
+        return arn
+
+    def wait(self, execution_arn: str, timeout: float = 600.0, poll: float = 0.005) -> Execution:
+        """Block (in wall time) until the execution ends; simulated time is what the workflow waited."""
+        started_wall = time.perf_counter()
+        started_sim = self.offline.clock.now()
+        while True:
+            described = self.sfn.describe_execution(executionArn=execution_arn)
+            if described["status"] != "RUNNING":
+                break
+            if time.perf_counter() - started_wall > timeout:
+                raise TimeoutError(f"{execution_arn} still RUNNING after {timeout} s of wall time")
+            time.sleep(poll)
+        output = described.get("output")
+        return Execution(
+            arn=execution_arn,
+            name=described["name"],
+            status=described["status"],
+            output=json.loads(output) if output else None,
+            error=described.get("error"),
+            cause=described.get("cause"),
+            simulated_seconds=self.offline.clock.now() - started_sim,
+            wall_seconds=time.perf_counter() - started_wall,
+        )
+
+    def run(self, payload: Any, name: str | None = None, timeout: float = 600.0) -> Execution:
+        return self.wait(self.start(payload, name), timeout)
+
+    def history(self, execution_arn: str) -> list[dict[str, Any]]:
+        events: list[dict[str, Any]] = []
+        for page in self.sfn.get_paginator("get_execution_history").paginate(executionArn=execution_arn):
+            events.extend(page["events"])
+        return events
+
+
+@contextmanager
+def local_migration_workflow(offline: OfflineAWS) -> Iterator[LocalStateMachine]:
+    """template.yaml's migration state machine on the offline AWS, with the functions' environment set."""
+    saved = dict(os.environ)
+    try:
+        yield LocalStateMachine.from_template(offline)
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)

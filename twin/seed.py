@@ -1,0 +1,193 @@
+"""Seeding: an owner account full of production identities, its organization and consuming accounts."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from twin.offline import OfflineAWS
+
+OWNER = "111111111111"
+EXTERNAL_BASE = 900000000001  # consuming accounts outside the organization
+NUMBER_TYPES = ("TOLL_FREE", "TEN_DLC", "LONG_CODE", "SHORT_CODE")
+SENDER_COUNTRIES = ("GB", "DE", "FR", "AU", "IN", "JP", "BR", "SG")
+POOL_SIZE = 5
+BLOCKED_COUNTRIES = ("CN", "RU")
+
+
+@dataclass
+class Scenario:
+    """What was seeded, by ARN and account ID."""
+
+    region: str
+    owner: str
+    organization_arn: str
+    consumer_ou: str
+    org_consumers: list[str]
+    external_consumers: list[str]
+    phone_numbers: list[str] = field(default_factory=list)
+    sender_ids: list[str] = field(default_factory=list)
+    pools: list[str] = field(default_factory=list)
+    opt_out_lists: list[str] = field(default_factory=list)
+    pool_members: dict[str, list[str]] = field(default_factory=dict)
+    configuration_sets: list[str] = field(default_factory=list)
+    protect_configurations: list[str] = field(default_factory=list)
+
+    @property
+    def consumers(self) -> list[str]:
+        return self.org_consumers + self.external_consumers
+
+    @property
+    def identities(self) -> list[str]:
+        return self.phone_numbers + self.sender_ids + self.pools + self.opt_out_lists
+
+
+def seed(
+    offline: OfflineAWS,
+    *,
+    identities: int = 200,
+    consumers: int = 2,
+    external_consumers: int = 1,
+    owner: str = OWNER,
+    configuration_sets: int = 3,
+) -> Scenario:
+    """An owner (the organization's management account) with `identities` identities of every kind, and
+    `consumers` consuming accounts of which `external_consumers` are outside the organization. Every
+    account is in the production tier. Faults are paused while seeding."""
+    if not 0 <= external_consumers <= consumers:
+        raise ValueError("external_consumers must be between 0 and consumers")
+    with offline.world.faults.paused():
+        scenario = _organization(offline, owner, consumers - external_consumers, external_consumers)
+        for account in [owner, *scenario.consumers]:
+            offline.sms.set_account_tier(account, offline.region, "PRODUCTION")
+        _identities(offline, scenario, identities)
+        _configuration(offline, scenario, configuration_sets)
+        offline.world.settle()
+    return scenario
+
+
+def _organization(offline: OfflineAWS, owner: str, members: int, external: int) -> Scenario:
+    orgs = offline.client("organizations", account=owner)
+    organization = orgs.create_organization(FeatureSet="ALL")["Organization"]
+    root = orgs.list_roots()["Roots"][0]["Id"]
+    ou = orgs.create_organizational_unit(ParentId=root, Name="Messaging")["OrganizationalUnit"]
+    accounts: list[str] = []
+    for index in range(members):
+        status = orgs.create_account(Email=f"consumer{index}@example.com", AccountName=f"consumer-{index}")
+        account = orgs.describe_create_account_status(
+            CreateAccountRequestId=status["CreateAccountStatus"]["Id"]
+        )["CreateAccountStatus"]["AccountId"]
+        orgs.move_account(AccountId=account, SourceParentId=root, DestinationParentId=ou["Id"])
+        accounts.append(account)
+    return Scenario(
+        region=offline.region,
+        owner=owner,
+        organization_arn=organization["Arn"],
+        consumer_ou=ou["Arn"],
+        org_consumers=accounts,
+        external_consumers=[str(EXTERNAL_BASE + index) for index in range(external)],
+    )
+
+
+def _identities(offline: OfflineAWS, scenario: Scenario, total: int) -> None:
+    """A realistic mix: about a fifth sender IDs, a pool per twenty identities, an opt-out list per fifty."""
+    sms, owner, region = offline.sms, scenario.owner, scenario.region
+    opt_out_lists = max(1, total // 50) if total >= 4 else 0
+    pools = max(1, total // 20) if total >= 4 else 0
+    senders = total // 5
+    numbers = total - opt_out_lists - pools - senders
+    for index in range(opt_out_lists):
+        scenario.opt_out_lists.append(sms.add_opt_out_list(owner, region, f"optouts-{index}"))
+    for index in range(numbers):
+        scenario.phone_numbers.append(
+            sms.add_phone_number(
+                owner,
+                region,
+                number_type=NUMBER_TYPES[index % len(NUMBER_TYPES)],
+                opt_out_list_name=f"optouts-{index % opt_out_lists}" if opt_out_lists else "Default",
+                tags={"team": "otp" if index % 2 else "marketing"},
+            )
+        )
+    for index in range(senders):
+        scenario.sender_ids.append(
+            sms.add_sender_id(
+                owner,
+                region,
+                sender_id=f"BRAND{index:03d}",
+                iso_country=SENDER_COUNTRIES[index % len(SENDER_COUNTRIES)],
+                tags={"team": "otp"},
+            )
+        )
+    members = scenario.phone_numbers + scenario.sender_ids
+    for index in range(pools):
+        chosen = members[index * POOL_SIZE : (index + 1) * POOL_SIZE]
+        if not chosen:
+            break
+        pool = sms.add_pool(owner, region, members=chosen, tags={"team": "otp"})
+        scenario.pools.append(pool)
+        scenario.pool_members[pool] = chosen
+
+
+def _configuration(offline: OfflineAWS, scenario: Scenario, count: int) -> None:
+    """Configuration sets with all three destination kinds and defaults, protect configurations with
+    blocked countries, one associated to each set, and an account default."""
+    owner = scenario.owner
+    sms = offline.client("pinpoint-sms-voice-v2", account=owner)
+    targets = _destination_targets(offline, owner)
+    protect = sms.create_protect_configuration()["ProtectConfigurationId"]
+    scenario.protect_configurations.append(protect)
+    for country in BLOCKED_COUNTRIES:
+        sms.update_protect_configuration_country_rule_set(
+            ProtectConfigurationId=protect,
+            NumberCapability="SMS",
+            CountryRuleSetUpdates={country: {"ProtectStatus": "BLOCK"}},
+        )
+    sms.set_account_default_protect_configuration(ProtectConfigurationId=protect)
+    for index in range(count):
+        name = f"otp-{index}"
+        sms.create_configuration_set(ConfigurationSetName=name)
+        sms.set_default_message_type(ConfigurationSetName=name, MessageType="TRANSACTIONAL")
+        if scenario.sender_ids:
+            sender = scenario.sender_ids[index % len(scenario.sender_ids)].split("/")[-2]
+            sms.set_default_sender_id(ConfigurationSetName=name, SenderId=sender)
+        sms.set_default_message_feedback_enabled(ConfigurationSetName=name, MessageFeedbackEnabled=index % 2 == 0)
+        sms.associate_protect_configuration(ProtectConfigurationId=protect, ConfigurationSetName=name)
+        for kind, destination in targets.items():
+            sms.create_event_destination(
+                ConfigurationSetName=name,
+                EventDestinationName=f"{name}-{kind}",
+                MatchingEventTypes=["TEXT_DELIVERED", "TEXT_BLOCKED", "TEXT_FAILURE"]
+                if kind != "sns"
+                else ["ALL"],
+                **destination,
+            )
+        scenario.configuration_sets.append(name)
+
+
+def _destination_targets(offline: OfflineAWS, owner: str) -> dict[str, dict[str, Any]]:
+    """Real moto resources for the three event destination kinds, with the role End User Messaging assumes."""
+    region = offline.region
+    iam = offline.client("iam", account=owner)
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Principal": {"Service": "sms-voice.amazonaws.com"}, "Action": "sts:AssumeRole"}
+        ],
+    }
+    role = iam.create_role(RoleName="SmsEventsRole", AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+    logs = offline.client("logs", account=owner)
+    logs.create_log_group(logGroupName="/sms/otp-events")
+    log_group = f"arn:aws:logs:{region}:{owner}:log-group:/sms/otp-events"
+    topic = offline.client("sns", account=owner).create_topic(Name="sms-otp-events")["TopicArn"]
+    s3 = offline.client("s3", account=owner)
+    s3.create_bucket(Bucket=f"sms-events-{owner}")
+    stream = offline.client("firehose", account=owner).create_delivery_stream(
+        DeliveryStreamName="sms-otp-events",
+        ExtendedS3DestinationConfiguration={"RoleARN": role, "BucketARN": f"arn:aws:s3:::sms-events-{owner}"},
+    )["DeliveryStreamARN"]
+    return {
+        "logs": {"CloudWatchLogsDestination": {"IamRoleArn": role, "LogGroupArn": log_group}},
+        "firehose": {"KinesisFirehoseDestination": {"IamRoleArn": role, "DeliveryStreamArn": stream}},
+        "sns": {"SnsDestination": {"TopicArn": topic}},
+    }

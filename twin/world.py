@@ -1,0 +1,99 @@
+"""The offline AWS's shared state: clock, faults, call log, scheduled events and the project's own fakes."""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import random
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from twin.clock import VirtualClock
+from twin.faults import FaultConfig, Faults
+
+if TYPE_CHECKING:
+    from twin.services.base import ServiceFake
+
+
+@dataclass(frozen=True)
+class CallRecord:
+    t: float
+    account: str
+    region: str
+    service: str
+    operation: str
+    params: dict[str, Any]
+    error: str | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "t": self.t,
+            "account": self.account,
+            "service": self.service,
+            "operation": self.operation,
+            "params": self.params,
+            "error": self.error,
+        }
+
+
+@dataclass(order=True)
+class _Event:
+    at: float
+    seq: int
+    action: Callable[[], None] = field(compare=False)
+
+
+class World:
+    """One offline AWS. All fake calls hold `lock`, so fakes need no locking of their own."""
+
+    def __init__(self, faults: FaultConfig | None = None) -> None:
+        self.clock = VirtualClock()
+        self.faults = Faults(faults or FaultConfig(), self.clock)
+        # Identifiers come from their own seeded stream so that injecting a fault never renames a resource.
+        self.ids = random.Random(self.faults.config.seed)
+        self.lock = threading.RLock()
+        self.calls: list[CallRecord] = []
+        self.services: dict[str, ServiceFake] = {}
+        self._events: list[_Event] = []
+        self._seq = itertools.count()
+
+    def new_id(self, prefix: str) -> str:
+        """A deterministic AWS-style identifier such as `phone-<32 hex>`."""
+        return f"{prefix}-{self.ids.getrandbits(128):032x}"
+
+    def register(self, fake: ServiceFake) -> None:
+        self.services[fake.endpoint_prefix] = fake
+
+    def fake(self, endpoint_prefix: str) -> Any:
+        return self.services[endpoint_prefix]
+
+    # -- scheduled events (asynchronous AWS work such as RAM associations) ----------------------------------
+    def schedule(self, delay: float, action: Callable[[], None]) -> None:
+        with self.lock:
+            heapq.heappush(self._events, _Event(self.clock.now() + max(0.0, delay), next(self._seq), action))
+
+    def run_due(self) -> None:
+        """Carry out every scheduled event whose time has come, in time order."""
+        with self.lock:
+            while self._events and self._events[0].at <= self.clock.now():
+                heapq.heappop(self._events).action()
+
+    def next_event_at(self) -> float | None:
+        with self.lock:
+            return self._events[0].at if self._events else None
+
+    def settle(self) -> None:
+        """Let simulated time run until no asynchronous work is pending (tests and seeding use this)."""
+        while (moment := self.next_event_at()) is not None:
+            self.clock.advance_to(moment)
+            self.run_due()
+
+    # -- inspection ----------------------------------------------------------------------------------------
+    def record(self, record: CallRecord) -> None:
+        with self.lock:
+            self.calls.append(record)
+
+    def calls_to(self, service: str, operation: str | None = None) -> list[CallRecord]:
+        return [c for c in self.calls if c.service == service and operation in (None, c.operation)]
