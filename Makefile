@@ -31,7 +31,7 @@ validate: $(INSTALLED)
 	$(VENV)/bin/cfn-lint template.yaml
 
 demo: $(INSTALLED)
-	$(PY) -m twin.demo
+	$(VENV)/bin/eum-share demo
 
 clean:
 	rm -rf $(VENV) .aws-sam .pytest_cache .mypy_cache .ruff_cache

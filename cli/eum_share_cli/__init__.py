@@ -1,0 +1,1 @@
+"""The eum-share command line: operators' view of migrations, and the offline demo."""
