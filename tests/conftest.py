@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-import moto  # noqa: F401  (import order: see OFFLINE notes in README)
 import os
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import moto  # noqa: F401  (import order: see OFFLINE notes in README)
 import pytest
 
 os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
-os.environ.pop("MOTO_ACCOUNT_ID", None)  # it would pin every call to one account and break cross-account tests
+os.environ.pop(
+    "MOTO_ACCOUNT_ID", None
+)  # it would pin every call to one account and break cross-account tests
 
-from twin.faults import FaultConfig  # noqa: E402
-from twin.offline import OfflineAWS  # noqa: E402
+from twin.faults import FaultConfig
+from twin.offline import OfflineAWS
 
 
 @pytest.fixture

@@ -76,10 +76,17 @@ def test_the_checker_reports_a_dangling_catch_and_choice_and_an_unreachable_stat
     broken = {
         "StartAt": "Pick",
         "States": {
-            "Pick": {"Type": "Choice", "Choices": [{"Variable": "$.x", "IsPresent": True, "Next": "Gone"}],
-                     "Default": "Done"},
-            "Done": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "End": True,
-                     "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Lost"}]},
+            "Pick": {
+                "Type": "Choice",
+                "Choices": [{"Variable": "$.x", "IsPresent": True, "Next": "Gone"}],
+                "Default": "Done",
+            },
+            "Done": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::lambda:invoke",
+                "End": True,
+                "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Lost"}],
+            },
             "Orphan": {"Type": "Succeed"},
         },
     }

@@ -17,11 +17,11 @@ PROBE = Path(__file__).parent / "asl" / "probe.asl.json"
 ARN = "arn:aws:lambda:us-east-1:123456789012:function:{}"
 
 
-class Wobble(Exception):  # noqa: N818 - the error name the probe's Retry matches
+class Wobble(Exception):
     pass
 
 
-class RecipeSpoiled(Exception):  # noqa: N818 - the error name the probe's Catch matches
+class RecipeSpoiled(Exception):
     pass
 
 
@@ -54,7 +54,12 @@ class Kitchen:
 
 def _probe(aws: OfflineAWS, kitchen: Kitchen) -> LocalStateMachine:
     definition = render_definition(
-        PROBE, {"PrepareArn": ARN.format("prepare"), "FlakyArn": ARN.format("flaky"), "ExplodeArn": ARN.format("explode")}
+        PROBE,
+        {
+            "PrepareArn": ARN.format("prepare"),
+            "FlakyArn": ARN.format("flaky"),
+            "ExplodeArn": ARN.format("explode"),
+        },
     )
     return LocalStateMachine(aws, definition=definition, name="probe", handlers=kitchen.handlers())
 
@@ -92,7 +97,9 @@ def test_retry_attempts_a_failing_task_again_after_a_backoff(calm_run: Execution
     assert calm_run.simulated_seconds >= 3600 + 3 * (10 + 20)
 
 
-def test_map_with_max_concurrency_one_finishes_each_item_before_the_next(calm_run: Execution, kitchen: Kitchen) -> None:
+def test_map_with_max_concurrency_one_finishes_each_item_before_the_next(
+    calm_run: Execution, kitchen: Kitchen
+) -> None:
     attempts = [item for name, item in kitchen.calls if name == "flaky"]
     assert attempts == [1, 1, 1, 2, 2, 2, 3, 3, 3]
 

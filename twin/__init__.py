@@ -1,1 +1,1 @@
-"""The offline AWS: moto plus the project's own fakes of End User Messaging SMS and RAM, on a virtual clock."""
+"""The offline AWS: moto plus the project's own fakes of End User Messaging SMS and RAM, one clock."""

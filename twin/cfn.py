@@ -1,4 +1,4 @@
-"""Read template.yaml as CloudFormation does: short-form intrinsics (!Ref, !GetAtt, !Sub) become their long form."""
+"""Read template.yaml as CloudFormation does: short-form intrinsics (!Ref, !GetAtt, ...) become long form."""
 
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ _TemplateLoader.add_multi_constructor("!", _intrinsic)
 
 def load_template(path: Path) -> dict[str, Any]:
     with path.open() as handle:
-        document: dict[str, Any] = yaml.load(handle, Loader=_TemplateLoader)  # noqa: S506 - SafeLoader subclass
+        document: dict[str, Any] = yaml.load(handle, Loader=_TemplateLoader)
     return document
 
 

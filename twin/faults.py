@@ -1,4 +1,4 @@
-"""Seeded, deterministic fault injection: API throttling, FAILED associations, emptied policies, lag, latency."""
+"""Seeded, deterministic faults: API throttling, FAILED associations, emptied policies, lag, latency."""
 
 from __future__ import annotations
 
@@ -82,7 +82,7 @@ class Faults:
         return probability > 0 and self.random.random() < probability
 
     def check_throttle(self, account: str, service: str, operation: str) -> None:
-        """Raise ThrottlingException when this call is over a rate limit, in a burst, or randomly throttled."""
+        """ThrottlingException when the call is over a rate limit, inside a burst, or randomly throttled."""
         if service not in THROTTLED_SERVICES or self.paused_depth:
             return
         now = self.clock.now()

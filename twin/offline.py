@@ -89,7 +89,9 @@ class OfflineAWS:
     `strict` checks every response of the project's fakes against the botocore output shape.
     """
 
-    def __init__(self, faults: FaultConfig | None = None, *, region: str = DEFAULT_REGION, strict: bool = True):
+    def __init__(
+        self, faults: FaultConfig | None = None, *, region: str = DEFAULT_REGION, strict: bool = True
+    ):
         self.region = region
         self.strict = strict
         self.world = World(faults)
@@ -126,12 +128,19 @@ class OfflineAWS:
         mock_random.seed(self.world.faults.config.seed)
         self._mock.start()
         original = botocore_stubber.process_request
+        shadowed = "process_request" in vars(botocore_stubber)
 
         def route(request: Any) -> Response | None:
             return self._route(request, original)
 
+        def unroute() -> None:
+            if shadowed:
+                botocore_stubber.process_request = original  # type: ignore[method-assign]
+            else:
+                del botocore_stubber.process_request
+
         botocore_stubber.process_request = route  # type: ignore[method-assign]
-        self._restore.append(lambda: delattr(botocore_stubber, "process_request"))
+        self._restore.append(unroute)
         self._install_clock()
         return self
 
@@ -142,9 +151,11 @@ class OfflineAWS:
         self._sessions.clear()
 
     def _install_clock(self) -> None:
-        """Wait states and Retry backoffs of moto's interpreter advance the virtual clock instead of sleeping."""
+        """The interpreter's Wait states and Retry backoffs advance the virtual clock instead of sleeping."""
         from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
-        from moto.stepfunctions.parser.asl.component.state.wait.wait_function.wait_function import WaitFunction
+        from moto.stepfunctions.parser.asl.component.state.wait.wait_function.wait_function import (
+            WaitFunction,
+        )
 
         clock = self.world.clock
         original_wait = WaitFunction._wait_interval
@@ -263,9 +274,17 @@ class OfflineAWS:
             return fake.api.error(error)
 
     def _log(
-        self, account: str, region: str, service: str, operation: str, params: dict[str, Any], error: str | None
+        self,
+        account: str,
+        region: str,
+        service: str,
+        operation: str,
+        params: dict[str, Any],
+        error: str | None,
     ) -> None:
-        self.world.record(CallRecord(self.world.clock.now(), account, region, service, operation, params, error))
+        self.world.record(
+            CallRecord(self.world.clock.now(), account, region, service, operation, params, error)
+        )
 
 
 def _describe(request: Any) -> tuple[str, dict[str, Any]]:

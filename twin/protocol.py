@@ -53,7 +53,9 @@ class ApiModel:
         )
 
     # -- requests ------------------------------------------------------------------------------------------
-    def parse(self, method: str, url: str, headers: Any, body: bytes | str | None) -> tuple[str, dict[str, Any]]:
+    def parse(
+        self, method: str, url: str, headers: Any, body: bytes | str | None
+    ) -> tuple[str, dict[str, Any]]:
         """The operation name and its parameters, as the caller's botocore serialised them."""
         raw = body.decode() if isinstance(body, bytes) else (body or "")
         payload = json.loads(raw) if raw.strip() else {}
@@ -141,10 +143,14 @@ _TYPES: dict[str, tuple[type, ...]] = {
 }
 
 
-def _check(shape: Shape, value: Any, path: str, problems: list[tuple[str, str]], output: bool = False) -> None:
+def _check(
+    shape: Shape, value: Any, path: str, problems: list[tuple[str, str]], output: bool = False
+) -> None:
     name = path or shape.name
     expected = _TYPES.get(shape.type_name, (object,))
-    if not isinstance(value, expected) or (shape.type_name in ("integer", "long") and isinstance(value, bool)):
+    if not isinstance(value, expected) or (
+        shape.type_name in ("integer", "long") and isinstance(value, bool)
+    ):
         problems.append((name, f"must be of type {shape.type_name}"))
         return
     metadata = shape.metadata

@@ -72,7 +72,9 @@ class LocalStateMachine:
         """Deploy template.yaml's stateful resources and functions, then create the named state machine."""
         stack = stack or LocalStack(offline).deploy()
         props = stack.resources[logical_id]["Properties"]
-        substitutions = {k: str(v) for k, v in stack.resolve(props.get("DefinitionSubstitutions", {})).items()}
+        substitutions = {
+            k: str(v) for k, v in stack.resolve(props.get("DefinitionSubstitutions", {})).items()
+        }
         definition = render_definition(ROOT / props["DefinitionUri"], substitutions)
         os.environ.update(stack.environment())
         return cls(offline, definition=definition, name=stack.physical_name(logical_id))

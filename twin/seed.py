@@ -151,7 +151,9 @@ def _configuration(offline: OfflineAWS, scenario: Scenario, count: int) -> None:
         if scenario.sender_ids:
             sender = scenario.sender_ids[index % len(scenario.sender_ids)].split("/")[-2]
             sms.set_default_sender_id(ConfigurationSetName=name, SenderId=sender)
-        sms.set_default_message_feedback_enabled(ConfigurationSetName=name, MessageFeedbackEnabled=index % 2 == 0)
+        sms.set_default_message_feedback_enabled(
+            ConfigurationSetName=name, MessageFeedbackEnabled=index % 2 == 0
+        )
         sms.associate_protect_configuration(ProtectConfigurationId=protect, ConfigurationSetName=name)
         for kind, destination in targets.items():
             sms.create_event_destination(
@@ -172,10 +174,16 @@ def _destination_targets(offline: OfflineAWS, owner: str) -> dict[str, dict[str,
     trust = {
         "Version": "2012-10-17",
         "Statement": [
-            {"Effect": "Allow", "Principal": {"Service": "sms-voice.amazonaws.com"}, "Action": "sts:AssumeRole"}
+            {
+                "Effect": "Allow",
+                "Principal": {"Service": "sms-voice.amazonaws.com"},
+                "Action": "sts:AssumeRole",
+            }
         ],
     }
-    role = iam.create_role(RoleName="SmsEventsRole", AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+    role = iam.create_role(RoleName="SmsEventsRole", AssumeRolePolicyDocument=json.dumps(trust))["Role"][
+        "Arn"
+    ]
     logs = offline.client("logs", account=owner)
     logs.create_log_group(logGroupName="/sms/otp-events")
     log_group = f"arn:aws:logs:{region}:{owner}:log-group:/sms/otp-events"

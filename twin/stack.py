@@ -51,7 +51,11 @@ class LocalStack:
             resource = self._resource(logical_id)
             props = resource.get("Properties", {})
             explicit = next(
-                (props[key] for key in ("TableName", "BucketName", "FunctionName", "Name", "TopicName") if key in props),
+                (
+                    props[key]
+                    for key in ("TableName", "BucketName", "FunctionName", "Name", "TopicName")
+                    if key in props
+                ),
                 None,
             )
             name = self.resolve(explicit) if explicit is not None else f"{self.stack_name}-{logical_id}"
@@ -85,7 +89,9 @@ class LocalStack:
             "AWS::Events::EventBus": f"arn:aws:events:{self.region}:{self.account}:event-bus/{name}",
             "AWS::S3::Bucket": f"arn:aws:s3:::{name}",
             "AWS::Serverless::Function": f"arn:aws:lambda:{self.region}:{self.account}:function:{name}",
-            "AWS::Serverless::StateMachine": f"arn:aws:states:{self.region}:{self.account}:stateMachine:{name}",
+            "AWS::Serverless::StateMachine": (
+                f"arn:aws:states:{self.region}:{self.account}:stateMachine:{name}"
+            ),
             "AWS::SNS::Topic": f"arn:aws:sns:{self.region}:{self.account}:{name}",
             "AWS::SQS::Queue": f"arn:aws:sqs:{self.region}:{self.account}:{name}",
         }
@@ -101,7 +107,7 @@ class LocalStack:
         if not isinstance(value, dict):
             return value
         if len(value) == 1:
-            (key, arg), = value.items()
+            ((key, arg),) = value.items()
             if key == "Ref":
                 return self.ref(arg)
             if key == "Fn::GetAtt":
@@ -147,7 +153,7 @@ class LocalStack:
         sns = self.offline.client("sns")
         for logical in self.of_type("AWS::SNS::Topic"):
             sns.create_topic(Name=self.physical_name(logical))
-        for logical, resource in self.of_type("AWS::Serverless::Function").items():
+        for logical in self.of_type("AWS::Serverless::Function"):
             props = self.function_properties(logical)
             self.offline.register_lambda(
                 self.physical_name(logical),

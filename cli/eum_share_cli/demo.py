@@ -16,7 +16,9 @@ def add_parser(commands: Any) -> None:
     parser.add_argument("--consumers", type=int, default=2, help="consuming accounts in all")
     parser.add_argument("--external-consumers", type=int, default=1, help="of which outside the organization")
     parser.add_argument("--throttle-rate", type=float, default=0.02, help="share of RAM/SMS calls throttled")
-    parser.add_argument("--empty-policy-rate", type=float, default=0.1, help="throttled policy writes that empty")
+    parser.add_argument(
+        "--empty-policy-rate", type=float, default=0.1, help="throttled policy writes that empty"
+    )
     parser.add_argument("--fail-rate", type=float, default=0.02, help="associations that end FAILED")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--json", action="store_true", help="end with one JSON summary line")
@@ -56,15 +58,25 @@ def run(args: argparse.Namespace) -> int:
             consumers=args.consumers,
             external_consumers=args.external_consumers,
         )
-        _say(args, f"owner {scenario.owner}: {len(scenario.phone_numbers)} phone numbers, "
-             f"{len(scenario.sender_ids)} sender IDs, {len(scenario.pools)} pools, "
-             f"{len(scenario.opt_out_lists)} opt-out lists, {len(scenario.configuration_sets)} configuration sets")
-        _say(args, f"consumers: {', '.join(scenario.org_consumers)} (organization), "
-             f"{', '.join(scenario.external_consumers) or 'none'} (external)")
+        _say(
+            args,
+            f"owner {scenario.owner}: {len(scenario.phone_numbers)} phone numbers, "
+            f"{len(scenario.sender_ids)} sender IDs, {len(scenario.pools)} pools, "
+            f"{len(scenario.opt_out_lists)} opt-out lists, "
+            f"{len(scenario.configuration_sets)} configuration sets",
+        )
+        _say(
+            args,
+            f"consumers: {', '.join(scenario.org_consumers)} (organization), "
+            f"{', '.join(scenario.external_consumers) or 'none'} (external)",
+        )
         with local_migration_workflow(offline) as workflow:
             execution = workflow.run(request_for(scenario), name=f"demo-{args.seed}")
-        _say(args, f"execution {execution.name}: {execution.status}"
-             + (f" ({execution.error}: {execution.cause})" if execution.error else ""))
+        _say(
+            args,
+            f"execution {execution.name}: {execution.status}"
+            + (f" ({execution.error}: {execution.cause})" if execution.error else ""),
+        )
         summary = {
             "identities": len(scenario.identities),
             "consumers": len(scenario.consumers),

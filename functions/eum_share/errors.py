@@ -7,7 +7,7 @@ class EumShareError(Exception):
     """Base of the project's errors."""
 
 
-class InvalidRequest(EumShareError):  # noqa: N818 - the name is the Step Functions error name
+class InvalidRequest(EumShareError):
     """The migration request does not validate; the message names every bad field. Nothing was changed."""
 
     def __init__(self, problems: list[str]) -> None:
@@ -19,5 +19,5 @@ class ConfigurationError(EumShareError):
     """The function's environment is incomplete or malformed (a deployment problem, not a request problem)."""
 
 
-class AwsThrottled(EumShareError):  # noqa: N818
+class AwsThrottled(EumShareError):
     """An AWS API kept answering ThrottlingException; the state machine retries with backoff and jitter."""

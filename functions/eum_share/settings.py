@@ -19,7 +19,9 @@ class Settings(BaseModel):
     ledger_table: str = Field(alias="LEDGER_TABLE_NAME", min_length=3, max_length=255)
     event_bus: str = Field(alias="EVENT_BUS_NAME", min_length=1, max_length=256)
     event_source: str = Field(default="eum-share", alias="EVENT_SOURCE", min_length=1)
-    consumer_role_name: str = Field(default="EumShareConsumerRole", alias="CONSUMER_ROLE_NAME", pattern=_NAME_PATTERN)
+    consumer_role_name: str = Field(
+        default="EumShareConsumerRole", alias="CONSUMER_ROLE_NAME", pattern=_NAME_PATTERN
+    )
     owner_role_name: str = Field(default="EumShareOwnerRole", alias="OWNER_ROLE_NAME", pattern=_NAME_PATTERN)
 
 

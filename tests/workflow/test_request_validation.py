@@ -18,7 +18,9 @@ def _valid_request() -> dict[str, Any]:
     return request
 
 
-def test_a_valid_request_is_accepted_with_the_execution_name_as_migration_id(workflow: LocalStateMachine) -> None:
+def test_a_valid_request_is_accepted_with_the_execution_name_as_migration_id(
+    workflow: LocalStateMachine,
+) -> None:
     execution = workflow.run(_valid_request(), name="mig-accept-1")
     assert execution.status == "SUCCEEDED"
     assert execution.output["migrationId"] == "mig-accept-1"
@@ -54,7 +56,8 @@ def test_an_unexpected_error_is_recorded_in_the_ledger_and_announced(
     # Then the execution fails with that error, the ledger says why, and MigrationFailed was published
     assert (execution.status, execution.error) == ("FAILED", "RuntimeError")
     item = boto3.client("dynamodb").get_item(
-        TableName="eum-share-local-LedgerTable", Key={"pk": {"S": "MIGRATION#mig-broken-1"}, "sk": {"S": "MIGRATION"}}
+        TableName="eum-share-local-LedgerTable",
+        Key={"pk": {"S": "MIGRATION#mig-broken-1"}, "sk": {"S": "MIGRATION"}},
     )["Item"]
     assert (item["status"]["S"], item["cause"]["S"]) == ("FAILED", "ledger unreachable")
     [published] = aws.world.calls_to("events", "PutEvents")

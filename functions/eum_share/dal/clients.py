@@ -1,4 +1,4 @@
-"""boto3 clients, created once per execution environment (client creation is slow; clients are thread-safe)."""
+"""boto3 clients, made once per execution environment: creating one is slow, and they are thread-safe."""
 
 from __future__ import annotations
 

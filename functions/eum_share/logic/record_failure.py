@@ -15,9 +15,8 @@ def readable_cause(cause: str) -> str:
         payload = json.loads(cause)
     except ValueError:
         return cause
-    if isinstance(payload, dict) and isinstance(payload.get("errorMessage"), str):
-        return payload["errorMessage"]
-    return cause
+    message = payload.get("errorMessage") if isinstance(payload, dict) else None
+    return message if isinstance(message, str) else cause
 
 
 def record_failure(failure: RecordFailureInput, settings: Settings) -> FailureRecorded:
@@ -25,6 +24,9 @@ def record_failure(failure: RecordFailureInput, settings: Settings) -> FailureRe
     ledger.record_failure(settings.ledger_table, failure.migration_id, failure.error.Error, cause)
     recorded = FailureRecorded(migration_id=failure.migration_id, error=failure.error.Error, cause=cause)
     events.publish(
-        settings.event_bus, settings.event_source, "MigrationFailed", recorded.model_dump(mode="json", by_alias=True)
+        settings.event_bus,
+        settings.event_source,
+        "MigrationFailed",
+        recorded.model_dump(mode="json", by_alias=True),
     )
     return recorded

@@ -18,9 +18,7 @@ def field_path(location: tuple[int | str, ...]) -> str:
     return path or "request"
 
 
-def validate_request(
-    raw: Any, *, default_migration_id: str, role_names: frozenset[str]
-) -> MigrationRequest:
+def validate_request(raw: Any, *, default_migration_id: str, role_names: frozenset[str]) -> MigrationRequest:
     """The request, complete and consistent; InvalidRequest names every bad field otherwise."""
     if not isinstance(raw, dict):
         raise InvalidRequest([f"request: must be a JSON object, got {type(raw).__name__}"])
@@ -39,18 +37,20 @@ def validate_request(
 
 
 def _cross_checks(request: MigrationRequest, role_names: frozenset[str]) -> list[str]:
-    """What no single field can check: everything must belong to the owner account and the request's Region."""
+    """What no single field can check: everything belongs to the owner account and the request's Region."""
     problems: list[str] = []
     owner, region = request.owner.account_id, request.region
     for index, arn in enumerate(request.resources.arns):
         match = SMS_ARN.match(arn)
         if match is None:
             problems.append(
-                f"resources.arns[{index}]: must be an End User Messaging SMS phone-number, sender-id, pool or "
-                f"opt-out-list ARN, got {arn!r}"
+                f"resources.arns[{index}]: must be an End User Messaging SMS phone-number, sender-id, "
+                f"pool or opt-out-list ARN, got {arn!r}"
             )
         elif match["account"] != owner:
-            problems.append(f"resources.arns[{index}]: belongs to account {match['account']}, not the owner {owner}")
+            problems.append(
+                f"resources.arns[{index}]: belongs to account {match['account']}, not the owner {owner}"
+            )
         elif match["region"] != region:
             problems.append(
                 f"resources.arns[{index}]: is in {match['region']}, but RAM shares only within {region}"
@@ -94,5 +94,7 @@ def _role_checks(where: str, role_arn: str | None, account: str, role_names: fro
     if match["account"] != account:
         problems.append(f"{where}: the role must be in account {account}, not {match['account']}")
     if match["name"] not in role_names:
-        problems.append(f"{where}: role name {match['name']!r} is not one of the configured roles {sorted(role_names)}")
+        problems.append(
+            f"{where}: role name {match['name']!r} is not one of the configured roles {sorted(role_names)}"
+        )
     return problems

@@ -53,7 +53,9 @@ class Share(WireModel):
     name: Annotated[str, Field(min_length=1, max_length=255, pattern=r"^[\w .:/=+@-]+$")] | None = None
     arn: str | None = None
     allow_external_principals: bool = False
-    permission_arns: Annotated[list[PermissionArn], Field(min_length=1, max_length=5)] = [MANAGED_PERMISSION]
+    permission_arns: Annotated[list[PermissionArn], Field(min_length=1, max_length=5)] = Field(
+        default_factory=lambda: [MANAGED_PERMISSION]
+    )
 
     @model_validator(mode="after")
     def _name_or_arn(self) -> Share:
@@ -65,14 +67,18 @@ class Share(WireModel):
 class Consumer(WireModel):
     account_id: AccountId
     role_arn: RoleArn | None = None
-    external_id: Annotated[str, Field(min_length=2, max_length=1224, pattern=r"^[\w+=,.@:/-]+$")] | None = None
+    external_id: Annotated[str, Field(min_length=2, max_length=1224, pattern=r"^[\w+=,.@:/-]+$")] | None = (
+        None
+    )
 
 
 class Resources(WireModel):
     select: Selection = Selection.ALL
-    arns: Annotated[list[str], Field(max_length=10_000)] = []
-    tags: Annotated[dict[str, str], Field(max_length=50)] = {}
-    types: Annotated[list[ResourceType], Field(min_length=1)] = list(ResourceType)
+    arns: Annotated[list[str], Field(max_length=10_000)] = Field(default_factory=list)
+    tags: Annotated[dict[str, str], Field(max_length=50)] = Field(default_factory=dict)
+    types: Annotated[list[ResourceType], Field(min_length=1)] = Field(
+        default_factory=lambda: list(ResourceType)
+    )
 
     @model_validator(mode="after")
     def _selection_is_complete(self) -> Resources:
@@ -90,11 +96,13 @@ class Resources(WireModel):
 class EventDestinations(WireModel):
     mode: EventDestinationMode = EventDestinationMode.SKIP
     # Source target ARN -> consumer target ARN; "{accountId}" in a value becomes the consumer's account ID.
-    map: dict[str, Annotated[str, Field(min_length=20, max_length=2048)]] = {}
+    map: dict[str, Annotated[str, Field(min_length=20, max_length=2048)]] = Field(default_factory=dict)
 
 
 class Configuration(WireModel):
-    configuration_sets: Literal["ALL", "NONE"] | Annotated[list[str], Field(min_length=1, max_length=500)] = "ALL"
+    configuration_sets: Literal["ALL", "NONE"] | Annotated[list[str], Field(min_length=1, max_length=500)] = (
+        "ALL"
+    )
     name_prefix: Annotated[str, Field(max_length=32, pattern=r"^[A-Za-z0-9_-]*$")] = ""
     event_destinations: EventDestinations = EventDestinations()
     protect_configurations: bool = True
@@ -110,12 +118,14 @@ class Options(WireModel):
 
 
 class MigrationRequest(WireModel):
-    migration_id: Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9_-]+$")] | None = None
+    migration_id: Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9_-]+$")] | None = (
+        None
+    )
     region: RegionName
     owner: Owner
     share: Share
     principals: Annotated[list[Principal], Field(min_length=1, max_length=100)]
-    consumers: Annotated[list[Consumer], Field(max_length=100)] = []
+    consumers: Annotated[list[Consumer], Field(max_length=100)] = Field(default_factory=list)
     resources: Resources = Resources()
     configuration: Configuration = Configuration()
     options: Options = Options()

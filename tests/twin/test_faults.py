@@ -1,0 +1,82 @@
+"""Fault injection is seeded and deterministic, and rate limits behave as token buckets on simulated time."""
+
+from __future__ import annotations
+
+import pytest
+from botocore.exceptions import ClientError
+
+from twin.clock import VirtualClock
+from twin.faults import FaultConfig, Faults, RateLimit
+
+
+def _throttled(
+    faults: Faults, calls: int, operation: str = "DescribePools", account: str = "1"
+) -> list[bool]:
+    outcome = []
+    for _ in range(calls):
+        try:
+            faults.check_throttle(account, "sms-voice", operation)
+            outcome.append(False)
+        except Exception:
+            outcome.append(True)
+    return outcome
+
+
+def test_the_same_seed_throttles_the_same_calls() -> None:
+    first = _throttled(Faults(FaultConfig(seed=3, throttle_rate=0.3), VirtualClock()), 200)
+    second = _throttled(Faults(FaultConfig(seed=3, throttle_rate=0.3), VirtualClock()), 200)
+    assert first == second
+    assert 30 < sum(first) < 90
+
+
+def test_a_token_bucket_allows_its_burst_then_refills_with_simulated_time() -> None:
+    clock = VirtualClock()
+    faults = Faults(FaultConfig(rate_limits={"sms-voice:*": RateLimit(per_second=1, burst=2)}), clock)
+    assert _throttled(faults, 3) == [False, False, True]
+    clock.advance(1.0)
+    assert _throttled(faults, 2) == [False, True]
+
+
+def test_buckets_are_kept_per_account_and_operation() -> None:
+    faults = Faults(
+        FaultConfig(rate_limits={"sms-voice:*": RateLimit(per_second=1, burst=1)}), VirtualClock()
+    )
+    assert _throttled(faults, 1, "DescribePools", "1") == [False]
+    assert _throttled(faults, 1, "DescribePools", "2") == [False]
+    assert _throttled(faults, 1, "DescribeSenderIds", "1") == [False]
+    assert _throttled(faults, 1, "DescribePools", "1") == [True]
+
+
+def test_a_burst_throttles_every_call_inside_its_window() -> None:
+    clock = VirtualClock()
+    faults = Faults(FaultConfig(throttle_bursts=((10.0, 20.0),)), clock)
+    assert _throttled(faults, 1) == [False]
+    clock.advance(10)
+    assert _throttled(faults, 3) == [True, True, True]
+    clock.advance(10)
+    assert _throttled(faults, 1) == [False]
+
+
+def test_moto_services_are_never_throttled_by_the_fault_plan() -> None:
+    faults = Faults(FaultConfig(throttle_rate=1.0), VirtualClock())
+    faults.check_throttle("1", "dynamodb", "PutItem")
+
+
+def test_a_probability_outside_zero_to_one_is_refused() -> None:
+    with pytest.raises(ValueError, match="throttle_rate"):
+        FaultConfig(throttle_rate=1.5)
+
+
+def test_a_throttled_call_reaches_the_caller_as_a_throttling_client_error(offline_factory) -> None:  # type: ignore[no-untyped-def]
+    offline = offline_factory(throttle_rate=1.0)
+    client = offline.client("pinpoint-sms-voice-v2")
+    with pytest.raises(ClientError) as refused:
+        client.describe_account_attributes()
+    assert refused.value.response["Error"]["Code"] == "ThrottlingException"
+    assert offline.world.calls[-1].error == "ThrottlingException"
+
+
+def test_throttling_is_paused_while_seeding(offline_factory) -> None:  # type: ignore[no-untyped-def]
+    offline = offline_factory(throttle_rate=1.0)
+    with offline.world.faults.paused():
+        offline.client("pinpoint-sms-voice-v2").describe_account_attributes()
