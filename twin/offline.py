@@ -135,11 +135,11 @@ class OfflineAWS:
 
         def unroute() -> None:
             if shadowed:
-                botocore_stubber.process_request = original  # type: ignore[method-assign]
+                botocore_stubber.process_request = original
             else:
                 del botocore_stubber.process_request
 
-        botocore_stubber.process_request = route  # type: ignore[method-assign]
+        botocore_stubber.process_request = route
         self._restore.append(unroute)
         self._install_clock()
         return self
@@ -164,11 +164,11 @@ class OfflineAWS:
         def wait_interval(_self: Any, env: Any, wait_seconds: int) -> None:
             clock.sleep(wait_seconds)
 
-        WaitFunction._wait_interval = wait_interval  # type: ignore[method-assign]
-        retrier_decl.time = types.SimpleNamespace(sleep=clock.sleep, time=time.time)  # type: ignore[assignment]
+        WaitFunction._wait_interval = wait_interval
+        retrier_decl.time = types.SimpleNamespace(sleep=clock.sleep, time=time.time)
 
         def restore() -> None:
-            WaitFunction._wait_interval = original_wait  # type: ignore[method-assign]
+            WaitFunction._wait_interval = original_wait
             retrier_decl.time = original_time
 
         self._restore.append(restore)
@@ -255,7 +255,7 @@ class OfflineAWS:
 
     def _serve(self, fake: ServiceFake[Any], account: str, region: str, request: Any) -> Response:
         world = self.world
-        operation, params = "", {}
+        operation, params = "", dict[str, Any]()
         try:
             operation, params = fake.api.parse(request.method, request.url, request.headers, request.body)
             with world.lock:
@@ -291,6 +291,7 @@ def _describe(request: Any) -> tuple[str, dict[str, Any]]:
     """Operation name and parameters of a request moto serves, for the call log."""
     body = request.body.decode() if isinstance(request.body, bytes) else (request.body or "")
     target = request.headers.get("X-Amz-Target")
+    target = target.decode() if isinstance(target, bytes) else target
     if target:
         try:
             return str(target).rsplit(".", 1)[-1], json.loads(body) if body else {}

@@ -14,7 +14,15 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import botocore.session
-from botocore.model import ListShape, MapShape, OperationModel, ServiceModel, Shape, StructureShape
+from botocore.model import (
+    ListShape,
+    MapShape,
+    OperationModel,
+    ServiceModel,
+    Shape,
+    StringShape,
+    StructureShape,
+)
 
 from twin.errors import TwinError
 
@@ -61,6 +69,7 @@ class ApiModel:
         payload = json.loads(raw) if raw.strip() else {}
         if self.protocol == "json":
             target = headers.get("X-Amz-Target", "")
+            target = target.decode() if isinstance(target, bytes) else str(target)
             return target.rsplit(".", 1)[-1], payload
         parts = urlsplit(url)
         op = self._routes.get((method.upper(), parts.path.rstrip("/") or "/"))
@@ -143,14 +152,17 @@ _TYPES: dict[str, tuple[type, ...]] = {
 }
 
 
+def _is_of_type(type_name: str, value: Any) -> bool:
+    if type_name in ("integer", "long") and isinstance(value, bool):
+        return False
+    return isinstance(value, _TYPES.get(type_name, (object,)))
+
+
 def _check(
     shape: Shape, value: Any, path: str, problems: list[tuple[str, str]], output: bool = False
 ) -> None:
     name = path or shape.name
-    expected = _TYPES.get(shape.type_name, (object,))
-    if not isinstance(value, expected) or (
-        shape.type_name in ("integer", "long") and isinstance(value, bool)
-    ):
+    if not _is_of_type(shape.type_name, value):
         problems.append((name, f"must be of type {shape.type_name}"))
         return
     metadata = shape.metadata
@@ -178,7 +190,7 @@ def _check(
             problems.append((name, f"must be at least {metadata['min']}"))
         if "max" in metadata and size > metadata["max"]:
             problems.append((name, f"must be at most {metadata['max']}"))
-    if shape.type_name == "string":
+    if isinstance(shape, StringShape):
         if shape.enum and value not in shape.enum:
             problems.append((name, f"must be one of {', '.join(shape.enum)}"))
         compiled = _pattern(metadata["pattern"]) if "pattern" in metadata else None

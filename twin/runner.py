@@ -67,16 +67,20 @@ class LocalStateMachine:
         offline: OfflineAWS,
         logical_id: str = "MigrationStateMachine",
         *,
-        stack: LocalStack | None = None,
+        parameters: dict[str, str] | None = None,
     ) -> LocalStateMachine:
-        """Deploy template.yaml's stateful resources and functions, then create the named state machine."""
-        stack = stack or LocalStack(offline).deploy()
+        """Deploy template.yaml's stateful resources and functions, then create the named state machine.
+
+        The functions' environment is set before their modules are imported, as in Lambda.
+        """
+        stack = LocalStack(offline, parameters=parameters)
+        os.environ.update(stack.environment())
+        stack.deploy()
         props = stack.resources[logical_id]["Properties"]
         substitutions = {
             k: str(v) for k, v in stack.resolve(props.get("DefinitionSubstitutions", {})).items()
         }
         definition = render_definition(ROOT / props["DefinitionUri"], substitutions)
-        os.environ.update(stack.environment())
         return cls(offline, definition=definition, name=stack.physical_name(logical_id))
 
     def start(self, payload: Any, name: str | None = None) -> str:
@@ -119,11 +123,13 @@ class LocalStateMachine:
 
 
 @contextmanager
-def local_migration_workflow(offline: OfflineAWS) -> Iterator[LocalStateMachine]:
+def local_migration_workflow(
+    offline: OfflineAWS, parameters: dict[str, str] | None = None
+) -> Iterator[LocalStateMachine]:
     """template.yaml's migration state machine on the offline AWS, with the functions' environment set."""
     saved = dict(os.environ)
     try:
-        yield LocalStateMachine.from_template(offline)
+        yield LocalStateMachine.from_template(offline, parameters=parameters)
     finally:
         os.environ.clear()
         os.environ.update(saved)

@@ -159,7 +159,7 @@ def _configuration(offline: OfflineAWS, scenario: Scenario, count: int) -> None:
             sms.create_event_destination(
                 ConfigurationSetName=name,
                 EventDestinationName=f"{name}-{kind}",
-                MatchingEventTypes=["TEXT_DELIVERED", "TEXT_BLOCKED", "TEXT_FAILURE"]
+                MatchingEventTypes=["TEXT_DELIVERED", "TEXT_BLOCKED", "TEXT_UNREACHABLE"]
                 if kind != "sns"
                 else ["ALL"],
                 **destination,

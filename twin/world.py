@@ -55,7 +55,7 @@ class World:
         self.ids = random.Random(self.faults.config.seed)
         self.lock = threading.RLock()
         self.calls: list[CallRecord] = []
-        self.services: dict[str, ServiceFake] = {}
+        self.services: dict[str, ServiceFake[Any]] = {}
         self._events: list[_Event] = []
         self._seq = itertools.count()
 
@@ -63,7 +63,7 @@ class World:
         """A deterministic AWS-style identifier such as `phone-<32 hex>`."""
         return f"{prefix}-{self.ids.getrandbits(128):032x}"
 
-    def register(self, fake: ServiceFake) -> None:
+    def register(self, fake: ServiceFake[Any]) -> None:
         self.services[fake.endpoint_prefix] = fake
 
     def fake(self, endpoint_prefix: str) -> Any:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 from typing import Any
 
 from twin.faults import FaultConfig
@@ -70,7 +71,9 @@ def run(args: argparse.Namespace) -> int:
             f"consumers: {', '.join(scenario.org_consumers)} (organization), "
             f"{', '.join(scenario.external_consumers) or 'none'} (external)",
         )
-        with local_migration_workflow(offline) as workflow:
+        # The functions log and emit metrics as in Lambda; on a terminal only warnings are worth showing.
+        os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
+        with local_migration_workflow(offline, parameters={"LogLevel": "WARNING"}) as workflow:
             execution = workflow.run(request_for(scenario), name=f"demo-{args.seed}")
         _say(
             args,

@@ -63,7 +63,9 @@ class ServiceFake(Generic[State]):
         handler = getattr(self, snake_case(ctx.operation), None)
         if handler is None:
             raise TwinError(
-                "InternalFailure", f"{self.service_name} {ctx.operation} is not modelled by the offline AWS", 501
+                "InternalFailure",
+                f"{self.service_name} {ctx.operation} is not modelled by the offline AWS",
+                501,
             )
         problems = self.api.check_input(ctx.operation, params)
         if problems:

@@ -26,6 +26,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     )
     assert request.migration_id is not None
     logger.info("request valid", extra={"migration_id": request.migration_id})
+    metrics.add_metric(name="MigrationRequestsAccepted", unit="Count", value=1)
     return ValidatedRequest(migration_id=request.migration_id, request=request).model_dump(
         mode="json", by_alias=True, exclude_none=True
     )
