@@ -125,3 +125,11 @@ def test_the_output_check_catches_a_member_the_real_api_does_not_have() -> None:
     api = ApiModel("pinpoint-sms-voice-v2")
     problems = api.check_output("DescribeConfigurationSets", {"ConfigurationSets": [], "Extra": 1})
     assert problems == [("Extra", "is not a member of the API shape")]
+
+
+def test_each_call_to_a_fake_costs_the_configured_latency_in_simulated_time(offline_factory) -> None:  # type: ignore[no-untyped-def]
+    offline = offline_factory(latency_seconds=0.25)
+    client = offline.client("pinpoint-sms-voice-v2")
+    for _ in range(4):
+        client.describe_account_attributes()
+    assert offline.clock.now() == pytest.approx(1.0)
