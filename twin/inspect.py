@@ -1,4 +1,4 @@
-"""A snapshot of the offline AWS: every identity with its policy, every share, every consumer's shared view."""
+"""A snapshot of the offline AWS: identities with their policies, shares, and each consumer's shared view."""
 
 from __future__ import annotations
 
