@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import json
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from twin import orgs, policy
 from twin.errors import TwinError
@@ -23,6 +23,8 @@ from twin.services.sms_voice.state import (
     StoredPolicy,
     is_arn,
 )
+
+Owned = TypeVar("Owned", ConfigurationSet, ProtectConfiguration)
 
 if TYPE_CHECKING:
     from twin.world import World
@@ -142,29 +144,26 @@ class SmsVoiceCore(ServiceFake[AccountState]):
 
     def configuration_set(self, ctx: CallContext, ident: str) -> ConfigurationSet:
         """A configuration set of the caller's account, by name or ARN (they are never shared)."""
-        state = self.state(ctx.account, ctx.region)
-        name = ident
-        if is_arn(ident):
-            arn = Arn.parse(ident)
-            if arn is None or arn.kind != "configuration-set" or arn.account != ctx.account:
-                raise not_found("configuration-set", ident)
-            name = arn.resource_id
-        found = state.configuration_sets.get(name)
-        if found is None:
-            raise not_found("configuration-set", ident)
-        return found
+        return self._own(
+            ctx, ident, "configuration-set", self.state(ctx.account, ctx.region).configuration_sets
+        )
 
     def protect_configuration(self, ctx: CallContext, ident: str) -> ProtectConfiguration:
         state = self.state(ctx.account, ctx.region)
+        return self._own(ctx, ident, "protect-configuration", state.protect_configurations)
+
+    @staticmethod
+    def _own(ctx: CallContext, ident: str, kind: str, items: dict[str, Owned]) -> Owned:
+        """An item of the caller's own account, by ID or ARN; anything else is not found."""
         key = ident
         if is_arn(ident):
             arn = Arn.parse(ident)
-            if arn is None or arn.kind != "protect-configuration" or arn.account != ctx.account:
-                raise not_found("protect-configuration", ident)
+            if arn is None or arn.kind != kind or arn.account != ctx.account:
+                raise not_found(kind, ident)
             key = arn.resource_id
-        found = state.protect_configurations.get(key)
+        found = items.get(key)
         if found is None:
-            raise not_found("protect-configuration", ident)
+            raise not_found(kind, ident)
         return found
 
     def opt_out_list(self, state: AccountState, name: str) -> OptOutList:
