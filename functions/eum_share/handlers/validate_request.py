@@ -7,6 +7,7 @@ from typing import Any
 from aws_lambda_powertools.utilities.parser import parse
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from eum_share.errors import InvalidRequest
 from eum_share.logic.validate_request import validate_request
 from eum_share.models.states import ValidatedRequest, ValidateRequestInput
 from eum_share.observability import logger, metrics, tracer
@@ -19,11 +20,16 @@ from eum_share.settings import get_settings
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     settings = get_settings()
     received = parse(event=event, model=ValidateRequestInput)
-    request = validate_request(
-        received.request,
-        default_migration_id=received.execution_name,
-        role_names=frozenset({settings.owner_role_name, settings.consumer_role_name}),
-    )
+    try:
+        request = validate_request(
+            received.request,
+            default_migration_id=received.execution_name,
+            role_names=frozenset({settings.owner_role_name, settings.consumer_role_name}),
+        )
+    except InvalidRequest as refused:
+        logger.warning("request refused", extra={"problems": refused.problems})
+        metrics.add_metric(name="MigrationRequestsRefused", unit="Count", value=1)
+        raise
     assert request.migration_id is not None
     logger.info("request valid", extra={"migration_id": request.migration_id})
     metrics.add_metric(name="MigrationRequestsAccepted", unit="Count", value=1)
