@@ -21,3 +21,28 @@ class ConfigurationError(EumShareError):
 
 class AwsThrottled(EumShareError):
     """An AWS API kept answering ThrottlingException; the state machine retries with backoff and jitter."""
+
+
+class PreflightFailed(EumShareError):  # noqa: N818
+    """A blocking prerequisite is not met (account tier, role, ownership, organization sharing, invitations).
+    Nothing was changed; the message gives every reason."""
+
+    def __init__(self, reasons: list[str]) -> None:
+        self.reasons = reasons
+        super().__init__("; ".join(reasons))
+
+
+class ResourcesNotOwned(EumShareError):  # noqa: N818
+    """Selected ARNs that the owner account does not own (Owner=SELF): RAM shares only owned resources."""
+
+    def __init__(self, arns: list[str]) -> None:
+        self.arns = arns
+        super().__init__(f"not owned by the owner account (Owner=SELF): {', '.join(arns)}")
+
+
+class ShareNotUsable(EumShareError):  # noqa: N818
+    """The named share cannot take this migration (deleted, owned elsewhere, external principals refused)."""
+
+
+class MigrationConflict(EumShareError):  # noqa: N818
+    """The migrationId is in use by a different request, or another migration holds the share."""

@@ -10,9 +10,9 @@ from botocore.config import Config
 
 # Throttling is retried by the state machine (with backoff and jitter, visible in the execution history),
 # so the SDK makes one attempt plus at most two quick retries for connection-level faults.
-_CONFIG = Config(retries={"mode": "standard", "total_max_attempts": 3})
+SDK_CONFIG = Config(retries={"mode": "standard", "total_max_attempts": 3})
 
 
 @cache
 def client(service: str, region: str | None = None) -> Any:
-    return boto3.session.Session().client(service, region_name=region, config=_CONFIG)  # type: ignore[call-overload]
+    return boto3.session.Session().client(service, region_name=region, config=SDK_CONFIG)  # type: ignore[call-overload]

@@ -1,0 +1,14 @@
+"""Time as the functions see it. Read through time.time so that an offline Lambda runtime can simulate it."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+
+
+def utcnow() -> datetime:
+    return datetime.fromtimestamp(time.time(), UTC)
+
+
+def isonow() -> str:
+    return utcnow().isoformat(timespec="milliseconds")
