@@ -12,11 +12,8 @@ import json
 import os
 import re
 import time
-import traceback
 import types
-import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -27,6 +24,7 @@ from moto.core.models import botocore_stubber
 
 from twin.errors import TwinError
 from twin.faults import FaultConfig
+from twin.lambda_runtime import Handler, LambdaFunction, LambdaRuntime
 from twin.protocol import Response
 from twin.services.base import CallContext, ServiceFake
 from twin.services.ram import RamFake
@@ -40,33 +38,6 @@ ADMIN_ROLE = "OfflineAdmin"  # the role `OfflineAWS.session(account)` assumes; a
 _HOST = re.compile(r"^(?P<service>[a-z0-9-]+)(?:\.(?P<region>[a-z]{2}(?:-[a-z]+)+-\d))?\.amazonaws\.com$")
 _ACCESS_KEY = re.compile(r"Credential=([A-Z0-9]+)/")
 _INVOKE = re.compile(r"^/2015-03-31/functions/(?P<name>[^/]+)/invocations$")
-
-Handler = Callable[[dict[str, Any], Any], Any]
-
-
-@dataclass
-class LambdaContext:
-    """What Lambda passes a Python handler as `context`, as far as Powertools reads it."""
-
-    function_name: str
-    invoked_function_arn: str
-    aws_request_id: str
-    memory_limit_in_mb: int = 256
-    function_version: str = "$LATEST"
-    log_group_name: str = ""
-    log_stream_name: str = ""
-
-    def get_remaining_time_in_millis(self) -> int:
-        return 900_000
-
-
-@dataclass(frozen=True)
-class LambdaInvocation:
-    function_name: str
-    t: float
-    wall_seconds: float
-    error: str | None
-    memory_mb: int
 
 
 def account_of(headers: Any) -> str:
@@ -97,8 +68,7 @@ class OfflineAWS:
         self.world = World(faults)
         self.world.register(SmsVoiceFake(self.world))
         self.world.register(RamFake(self.world))
-        self.lambdas: dict[str, tuple[Handler, int]] = {}
-        self.invocations: list[LambdaInvocation] = []
+        self.lambdas = LambdaRuntime(self.world.clock)
         self._mock = mock_aws(
             config={
                 "stepfunctions": {"execute_state_machine": True},
@@ -142,6 +112,8 @@ class OfflineAWS:
         botocore_stubber.process_request = route
         self._restore.append(unroute)
         self._install_clock()
+        self.lambdas.install()
+        self._restore.append(self.lambdas.uninstall)
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -196,39 +168,11 @@ class OfflineAWS:
         return self.session(account).client(service, **kwargs)  # type: ignore[call-overload]
 
     # -- Lambda --------------------------------------------------------------------------------------------
-    def register_lambda(self, function_name: str, handler: Handler, memory_mb: int = 256) -> None:
+    def register_lambda(
+        self, function_name: str, handler: Handler, memory_mb: int = 256, timeout_seconds: int = 900
+    ) -> None:
         """Invocations of `function_name` (from Step Functions or any client) run `handler` in-process."""
-        self.lambdas[function_name] = (handler, memory_mb)
-
-    def _invoke(self, name: str, region: str, account: str, body: bytes | str | None) -> Response:
-        handler, memory = self.lambdas[name]
-        raw = body.decode() if isinstance(body, bytes) else (body or "")
-        event = json.loads(raw) if raw.strip() else {}
-        request_id = str(uuid.uuid4())
-        context = LambdaContext(
-            function_name=name,
-            invoked_function_arn=f"arn:aws:lambda:{region}:{account}:function:{name}",
-            aws_request_id=request_id,
-            memory_limit_in_mb=memory,
-        )
-        headers = {"X-Amz-Executed-Version": "$LATEST", "x-amzn-RequestId": request_id}
-        started = time.perf_counter()
-        error: str | None = None
-        try:
-            payload = handler(event, context)
-        except Exception as exc:  # a Lambda function error, reported the way Lambda reports it
-            error = type(exc).__name__
-            headers["X-Amz-Function-Error"] = "Unhandled"
-            payload = {
-                "errorType": error,
-                "errorMessage": str(exc),
-                "requestId": request_id,
-                "stackTrace": traceback.format_tb(exc.__traceback__),
-            }
-        self.invocations.append(
-            LambdaInvocation(name, self.world.clock.now(), time.perf_counter() - started, error, memory)
-        )
-        return 200, headers, json.dumps(payload).encode()
+        self.lambdas.register(function_name, LambdaFunction(handler, memory_mb, timeout_seconds))
 
     # -- routing -------------------------------------------------------------------------------------------
     def _route(self, request: Any, moto_process: Callable[[Any], Response | None]) -> Response | None:
@@ -244,9 +188,9 @@ class OfflineAWS:
             return self._serve(fake, account, region, request)
         if prefix == "lambda" and (invoke := _INVOKE.match(parts.path)):
             name = unquote(invoke.group("name")).split(":function:")[-1].split(":")[0]
-            if name in self.lambdas:
+            if name in self.lambdas.functions:
                 self._log(account, region, "lambda", "Invoke", {"FunctionName": name}, None)
-                return self._invoke(name, region, account, request.body)
+                return self.lambdas.invoke(name, region, account, request.body)
         response = moto_process(request)
         operation, params = _describe(request)
         error = _error_code(response)

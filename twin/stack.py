@@ -158,7 +158,8 @@ class LocalStack:
             self.offline.register_lambda(
                 self.physical_name(logical),
                 _import_handler(props["Handler"]),
-                int(props.get("MemorySize", 128)),
+                memory_mb=int(props.get("MemorySize", 128)),
+                timeout_seconds=int(props.get("Timeout", 3)),
             )
         return self
 

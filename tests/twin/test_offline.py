@@ -133,3 +133,27 @@ def test_each_call_to_a_fake_costs_the_configured_latency_in_simulated_time(offl
     for _ in range(4):
         client.describe_account_attributes()
     assert offline.clock.now() == pytest.approx(1.0)
+
+
+def test_a_handler_that_sleeps_spends_simulated_time_and_sees_simulated_clocks(aws: OfflineAWS) -> None:
+    # Given a function that paces itself with time.sleep and reads the time before and after
+    import time
+
+    def pacing(event: dict[str, object], context: object) -> dict[str, float]:
+        before, mono = time.time(), time.monotonic()
+        time.sleep(30)
+        return {
+            "slept": time.time() - before,
+            "monotonic": time.monotonic() - mono,
+            "remaining": context.get_remaining_time_in_millis(),  # type: ignore[attr-defined]
+        }
+
+    aws.register_lambda("pacing", pacing, timeout_seconds=60)
+    wall = time.perf_counter()
+    # When it is invoked
+    result = json.loads(aws.client("lambda").invoke(FunctionName="pacing")["Payload"].read())
+    # Then it slept 30 simulated seconds in almost no wall time, and its deadline moved with the clock
+    assert result == {"slept": 30.0, "monotonic": 30.0, "remaining": 30_000}
+    assert time.perf_counter() - wall < 5
+    assert aws.clock.now() == 30.0
+    assert aws.lambdas.invocations[-1].simulated_seconds == 30.0

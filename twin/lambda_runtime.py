@@ -1,0 +1,136 @@
+"""An in-process Lambda runtime on the virtual clock.
+
+While a handler runs, `time.sleep`, `time.time` and `time.monotonic` called from its thread follow the
+offline AWS's clock: a function that paces itself or backs off spends simulated time, as it would spend
+billed time in Lambda, and its timestamps are simulated. Other threads keep real time.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+import traceback
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from twin.clock import EPOCH, VirtualClock
+
+Handler = Callable[[dict[str, Any], Any], Any]
+Response = tuple[int, dict[str, str], bytes]
+
+
+@dataclass
+class LambdaContext:
+    """What Lambda passes a Python handler as `context`, as far as Powertools and the project read it."""
+
+    function_name: str
+    invoked_function_arn: str
+    aws_request_id: str
+    memory_limit_in_mb: int
+    deadline: float
+    clock: VirtualClock
+    function_version: str = "$LATEST"
+    log_group_name: str = ""
+    log_stream_name: str = ""
+
+    def get_remaining_time_in_millis(self) -> int:
+        return max(0, int((self.deadline - self.clock.now()) * 1000))
+
+
+@dataclass(frozen=True)
+class LambdaFunction:
+    handler: Handler
+    memory_mb: int = 256
+    timeout_seconds: int = 900
+
+
+@dataclass(frozen=True)
+class LambdaInvocation:
+    function_name: str
+    started: float
+    simulated_seconds: float
+    wall_seconds: float
+    error: str | None
+    memory_mb: int
+
+
+class LambdaRuntime:
+    def __init__(self, clock: VirtualClock) -> None:
+        self.clock = clock
+        self.functions: dict[str, LambdaFunction] = {}
+        self.invocations: list[LambdaInvocation] = []
+        self._inside = threading.local()
+        self._originals: tuple[Any, Any, Any] | None = None
+
+    # -- time inside handlers ------------------------------------------------------------------------------
+    def install(self) -> None:
+        self._originals = (time.sleep, time.time, time.monotonic)
+        real_sleep, real_time, real_monotonic = self._originals
+        inside, clock = self._inside, self.clock
+
+        def sleep(seconds: float) -> None:
+            clock.sleep(seconds) if getattr(inside, "active", False) else real_sleep(seconds)
+
+        def now() -> float:
+            return EPOCH.timestamp() + clock.now() if getattr(inside, "active", False) else real_time()
+
+        def monotonic() -> float:
+            return clock.now() if getattr(inside, "active", False) else real_monotonic()
+
+        time.sleep, time.time, time.monotonic = sleep, now, monotonic  # type: ignore[assignment]
+
+    def uninstall(self) -> None:
+        if self._originals is not None:
+            time.sleep, time.time, time.monotonic = self._originals
+            self._originals = None
+
+    # -- invocation ----------------------------------------------------------------------------------------
+    def register(self, name: str, function: LambdaFunction) -> None:
+        self.functions[name] = function
+
+    def invoke(self, name: str, region: str, account: str, body: bytes | str | None) -> Response:
+        """Run the handler; an exception becomes a function error named after its class, as Lambda reports."""
+        function = self.functions[name]
+        raw = body.decode() if isinstance(body, bytes) else (body or "")
+        event = json.loads(raw) if raw.strip() else {}
+        request_id = str(uuid.uuid4())
+        started = self.clock.now()
+        context = LambdaContext(
+            function_name=name,
+            invoked_function_arn=f"arn:aws:lambda:{region}:{account}:function:{name}",
+            aws_request_id=request_id,
+            memory_limit_in_mb=function.memory_mb,
+            deadline=started + function.timeout_seconds,
+            clock=self.clock,
+        )
+        headers = {"X-Amz-Executed-Version": "$LATEST", "x-amzn-RequestId": request_id}
+        wall = time.perf_counter()
+        error: str | None = None
+        self._inside.active = True
+        try:
+            payload = function.handler(event, context)
+        except Exception as exc:
+            error = type(exc).__name__
+            headers["X-Amz-Function-Error"] = "Unhandled"
+            payload = {
+                "errorType": error,
+                "errorMessage": str(exc),
+                "requestId": request_id,
+                "stackTrace": traceback.format_tb(exc.__traceback__),
+            }
+        finally:
+            self._inside.active = False
+        self.invocations.append(
+            LambdaInvocation(
+                name,
+                started,
+                self.clock.now() - started,
+                time.perf_counter() - wall,
+                error,
+                function.memory_mb,
+            )
+        )
+        return 200, headers, json.dumps(payload).encode()
