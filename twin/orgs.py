@@ -57,3 +57,19 @@ def membership(account: str) -> Membership | None:
 def ou_exists(management_account: str, ou_id: str) -> bool:
     backend = _backend_of(management_account)
     return backend is not None and any(ou.id == ou_id for ou in backend.ou)
+
+
+RAM_PRINCIPAL = "ram.amazonaws.com"
+
+
+def trusted_access(management_account: str, service_principal: str) -> bool:
+    """Is the service trusted by the organization (organizations:EnableAWSServiceAccess)?"""
+    backend = _backend_of(management_account)
+    return backend is not None and any(s["ServicePrincipal"] == service_principal for s in backend.services)
+
+
+def enable_trusted_access(management_account: str, service_principal: str) -> None:
+    """What a service such as RAM does when a management account turns on sharing with the organization."""
+    backend = _backend_of(management_account)
+    if backend is not None:
+        backend.enable_aws_service_access(ServicePrincipal=service_principal)

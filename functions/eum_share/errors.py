@@ -40,6 +40,14 @@ class ResourcesNotOwned(EumShareError):  # noqa: N818
         super().__init__(f"not owned by the owner account (Owner=SELF): {', '.join(arns)}")
 
 
+class ConfigurationSetsNotFound(EumShareError):
+    """Configuration sets the request names that the owner account does not have in the Region."""
+
+    def __init__(self, names: list[str]) -> None:
+        self.names = names
+        super().__init__(f"configuration sets not found in the owner account: {', '.join(names)}")
+
+
 class ShareNotUsable(EumShareError):  # noqa: N818
     """The named share cannot take this migration (deleted, owned elsewhere, external principals refused)."""
 

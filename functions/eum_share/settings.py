@@ -17,6 +17,7 @@ class Settings(BaseModel):
     model_config = ConfigDict(frozen=True, populate_by_name=True, extra="ignore")
 
     ledger_table: str = Field(alias="LEDGER_TABLE_NAME", min_length=3, max_length=255)
+    artifact_bucket: str = Field(alias="ARTIFACT_BUCKET_NAME", min_length=3, max_length=63)
     event_bus: str = Field(alias="EVENT_BUS_NAME", min_length=1, max_length=256)
     event_source: str = Field(default="eum-share", alias="EVENT_SOURCE", min_length=1)
     consumer_role_name: str = Field(

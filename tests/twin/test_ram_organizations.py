@@ -205,3 +205,13 @@ def test_adding_an_organization_account_to_a_share_holding_resources_grants_them
 
     # Then RAM rewrites the resource's policy to grant it
     assert aws.sms.visible_to(org.in_ou, number)
+
+
+def test_enabling_organization_sharing_turns_on_trusted_access_for_ram(aws: OfflineAWS) -> None:
+    # Given an organization whose management account enables sharing with it
+    _organization(aws)
+    aws.client("ram", account=MANAGEMENT).enable_sharing_with_aws_organization()
+    # Then Organizations lists RAM among the trusted services, where an operator would check it
+    org = aws.client("organizations", account=MANAGEMENT)
+    enabled = org.list_aws_service_access_for_organization()["EnabledServicePrincipals"]
+    assert "ram.amazonaws.com" in [s["ServicePrincipal"] for s in enabled]

@@ -13,6 +13,7 @@ import boto3
 
 from eum_share.clock import utcnow
 from eum_share.dal.clients import SDK_CONFIG, client
+
 _REFRESH_BEFORE = timedelta(minutes=5)
 
 Clients = Callable[[str], Any]

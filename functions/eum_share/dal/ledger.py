@@ -1,22 +1,308 @@
-"""The migration ledger (DynamoDB): one item per migration, one per identity or configuration item."""
+"""The migration ledger (DynamoDB): one item per migration, per batch and per identity.
+
+Every write that moves a status is conditional on the status it moves from, so a retried Lambda or a
+re-run execution continues where the last one stopped and never does a step twice. The migration item
+carries a counter per identity status, moved in the same transaction as the identities.
+"""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from collections.abc import Iterable, Iterator
+from typing import Any, TypeVar
 
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from botocore.exceptions import ClientError
+from pydantic import BaseModel
+
+from eum_share.clock import isonow
 from eum_share.dal.clients import client
+from eum_share.errors import MigrationConflict
+from eum_share.models.ledger import (
+    BatchRecord,
+    IdentityRecord,
+    IdentityStatus,
+    MigrationRecord,
+)
+
+MIGRATION = "MIGRATION"
+_COUNT = "count_"
+_serializer, _deserializer = TypeSerializer(), TypeDeserializer()
+Record = TypeVar("Record", bound=BaseModel)
+TRANSACTION_LIMIT = 100
 
 
-def migration_key(migration_id: str) -> dict[str, dict[str, str]]:
-    return {"pk": {"S": f"MIGRATION#{migration_id}"}, "sk": {"S": "MIGRATION"}}
+class StaleLedgerWrite(Exception):  # noqa: N818
+    """A conditional write found the item in another state than expected (another writer got there first)."""
+
+
+def _pk(migration_id: str) -> dict[str, str]:
+    return {"S": f"MIGRATION#{migration_id}"}
+
+
+def _key(migration_id: str, sk: str) -> dict[str, dict[str, str]]:
+    return {"pk": _pk(migration_id), "sk": {"S": sk}}
+
+
+def _batch_sk(index: int) -> str:
+    return f"BATCH#{index:06d}"
+
+
+def _identity_sk(arn: str) -> str:
+    return f"IDENTITY#{arn}"
+
+
+def _to_item(record: BaseModel) -> dict[str, Any]:
+    data = record.model_dump(mode="json", by_alias=True, exclude_none=True)
+    return {key: _serializer.serialize(value) for key, value in data.items()}
+
+
+def _from_item(model: type[Record], item: dict[str, Any]) -> Record:
+    data = {key: _deserializer.deserialize(value) for key, value in item.items() if key not in ("pk", "sk")}
+    counts = {key.removeprefix(_COUNT): int(data.pop(key)) for key in list(data) if key.startswith(_COUNT)}
+    if counts:
+        data["counts"] = counts
+    return model.model_validate(_plain(data))
+
+
+def _plain(value: Any) -> Any:
+    """DynamoDB numbers come back as Decimal; the models hold ints."""
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    if type(value).__name__ == "Decimal":
+        return int(value)
+    return value
+
+
+class Ledger:
+    def __init__(self, table: str) -> None:
+        self.table = table
+        self._dynamodb = client("dynamodb")
+
+    # -- migration -----------------------------------------------------------------------------------------
+    def begin(self, record: MigrationRecord) -> MigrationRecord:
+        """The migration's record: created, or the existing one when the same request runs again.
+
+        The same migrationId with a different request is refused: the ledger would mix two plans.
+        """
+        item = _to_item(record) | _key(record.migration_id, MIGRATION)
+        item["createdAt"] = item["updatedAt"] = {"S": isonow()}
+        try:
+            self._dynamodb.put_item(
+                TableName=self.table,
+                Item=item,
+                ConditionExpression="attribute_not_exists(pk)",
+            )
+            return self.migration(record.migration_id) or record
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
+        existing = self.migration(record.migration_id)
+        assert existing is not None
+        if existing.request_hash != record.request_hash:
+            raise MigrationConflict(
+                f"migration {record.migration_id} already exists with a different request; "
+                "use a new migrationId or re-run the original request"
+            ) from None
+        return existing
+
+    def migration(self, migration_id: str) -> MigrationRecord | None:
+        item = self._dynamodb.get_item(
+            TableName=self.table, Key=_key(migration_id, MIGRATION), ConsistentRead=True
+        ).get("Item")
+        return _from_item(MigrationRecord, item) if item else None
+
+    def update_migration(self, migration_id: str, **fields: Any) -> None:
+        """Set top-level fields of the migration item (camelCase names, JSON values)."""
+        fields["updatedAt"] = isonow()
+        names = {f"#f{i}": name for i, name in enumerate(fields)}
+        values = {f":v{i}": _serializer.serialize(value) for i, value in enumerate(fields.values())}
+        self._dynamodb.update_item(
+            TableName=self.table,
+            Key=_key(migration_id, MIGRATION),
+            UpdateExpression="SET " + ", ".join(f"#f{i} = :v{i}" for i in range(len(fields))),
+            ExpressionAttributeNames=names,
+            ExpressionAttributeValues=values,
+            ConditionExpression="attribute_exists(pk)",
+        )
+
+    def add_warning(self, migration_id: str, warning: str) -> None:
+        self._dynamodb.update_item(
+            TableName=self.table,
+            Key=_key(migration_id, MIGRATION),
+            UpdateExpression="SET warnings = list_append(if_not_exists(warnings, :empty), :w)",
+            ExpressionAttributeValues={":w": {"L": [{"S": warning}]}, ":empty": {"L": []}},
+        )
+
+    # -- plan ----------------------------------------------------------------------------------------------
+    def write_plan(
+        self, migration_id: str, batches: Iterable[BatchRecord], identities: list[IdentityRecord]
+    ) -> None:
+        """Write every batch and identity item, then mark the migration planned with its counters.
+
+        Nothing is associated before `planned` is set, so rewriting a half-written plan loses nothing.
+        """
+        batch_items = [_to_item(b) | _key(migration_id, _batch_sk(b.index)) for b in batches]
+        items = batch_items + [_to_item(i) | _key(migration_id, _identity_sk(i.arn)) for i in identities]
+        for start in range(0, len(items), 25):
+            pending: list[dict[str, Any]] = [
+                {"PutRequest": {"Item": item}} for item in items[start : start + 25]
+            ]
+            while pending:
+                response = self._dynamodb.batch_write_item(RequestItems={self.table: pending})
+                pending = response.get("UnprocessedItems", {}).get(self.table, [])
+        counts: dict[str, int] = {}
+        for identity in identities:
+            counts[identity.status] = counts.get(identity.status, 0) + 1
+        self.update_migration(
+            migration_id,
+            planned=True,
+            identities=len(identities),
+            batches=len(batch_items),
+            **{f"{_COUNT}{status}": count for status, count in counts.items()},
+        )
+
+    # -- batches -------------------------------------------------------------------------------------------
+    def batch(self, migration_id: str, index: int) -> BatchRecord:
+        item = self._dynamodb.get_item(
+            TableName=self.table, Key=_key(migration_id, _batch_sk(index)), ConsistentRead=True
+        )["Item"]
+        return _from_item(BatchRecord, item)
+
+    def save_batch(self, migration_id: str, batch: BatchRecord, expected: str) -> None:
+        item = _to_item(batch) | _key(migration_id, _batch_sk(batch.index))
+        try:
+            self._dynamodb.put_item(
+                TableName=self.table,
+                Item=item,
+                ConditionExpression="#s = :expected",
+                ExpressionAttributeNames={"#s": "status"},
+                ExpressionAttributeValues={":expected": {"S": expected}},
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                raise StaleLedgerWrite(f"batch {batch.index} is no longer {expected}") from None
+            raise
+
+    # -- identities ----------------------------------------------------------------------------------------
+    def identities(self, migration_id: str, arns: list[str]) -> list[IdentityRecord]:
+        """The records of these ARNs, in the order given."""
+        found: dict[str, IdentityRecord] = {}
+        for start in range(0, len(arns), 100):
+            keys = [_key(migration_id, _identity_sk(arn)) for arn in arns[start : start + 100]]
+            request: dict[str, Any] = {self.table: {"Keys": keys, "ConsistentRead": True}}
+            while request:
+                response = self._dynamodb.batch_get_item(RequestItems=request)
+                for item in response["Responses"].get(self.table, []):
+                    record = _from_item(IdentityRecord, item)
+                    found[record.arn] = record
+                request = response.get("UnprocessedKeys") or {}
+        return [found[arn] for arn in arns if arn in found]
+
+    def all_identities(self, migration_id: str) -> Iterator[IdentityRecord]:
+        paginator = self._dynamodb.get_paginator("query")
+        pages = paginator.paginate(
+            TableName=self.table,
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
+            ExpressionAttributeValues={":pk": _pk(migration_id), ":prefix": {"S": "IDENTITY#"}},
+            ConsistentRead=True,
+        )
+        for page in pages:
+            for item in page["Items"]:
+                yield _from_item(IdentityRecord, item)
+
+    def save_identities(
+        self, migration_id: str, changes: list[tuple[IdentityRecord, IdentityStatus]]
+    ) -> None:
+        """Write identity records, each conditional on the status it had; move the status counters with them.
+
+        `changes` pairs each new record with the status it is expected to have in the ledger now.
+        """
+        for start in range(0, len(changes), TRANSACTION_LIMIT - 1):
+            chunk = changes[start : start + TRANSACTION_LIMIT - 1]
+            now = isonow()
+            actions: list[dict[str, Any]] = [
+                {
+                    "Put": {
+                        "TableName": self.table,
+                        "Item": _to_item(record.model_copy(update={"updated_at": now}))
+                        | _key(migration_id, _identity_sk(record.arn)),
+                        "ConditionExpression": "#s = :expected",
+                        "ExpressionAttributeNames": {"#s": "status"},
+                        "ExpressionAttributeValues": {":expected": {"S": expected}},
+                    }
+                }
+                for record, expected in chunk
+            ]
+            deltas: dict[str, int] = {}
+            for record, expected in chunk:
+                if record.status != expected:
+                    deltas[expected] = deltas.get(expected, 0) - 1
+                    deltas[record.status] = deltas.get(record.status, 0) + 1
+            deltas = {status: delta for status, delta in deltas.items() if delta}
+            if deltas:
+                actions.append(
+                    {
+                        "Update": {
+                            "TableName": self.table,
+                            "Key": _key(migration_id, MIGRATION),
+                            "UpdateExpression": "ADD "
+                            + ", ".join(f"#c{i} :d{i}" for i in range(len(deltas))),
+                            "ExpressionAttributeNames": {
+                                f"#c{i}": f"{_COUNT}{status}" for i, status in enumerate(deltas)
+                            },
+                            "ExpressionAttributeValues": {
+                                f":d{i}": {"N": str(delta)} for i, delta in enumerate(deltas.values())
+                            },
+                        }
+                    }
+                )
+            try:
+                self._dynamodb.transact_write_items(TransactItems=actions)
+            except ClientError as error:
+                if error.response["Error"]["Code"] == "TransactionCanceledException":
+                    raise StaleLedgerWrite(f"identities changed under this write: {error}") from None
+                raise
+
+    # -- configuration items -------------------------------------------------------------------------------
+    def save_configuration(self, migration_id: str, account: str, items: list[BaseModel]) -> None:
+        for start in range(0, len(items), 25):
+            requests = [
+                {
+                    "PutRequest": {
+                        "Item": _to_item(item)
+                        | _key(migration_id, f"CONFIG#{account}#{start + offset:05d}")
+                        | {"account": {"S": account}}
+                    }
+                }
+                for offset, item in enumerate(items[start : start + 25])
+            ]
+            while requests:
+                response = self._dynamodb.batch_write_item(RequestItems={self.table: requests})
+                requests = response.get("UnprocessedItems", {}).get(self.table, [])
+
+    def configuration(self, migration_id: str) -> list[dict[str, Any]]:
+        paginator = self._dynamodb.get_paginator("query")
+        items: list[dict[str, Any]] = []
+        for page in paginator.paginate(
+            TableName=self.table,
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
+            ExpressionAttributeValues={":pk": _pk(migration_id), ":prefix": {"S": "CONFIG#"}},
+        ):
+            items += [
+                _plain({k: _deserializer.deserialize(v) for k, v in item.items() if k not in ("pk", "sk")})
+                for item in page["Items"]
+            ]
+        return items
 
 
 def record_failure(table: str, migration_id: str, error: str, cause: str) -> None:
     """Mark the migration FAILED with why; earlier fields (and every identity item) are kept."""
-    now = datetime.now(UTC).isoformat()
+    now = isonow()
     client("dynamodb").update_item(
         TableName=table,
-        Key=migration_key(migration_id),
+        Key=_key(migration_id, MIGRATION),
         UpdateExpression=(
             "SET #status = :failed, #error = :error, #cause = :cause, updatedAt = :now, "
             "createdAt = if_not_exists(createdAt, :now)"

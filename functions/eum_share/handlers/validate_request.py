@@ -8,8 +8,9 @@ from aws_lambda_powertools.utilities.parser import parse
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from eum_share.errors import InvalidRequest
+from eum_share.logic.start import open_migration
 from eum_share.logic.validate_request import validate_request
-from eum_share.models.states import ValidatedRequest, ValidateRequestInput
+from eum_share.models.states import ValidateRequestInput
 from eum_share.observability import logger, metrics, tracer
 from eum_share.settings import get_settings
 
@@ -30,9 +31,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         logger.warning("request refused", extra={"problems": refused.problems})
         metrics.add_metric(name="MigrationRequestsRefused", unit="Count", value=1)
         raise
-    assert request.migration_id is not None
-    logger.info("request valid", extra={"migration_id": request.migration_id})
-    metrics.add_metric(name="MigrationRequestsAccepted", unit="Count", value=1)
-    return ValidatedRequest(migration_id=request.migration_id, request=request).model_dump(
-        mode="json", by_alias=True, exclude_none=True
-    )
+    opened = open_migration(request, received.execution_name, settings)
+    logger.info("migration opened", extra=opened.model_dump(mode="json"))
+    metrics.add_metric(name="MigrationsStarted", unit="Count", value=0 if opened.already_complete else 1)
+    return opened.model_dump(mode="json", by_alias=True, exclude_none=True)

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from pydantic import Field
 
 from eum_share.models.base import WireModel
-from eum_share.models.request import MigrationRequest
+from eum_share.models.request import Strategy
 
 
 class ValidateRequestInput(WireModel):
@@ -16,9 +16,30 @@ class ValidateRequestInput(WireModel):
     execution_name: Annotated[str, Field(min_length=1, max_length=80)]
 
 
-class ValidatedRequest(WireModel):
+class MigrationOpened(WireModel):
+    """ValidateRequest's output: what the Choice states route on, nothing that grows with the migration."""
+
     migration_id: str
-    request: MigrationRequest
+    dry_run: bool
+    strategy: Strategy
+    already_complete: bool
+    report_key: str | None = None
+
+
+class MigrationRef(WireModel):
+    migration_id: Annotated[str, Field(min_length=1, max_length=80)]
+
+
+class ChunkRef(MigrationRef):
+    chunk: Annotated[int, Field(ge=0)]
+
+
+class Progress(WireModel):
+    """A looping state's answer: done, or wait this long and call me again."""
+
+    migration_id: str
+    done: bool
+    wait_seconds: int = 0
 
 
 class StateError(WireModel):

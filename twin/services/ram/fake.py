@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 from twin.errors import TwinError
-from twin.orgs import membership, ou_exists
+from twin.orgs import RAM_PRINCIPAL, enable_trusted_access, membership, ou_exists, trusted_access
 from twin.services.base import CallContext, ServiceFake
 from twin.services.ram import principals as principal_kinds
 from twin.services.ram.catalogue import (
@@ -102,7 +102,6 @@ class RamFake(ServiceFake[RamState]):
         super().__init__(world)
         # Organizations whose management account called EnableSharingWithAwsOrganization. The call creates
         # a service-linked role, which is global, so it holds in every Region.
-        self._org_sharing: set[str] = set()
 
     # -- plumbing ------------------------------------------------------------------------------------------
     def new_state(self, account: str, region: str) -> RamState:
@@ -176,7 +175,7 @@ class RamFake(ServiceFake[RamState]):
 
     def _organization_sharing(self, account: str) -> bool:
         member = membership(account)
-        return member is not None and member.org_id in self._org_sharing
+        return member is not None and trusted_access(member.management_account, RAM_PRINCIPAL)
 
     def _visible(self, share: Share, account: str) -> bool:
         """A consumer sees a share once a principal covering it is ASSOCIATED (external: after accepting)."""
@@ -254,7 +253,7 @@ class RamFake(ServiceFake[RamState]):
                 raise _error(
                     "UnknownResourceException", f"OrganizationalUnit {parsed.ou_id} could not be found."
                 )
-            if organization.org_id not in self._org_sharing:
+            if not trusted_access(organization.management_account, RAM_PRINCIPAL):
                 raise _error(
                     "OperationNotPermittedException",
                     "Sharing with organizations and organizational units needs sharing with AWS "
@@ -817,7 +816,8 @@ class RamFake(ServiceFake[RamState]):
                 "Unable to enable sharing with AWS Organizations: call it from the organization's "
                 "management account.",
             )
-        self._org_sharing.add(member.org_id)
+        # RAM turns on trusted access in Organizations; that is where sharing with the organization lives.
+        enable_trusted_access(member.management_account, RAM_PRINCIPAL)
         return {"returnValue": True}
 
     def _permission(self, arn: str) -> ManagedPermission:

@@ -1,0 +1,49 @@
+"""Large migration data in S3 (request, inventory, plan, reports); states pass keys, never the data."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
+
+from eum_share.dal.clients import client
+
+Model = TypeVar("Model", bound=BaseModel)
+
+
+def key(migration_id: str, name: str) -> str:
+    return f"migrations/{migration_id}/{name}"
+
+
+def put_model(bucket: str, object_key: str, model: BaseModel) -> None:
+    body = model.model_dump_json(by_alias=True, exclude_none=True)
+    put_text(bucket, object_key, body, "application/json")
+
+
+def get_model(bucket: str, object_key: str, model: type[Model]) -> Model:
+    return model.model_validate_json(get_text(bucket, object_key))
+
+
+def put_json(bucket: str, object_key: str, data: Any) -> None:
+    put_text(bucket, object_key, json.dumps(data, indent=2, sort_keys=True), "application/json")
+
+
+def put_text(bucket: str, object_key: str, body: str, content_type: str) -> None:
+    client("s3").put_object(Bucket=bucket, Key=object_key, Body=body.encode(), ContentType=content_type)
+
+
+def get_text(bucket: str, object_key: str) -> str:
+    return str(client("s3").get_object(Bucket=bucket, Key=object_key)["Body"].read().decode())
+
+
+def exists(bucket: str, object_key: str) -> bool:
+    from botocore.exceptions import ClientError
+
+    try:
+        client("s3").head_object(Bucket=bucket, Key=object_key)
+    except ClientError as error:
+        if error.response["Error"]["Code"] in ("404", "NoSuchKey", "NotFound"):
+            return False
+        raise
+    return True

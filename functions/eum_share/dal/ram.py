@@ -1,0 +1,89 @@
+"""AWS RAM, from the owner account: shares, principals, associations."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from eum_share.dal.accounts import Clients
+
+
+def find_share(ram: Clients, *, arn: str | None = None, name: str | None = None) -> dict[str, Any] | None:
+    """The owner's share with this ARN (any status), or its ACTIVE share with this name."""
+    params: dict[str, Any] = {"resourceOwner": "SELF"}
+    if arn is not None:
+        params["resourceShareArns"] = [arn]
+    else:
+        params |= {"name": name, "resourceShareStatus": "ACTIVE"}
+    for page in ram("ram").get_paginator("get_resource_shares").paginate(**params):
+        for share in page["resourceShares"]:
+            return dict(share)
+    return None
+
+
+def create_share(
+    ram: Clients, name: str, principals: list[str], allow_external: bool, permissions: list[str], token: str
+) -> dict[str, Any]:
+    """A share with the principals and no resources: principals first, as AWS's sharing guide says."""
+    response = ram("ram").create_resource_share(
+        name=name,
+        principals=principals,
+        allowExternalPrincipals=allow_external,
+        permissionArns=permissions,
+        clientToken=token,
+        tags=[{"key": "created-by", "value": "eum-share"}],
+    )
+    return dict(response["resourceShare"])
+
+
+def associations(
+    ram: Clients, share_arn: str, kind: str, resource_arn: str | None = None
+) -> Iterator[dict[str, Any]]:
+    """Every association of the share of that kind (RESOURCE or PRINCIPAL). Always follows nextToken:
+    RAM can answer an empty page that still carries one."""
+    params: dict[str, Any] = {"associationType": kind, "resourceShareArns": [share_arn], "maxResults": 500}
+    if resource_arn is not None:
+        params["resourceArn"] = resource_arn
+    while True:
+        page = ram("ram").get_resource_share_associations(**params)
+        yield from page["resourceShareAssociations"]
+        if not page.get("nextToken"):
+            return
+        params["nextToken"] = page["nextToken"]
+
+
+def associate(
+    ram: Clients, share_arn: str, token: str, *, resources: Sequence[str] = (), principals: Sequence[str] = ()
+) -> list[dict[str, Any]]:
+    params: dict[str, Any] = {"resourceShareArn": share_arn, "clientToken": token}
+    if resources:
+        params["resourceArns"] = list(resources)
+    if principals:
+        params["principals"] = list(principals)
+    return list(ram("ram").associate_resource_share(**params)["resourceShareAssociations"])
+
+
+def disassociate(ram: Clients, share_arn: str, resources: list[str], token: str) -> list[dict[str, Any]]:
+    response = ram("ram").disassociate_resource_share(
+        resourceShareArn=share_arn, resourceArns=resources, clientToken=token
+    )
+    return list(response["resourceShareAssociations"])
+
+
+def pending_invitations(consumer: Clients, share_arn: str) -> list[dict[str, Any]]:
+    """Invitations to this share waiting in the consuming account."""
+    found: list[dict[str, Any]] = []
+    pages = consumer("ram").get_paginator("get_resource_share_invitations").paginate(resourceShareArns=[share_arn])
+    for page in pages:
+        found += [i for i in page["resourceShareInvitations"] if i["status"] == "PENDING"]
+    return found
+
+
+def accept_invitation(consumer: Clients, invitation_arn: str, token: str) -> None:
+    consumer("ram").accept_resource_share_invitation(resourceShareInvitationArn=invitation_arn, clientToken=token)
+
+
+def share_visible(consumer: Clients, share_arn: str) -> bool:
+    """Does the consuming account see the share as ACTIVE (shared with it)?"""
+    response = consumer("ram").get_resource_shares(resourceOwner="OTHER-ACCOUNTS", resourceShareArns=[share_arn])
+    return any(share["status"] == "ACTIVE" for share in response["resourceShares"])

@@ -1,0 +1,86 @@
+"""AWS End User Messaging SMS (pinpoint-sms-voice-v2): resource policies, shared views, DryRun sends."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from eum_share.dal.accounts import Clients
+
+# Per identity kind: the describe operation, its ID parameter, its result list and the ARN member.
+DESCRIBE = {
+    "PHONE_NUMBER": ("describe_phone_numbers", "PhoneNumberIds", "PhoneNumbers", "PhoneNumberArn"),
+    "SENDER_ID": ("describe_sender_ids", "SenderIds", "SenderIds", "SenderIdArn"),
+    "POOL": ("describe_pools", "PoolIds", "Pools", "PoolArn"),
+    "OPT_OUT_LIST": ("describe_opt_out_lists", "OptOutListNames", "OptOutLists", "OptOutListArn"),
+}
+IDS_PER_CALL = 5  # End User Messaging's limit on ID filters per describe call
+
+
+def get_policy(owner: Clients, arn: str) -> str | None:
+    response = owner("pinpoint-sms-voice-v2").get_resource_policy(ResourceArn=arn)
+    policy = response.get("Policy")
+    return str(policy) if policy else None
+
+
+def put_policy(owner: Clients, arn: str, policy: str) -> None:
+    owner("pinpoint-sms-voice-v2").put_resource_policy(ResourceArn=arn, Policy=policy)
+
+
+def _id_filter(kind: str, arn: str, country: str | None) -> Any:
+    # A consumer names a shared resource by its full ARN; sender IDs also carry their country.
+    return {"SenderId": arn, "IsoCountryCode": country or arn.rsplit("/", 1)[-1]} if kind == "SENDER_ID" else arn
+
+
+def visible(consumer: Clients, kind: str, arns: list[str]) -> set[str]:
+    """Which of these ARNs the consuming account sees under Owner=SHARED, by targeted describe calls
+    (at most five full ARNs a call). An ARN it does not see makes the call fail naming it; that ARN is
+    taken out and the rest asked again."""
+    operation, ids_member, result, arn_member = DESCRIBE[kind]
+    seen: set[str] = set()
+    pending = list(arns)
+    while pending:
+        group, pending = pending[:IDS_PER_CALL], pending[IDS_PER_CALL:]
+        while group:
+            try:
+                response = getattr(consumer("pinpoint-sms-voice-v2"), operation)(
+                    Owner="SHARED", **{ids_member: [_id_filter(kind, arn, None) for arn in group]}
+                )
+            except ClientError as error:
+                missing = error.response.get("ResourceId") or error.response["Error"].get("ResourceId")
+                if error.response["Error"]["Code"] != "ResourceNotFoundException" or missing not in group:
+                    raise
+                group = [arn for arn in group if arn != missing]
+                continue
+            seen |= {item[arn_member] for item in response[result]}
+            break
+    return seen
+
+
+def shared_with(consumer: Clients, kind: str) -> Iterator[str]:
+    """Every ARN of that kind the consuming account sees under Owner=SHARED (full paginated listing)."""
+    operation, _, result, arn_member = DESCRIBE[kind]
+    paginator = consumer("pinpoint-sms-voice-v2").get_paginator(operation)
+    for page in paginator.paginate(Owner="SHARED", PaginationConfig={"PageSize": 100}):
+        for item in page[result]:
+            yield str(item[arn_member])
+
+
+def dry_run_send(consumer: Clients, identity: str, destination: str, configuration_set: str | None) -> None:
+    """Validates that the consumer can send with the identity, without sending and without charge."""
+    params: dict[str, Any] = {
+        "DestinationPhoneNumber": destination,
+        "OriginationIdentity": identity,
+        "MessageBody": "eum-share verification",
+        "DryRun": True,
+    }
+    if configuration_set:
+        params["ConfigurationSetName"] = configuration_set
+    consumer("pinpoint-sms-voice-v2").send_text_message(**params)
+
+
+def account_tier(clients: Clients) -> str:
+    attributes = clients("pinpoint-sms-voice-v2").describe_account_attributes()["AccountAttributes"]
+    return next((str(a["Value"]) for a in attributes if a["Name"] == "ACCOUNT_TIER"), "UNKNOWN")

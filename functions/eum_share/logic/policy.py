@@ -1,0 +1,137 @@
+"""Is a resource policy intact? Present, valid JSON, granting every principal, keeping what was there before.
+
+RAM under throttling can empty a policy or write a partial one; this is how a batch is checked after RAM
+says ASSOCIATED, from the owner's side.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from eum_share.models.identifiers import ORG_ARN, OU_ARN, OU_ID, principal_kind
+
+SEND = "sms-voice:SendTextMessage"
+
+
+def statements(document: str | None) -> list[dict[str, Any]] | None:
+    """The policy's statements, or None when there is no policy or it is not valid policy JSON."""
+    if not document:
+        return None
+    try:
+        parsed = json.loads(document)
+    except ValueError:
+        return None
+    found = parsed.get("Statement") if isinstance(parsed, dict) else None
+    if isinstance(found, dict):
+        return [found]
+    if isinstance(found, list) and all(isinstance(s, dict) for s in found):
+        return found
+    return None
+
+
+def canonical(statement: dict[str, Any]) -> str:
+    return json.dumps(statement, sort_keys=True, separators=(",", ":"))
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def _allows_send(statement: dict[str, Any]) -> bool:
+    actions = [str(a) for a in _as_list(statement.get("Action", []))]
+    return statement.get("Effect") == "Allow" and any(
+        a == SEND or a == "*" or (a.endswith("*") and SEND.startswith(a[:-1])) for a in actions
+    )
+
+
+def _condition_values(statement: dict[str, Any], key: str) -> list[str]:
+    values: list[str] = []
+    for operator in (statement.get("Condition") or {}).values():
+        if isinstance(operator, dict) and key in operator:
+            values += [str(v) for v in _as_list(operator[key])]
+    return values
+
+
+def grants(statement: dict[str, Any], principal: str) -> bool:
+    """Does this statement let `principal` (account ID, OU ID/ARN or organization ARN) send with the resource?"""
+    if not _allows_send(statement):
+        return False
+    aws = statement.get("Principal")
+    listed = [str(p) for p in _as_list(aws.get("AWS", []))] if isinstance(aws, dict) else [str(aws)]
+    kind = principal_kind(principal)
+    if kind == "ACCOUNT":
+        return principal in listed or f"arn:aws:iam::{principal}:root" in listed
+    if "*" not in listed:
+        return False
+    if kind == "OU":
+        ou = principal.rsplit("/", 1)[-1] if OU_ARN.match(principal) else principal
+        assert OU_ID.match(ou)
+        return any(f"/{ou}/" in path for path in _condition_values(statement, "aws:PrincipalOrgPaths"))
+    if kind == "ORGANIZATION" and ORG_ARN.match(principal):
+        return principal.rsplit("/", 1)[-1] in _condition_values(statement, "aws:PrincipalOrgID")
+    return False
+
+
+def integrity_problems(document: str | None, principals: list[str], snapshot: str | None) -> list[str]:
+    """Why this policy would strand the resource or lose something; empty when it is intact."""
+    found = statements(document)
+    if found is None:
+        return ["resource policy is missing" if not document else "resource policy is not valid policy JSON"]
+    problems = [
+        f"resource policy does not grant {p}" for p in principals if not any(grants(s, p) for s in found)
+    ]
+    kept = {canonical(s) for s in found}
+    for statement in statements(snapshot) or []:
+        if canonical(statement) not in kept:
+            problems.append(f"statement {statement.get('Sid', '(no Sid)')} that existed before is gone")
+    return problems
+
+
+def merged(current: str | None, snapshot: str | None, extra: Sequence[dict[str, Any]] = ()) -> str:
+    """A policy holding the current statements, every pre-existing one that went missing, and `extra`."""
+    result = list(statements(current) or [])
+    seen = {canonical(s) for s in result}
+    for statement in [*(statements(snapshot) or []), *extra]:
+        if canonical(statement) not in seen:
+            result.append(statement)
+            seen.add(canonical(statement))
+    return json.dumps({"Version": "2012-10-17", "Statement": result})
+
+
+def grant_statements(arn: str, principals: list[str], sid: str) -> list[dict[str, Any]]:
+    """What the RESOURCE_POLICY strategy writes instead of RAM: the same grant, written directly."""
+    actions = [SEND, "sms-voice:SendVoiceMessage", "sms-voice:SendMediaMessage"]
+    written: list[dict[str, Any]] = []
+    accounts = [f"arn:aws:iam::{p}:root" for p in principals if principal_kind(p) == "ACCOUNT"]
+    if accounts:
+        written.append(
+            {
+                "Sid": f"{sid}Accounts",
+                "Effect": "Allow",
+                "Principal": {"AWS": accounts},
+                "Action": actions,
+                "Resource": arn,
+            }
+        )
+    for index, principal in enumerate(p for p in principals if principal_kind(p) != "ACCOUNT"):
+        if principal_kind(principal) == "OU":
+            org, _, ou = principal.rpartition("/") if OU_ARN.match(principal) else ("*", "", principal)
+            path = f"{org.rsplit('/', 1)[-1]}/*/{ou}/*" if org != "*" else f"*/{ou}/*"
+            condition: dict[str, dict[str, Any]] = {
+                "ForAnyValue:StringLike": {"aws:PrincipalOrgPaths": [path]}
+            }
+        else:
+            condition = {"StringEquals": {"aws:PrincipalOrgID": principal.rsplit("/", 1)[-1]}}
+        written.append(
+            {
+                "Sid": f"{sid}Org{index}",
+                "Effect": "Allow",
+                "Principal": {"AWS": "*"},
+                "Action": actions,
+                "Resource": arn,
+                "Condition": condition,
+            }
+        )
+    return written

@@ -1,0 +1,50 @@
+"""Open (or reopen) a migration in the ledger once its request is valid."""
+
+from __future__ import annotations
+
+import hashlib
+
+from eum_share.dal import artifacts, events
+from eum_share.dal.ledger import Ledger
+from eum_share.logic.context import REQUEST
+from eum_share.models.ledger import MigrationRecord, MigrationStatus
+from eum_share.models.request import MigrationRequest
+from eum_share.models.states import MigrationOpened
+from eum_share.settings import Settings
+
+
+def request_hash(request: MigrationRequest) -> str:
+    return hashlib.sha256(request.model_dump_json(by_alias=True).encode()).hexdigest()
+
+
+def open_migration(request: MigrationRequest, execution_name: str, settings: Settings) -> MigrationOpened:
+    """A new migration, or the same one again: a re-run continues where the last one stopped, and a
+    finished one is reported as already complete without touching any account."""
+    assert request.migration_id is not None
+    ledger = Ledger(settings.ledger_table)
+    record = ledger.begin(
+        MigrationRecord(
+            migration_id=request.migration_id,
+            request_hash=request_hash(request),
+            execution_name=execution_name,
+            dry_run=request.options.dry_run,
+        )
+    )
+    opened = MigrationOpened(
+        migration_id=record.migration_id,
+        dry_run=request.options.dry_run,
+        strategy=request.options.strategy,
+        already_complete=record.status is MigrationStatus.SUCCEEDED,
+        report_key=record.report_key,
+    )
+    if opened.already_complete:
+        return opened
+    artifacts.put_model(settings.artifact_bucket, artifacts.key(record.migration_id, REQUEST), request)
+    ledger.update_migration(record.migration_id, status=MigrationStatus.RUNNING.value, executionName=execution_name)
+    events.publish(
+        settings.event_bus,
+        settings.event_source,
+        "MigrationStarted",
+        {"migrationId": record.migration_id, "executionName": execution_name, "dryRun": opened.dry_run},
+    )
+    return opened

@@ -1,0 +1,108 @@
+"""What the ledger remembers: one record per migration, per batch and per identity."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import Field
+
+from eum_share.models.base import WireModel
+
+
+class MigrationStatus(StrEnum):
+    RUNNING = "RUNNING"
+    SUCCEEDED = "SUCCEEDED"
+    FAILED = "FAILED"
+
+
+class Phase(StrEnum):
+    VALIDATED = "VALIDATED"
+    PREFLIGHT = "PREFLIGHT"
+    INVENTORY = "INVENTORY"
+    PLANNED = "PLANNED"
+    SHARING = "SHARING"
+    INVITATIONS = "INVITATIONS"
+    ASSOCIATING = "ASSOCIATING"
+    CONFIGURATION = "CONFIGURATION"
+    VERIFYING = "VERIFYING"
+    REPORTING = "REPORTING"
+    DONE = "DONE"
+
+
+class IdentityStatus(StrEnum):
+    PLANNED = "PLANNED"
+    ASSOCIATING = "ASSOCIATING"
+    ASSOCIATED = "ASSOCIATED"
+    REPAIRING = "REPAIRING"
+    VERIFIED = "VERIFIED"
+    REPAIRED = "REPAIRED"
+    FAILED = "FAILED"
+    SKIPPED = "SKIPPED"
+
+
+FINAL_STATUSES = frozenset({IdentityStatus.VERIFIED, IdentityStatus.REPAIRED, IdentityStatus.FAILED})
+
+
+class BatchStatus(StrEnum):
+    PLANNED = "PLANNED"
+    # The associate call is about to be made with this client token; after a crash, the same call again.
+    REQUESTED = "REQUESTED"
+    ASSOCIATING = "ASSOCIATING"
+    VERIFYING = "VERIFYING"
+    DONE = "DONE"
+
+
+class Repair(WireModel):
+    cause: str
+    at: str
+
+
+class IdentityRecord(WireModel):
+    arn: str
+    type: str
+    batch: int
+    chunk: int
+    status: IdentityStatus = IdentityStatus.PLANNED
+    # The resource policy before this migration first changed anything: "" when there was none,
+    # None while not taken yet.
+    snapshot: str | None = None
+    attempts: int = 0
+    repairs: list[Repair] = Field(default_factory=list)
+    # A repair in progress: the step it is at (DISASSOCIATING, ASSOCIATING) and since when.
+    repair_step: str | None = None
+    visibility_checks: int = 0
+    reason: str | None = None
+    updated_at: str | None = None
+
+
+class BatchRecord(WireModel):
+    index: int
+    chunk: int
+    status: BatchStatus = BatchStatus.PLANNED
+    client_token: str | None = None
+    checks: int = 0
+    started_at: str | None = None
+    finished_at: str | None = None
+
+
+class MigrationRecord(WireModel):
+    migration_id: str
+    status: MigrationStatus = MigrationStatus.RUNNING
+    phase: Phase = Phase.VALIDATED
+    request_hash: str
+    execution_name: str
+    dry_run: bool = False
+    share_arn: str | None = None
+    share_note: str | None = None
+    planned: bool = False
+    identities: int = 0
+    batches: int = 0
+    batches_done: int = 0
+    counts: dict[str, int] = Field(default_factory=dict)
+    warnings: list[str] = Field(default_factory=list)
+    report_key: str | None = None
+    markdown_key: str | None = None
+    error: str | None = None
+    cause: str | None = None
+    created_at: str | None = None
+    updated_at: str | None = None
