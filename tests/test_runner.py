@@ -97,9 +97,7 @@ def test_retry_attempts_a_failing_task_again_after_a_backoff(calm_run: Execution
     assert calm_run.simulated_seconds >= 3600 + 3 * (10 + 20)
 
 
-def test_map_with_max_concurrency_one_finishes_each_item_before_the_next(
-    calm_run: Execution, kitchen: Kitchen
-) -> None:
+def test_map_with_max_concurrency_one_finishes_each_item_before_the_next(calm_run: Execution, kitchen: Kitchen) -> None:
     attempts = [item for name, item in kitchen.calls if name == "flaky"]
     assert attempts == [1, 1, 1, 2, 2, 2, 3, 3, 3]
 

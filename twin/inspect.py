@@ -33,9 +33,7 @@ def state_dump(offline: OfflineAWS) -> dict[str, Any]:
                 "sms": sms[(account, region)],
                 "ram": offline.ram.dump(account, region),
                 "sharedVisible": [
-                    arn
-                    for arn in everything
-                    if f":{account}:" not in arn and offline.sms.visible_to(account, arn)
+                    arn for arn in everything if f":{account}:" not in arn and offline.sms.visible_to(account, arn)
                 ],
             }
         return {"t": offline.clock.now(), "accounts": accounts}

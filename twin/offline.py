@@ -60,9 +60,7 @@ class OfflineAWS:
     `strict` checks every response of the project's fakes against the botocore output shape.
     """
 
-    def __init__(
-        self, faults: FaultConfig | None = None, *, region: str = DEFAULT_REGION, strict: bool = True
-    ):
+    def __init__(self, faults: FaultConfig | None = None, *, region: str = DEFAULT_REGION, strict: bool = True):
         self.region = region
         self.strict = strict
         self.world = World(faults)
@@ -226,9 +224,7 @@ class OfflineAWS:
         params: dict[str, Any],
         error: str | None,
     ) -> None:
-        self.world.record(
-            CallRecord(self.world.clock.now(), account, region, service, operation, params, error)
-        )
+        self.world.record(CallRecord(self.world.clock.now(), account, region, service, operation, params, error))
 
 
 def _describe(request: Any) -> tuple[str, dict[str, Any]]:

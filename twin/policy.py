@@ -95,10 +95,7 @@ def principal_matches(principal: Any, account: str) -> bool:
         return True
     if not isinstance(principal, Mapping):
         return False
-    for entry in _strings(principal.get("AWS")):
-        if entry in ("*", account, f"arn:aws:iam::{account}:root"):
-            return True
-    return False
+    return any(entry in ("*", account, f"arn:aws:iam::{account}:root") for entry in _strings(principal.get("AWS")))
 
 
 _OPERATORS = ("StringEquals", "StringLike", "StringNotEquals", "StringNotLike")

@@ -61,9 +61,7 @@ class ApiModel:
         )
 
     # -- requests ------------------------------------------------------------------------------------------
-    def parse(
-        self, method: str, url: str, headers: Any, body: bytes | str | None
-    ) -> tuple[str, dict[str, Any]]:
+    def parse(self, method: str, url: str, headers: Any, body: bytes | str | None) -> tuple[str, dict[str, Any]]:
         """The operation name and its parameters, as the caller's botocore serialised them."""
         raw = body.decode() if isinstance(body, bytes) else (body or "")
         payload = json.loads(raw) if raw.strip() else {}
@@ -158,9 +156,7 @@ def _is_of_type(type_name: str, value: Any) -> bool:
     return isinstance(value, _TYPES.get(type_name, (object,)))
 
 
-def _check(
-    shape: Shape, value: Any, path: str, problems: list[tuple[str, str]], output: bool = False
-) -> None:
+def _check(shape: Shape, value: Any, path: str, problems: list[tuple[str, str]], output: bool = False) -> None:
     name = path or shape.name
     if not _is_of_type(shape.type_name, value):
         problems.append((name, f"must be of type {shape.type_name}"))

@@ -77,9 +77,7 @@ class LocalStateMachine:
         os.environ.update(stack.environment())
         stack.deploy()
         props = stack.resources[logical_id]["Properties"]
-        substitutions = {
-            k: str(v) for k, v in stack.resolve(props.get("DefinitionSubstitutions", {})).items()
-        }
+        substitutions = {k: str(v) for k, v in stack.resolve(props.get("DefinitionSubstitutions", {})).items()}
         definition = render_definition(ROOT / props["DefinitionUri"], substitutions)
         return cls(offline, definition=definition, name=stack.physical_name(logical_id))
 

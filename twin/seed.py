@@ -75,9 +75,9 @@ def _organization(offline: OfflineAWS, owner: str, members: int, external: int) 
     accounts: list[str] = []
     for index in range(members):
         status = orgs.create_account(Email=f"consumer{index}@example.com", AccountName=f"consumer-{index}")
-        account = orgs.describe_create_account_status(
-            CreateAccountRequestId=status["CreateAccountStatus"]["Id"]
-        )["CreateAccountStatus"]["AccountId"]
+        account = orgs.describe_create_account_status(CreateAccountRequestId=status["CreateAccountStatus"]["Id"])[
+            "CreateAccountStatus"
+        ]["AccountId"]
         orgs.move_account(AccountId=account, SourceParentId=root, DestinationParentId=ou["Id"])
         accounts.append(account)
     return Scenario(
@@ -151,17 +151,13 @@ def _configuration(offline: OfflineAWS, scenario: Scenario, count: int) -> None:
         if scenario.sender_ids:
             sender = scenario.sender_ids[index % len(scenario.sender_ids)].split("/")[-2]
             sms.set_default_sender_id(ConfigurationSetName=name, SenderId=sender)
-        sms.set_default_message_feedback_enabled(
-            ConfigurationSetName=name, MessageFeedbackEnabled=index % 2 == 0
-        )
+        sms.set_default_message_feedback_enabled(ConfigurationSetName=name, MessageFeedbackEnabled=index % 2 == 0)
         sms.associate_protect_configuration(ProtectConfigurationId=protect, ConfigurationSetName=name)
         for kind, destination in targets.items():
             sms.create_event_destination(
                 ConfigurationSetName=name,
                 EventDestinationName=f"{name}-{kind}",
-                MatchingEventTypes=["TEXT_DELIVERED", "TEXT_BLOCKED", "TEXT_UNREACHABLE"]
-                if kind != "sns"
-                else ["ALL"],
+                MatchingEventTypes=["TEXT_DELIVERED", "TEXT_BLOCKED", "TEXT_UNREACHABLE"] if kind != "sns" else ["ALL"],
                 **destination,
             )
         scenario.configuration_sets.append(name)
@@ -181,9 +177,7 @@ def _destination_targets(offline: OfflineAWS, owner: str) -> dict[str, dict[str,
             }
         ],
     }
-    role = iam.create_role(RoleName="SmsEventsRole", AssumeRolePolicyDocument=json.dumps(trust))["Role"][
-        "Arn"
-    ]
+    role = iam.create_role(RoleName="SmsEventsRole", AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
     logs = offline.client("logs", account=owner)
     logs.create_log_group(logGroupName="/sms/otp-events")
     log_group = f"arn:aws:logs:{region}:{owner}:log-group:/sms/otp-events"

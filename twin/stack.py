@@ -89,9 +89,7 @@ class LocalStack:
             "AWS::Events::EventBus": f"arn:aws:events:{self.region}:{self.account}:event-bus/{name}",
             "AWS::S3::Bucket": f"arn:aws:s3:::{name}",
             "AWS::Serverless::Function": f"arn:aws:lambda:{self.region}:{self.account}:function:{name}",
-            "AWS::Serverless::StateMachine": (
-                f"arn:aws:states:{self.region}:{self.account}:stateMachine:{name}"
-            ),
+            "AWS::Serverless::StateMachine": (f"arn:aws:states:{self.region}:{self.account}:stateMachine:{name}"),
             "AWS::SNS::Topic": f"arn:aws:sns:{self.region}:{self.account}:{name}",
             "AWS::SQS::Queue": f"arn:aws:sqs:{self.region}:{self.account}:{name}",
         }

@@ -17,9 +17,7 @@ def add_parser(commands: Any) -> None:
     parser.add_argument("--consumers", type=int, default=2, help="consuming accounts in all")
     parser.add_argument("--external-consumers", type=int, default=1, help="of which outside the organization")
     parser.add_argument("--throttle-rate", type=float, default=0.02, help="share of RAM/SMS calls throttled")
-    parser.add_argument(
-        "--empty-policy-rate", type=float, default=0.1, help="throttled policy writes that empty"
-    )
+    parser.add_argument("--empty-policy-rate", type=float, default=0.1, help="throttled policy writes that empty")
     parser.add_argument("--fail-rate", type=float, default=0.02, help="associations that end FAILED")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--json", action="store_true", help="end with one JSON summary line")

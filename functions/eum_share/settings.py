@@ -20,9 +20,7 @@ class Settings(BaseModel):
     artifact_bucket: str = Field(alias="ARTIFACT_BUCKET_NAME", min_length=3, max_length=63)
     event_bus: str = Field(alias="EVENT_BUS_NAME", min_length=1, max_length=256)
     event_source: str = Field(default="eum-share", alias="EVENT_SOURCE", min_length=1)
-    consumer_role_name: str = Field(
-        default="EumShareConsumerRole", alias="CONSUMER_ROLE_NAME", pattern=_NAME_PATTERN
-    )
+    consumer_role_name: str = Field(default="EumShareConsumerRole", alias="CONSUMER_ROLE_NAME", pattern=_NAME_PATTERN)
     owner_role_name: str = Field(default="EumShareOwnerRole", alias="OWNER_ROLE_NAME", pattern=_NAME_PATTERN)
 
 
@@ -31,7 +29,5 @@ def get_settings() -> Settings:
     try:
         return Settings.model_validate(dict(environ))
     except ValidationError as error:
-        names = ", ".join(
-            f"{err['loc'][0]} ({err['msg']})" for err in error.errors(include_url=False) if err["loc"]
-        )
+        names = ", ".join(f"{err['loc'][0]} ({err['msg']})" for err in error.errors(include_url=False) if err["loc"])
         raise ConfigurationError(f"environment variables missing or malformed: {names}") from error

@@ -32,9 +32,7 @@ def dangling_targets(definition: dict[str, Any]) -> list[str]:
             problems.append(f"{where}: StartAt {scope.get('StartAt')!r} names no state")
         for name, state in states.items():
             targets = [("Next", state.get("Next")), ("Default", state.get("Default"))]
-            targets += [
-                (f"Choices[{i}]", choice.get("Next")) for i, choice in enumerate(state.get("Choices", []))
-            ]
+            targets += [(f"Choices[{i}]", choice.get("Next")) for i, choice in enumerate(state.get("Choices", []))]
             targets += [(f"Catch[{i}]", catch.get("Next")) for i, catch in enumerate(state.get("Catch", []))]
             for field, target in targets:
                 if target is not None and target not in states:

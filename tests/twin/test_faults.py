@@ -9,9 +9,7 @@ from twin.clock import VirtualClock
 from twin.faults import FaultConfig, Faults, RateLimit
 
 
-def _throttled(
-    faults: Faults, calls: int, operation: str = "DescribePools", account: str = "1"
-) -> list[bool]:
+def _throttled(faults: Faults, calls: int, operation: str = "DescribePools", account: str = "1") -> list[bool]:
     outcome = []
     for _ in range(calls):
         try:
@@ -38,9 +36,7 @@ def test_a_token_bucket_allows_its_burst_then_refills_with_simulated_time() -> N
 
 
 def test_buckets_are_kept_per_account_and_operation() -> None:
-    faults = Faults(
-        FaultConfig(rate_limits={"sms-voice:*": RateLimit(per_second=1, burst=1)}), VirtualClock()
-    )
+    faults = Faults(FaultConfig(rate_limits={"sms-voice:*": RateLimit(per_second=1, burst=1)}), VirtualClock())
     assert _throttled(faults, 1, "DescribePools", "1") == [False]
     assert _throttled(faults, 1, "DescribePools", "2") == [False]
     assert _throttled(faults, 1, "DescribeSenderIds", "1") == [False]

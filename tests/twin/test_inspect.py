@@ -22,9 +22,7 @@ def shared(aws: OfflineAWS) -> dict[str, Any]:
     ram.create_resource_share(name="otp", principals=[CONSUMER], resourceArns=[number])
     consumer_ram = aws.client("ram", account=CONSUMER)
     [invitation] = consumer_ram.get_resource_share_invitations()["resourceShareInvitations"]
-    consumer_ram.accept_resource_share_invitation(
-        resourceShareInvitationArn=invitation["resourceShareInvitationArn"]
-    )
+    consumer_ram.accept_resource_share_invitation(resourceShareInvitationArn=invitation["resourceShareInvitationArn"])
     aws.world.settle()
     return {"number": number, "dump": state_dump(aws)}
 

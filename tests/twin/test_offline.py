@@ -38,9 +38,9 @@ def test_a_multi_account_share_works_through_assumed_role_clients(aws: OfflineAW
     orgs = aws.client("organizations", account=owner)
     orgs.create_organization(FeatureSet="ALL")
     created = orgs.create_account(Email="c@example.com", AccountName="consumer")["CreateAccountStatus"]
-    consumer = orgs.describe_create_account_status(CreateAccountRequestId=created["Id"])[
-        "CreateAccountStatus"
-    ]["AccountId"]
+    consumer = orgs.describe_create_account_status(CreateAccountRequestId=created["Id"])["CreateAccountStatus"][
+        "AccountId"
+    ]
     aws.client("ram", account=owner).enable_sharing_with_aws_organization()
     number = aws.sms.add_phone_number(owner, aws.region)
     ram = aws.client("ram", account=owner)
@@ -64,9 +64,7 @@ def test_moto_still_serves_the_services_it_covers(aws: OfflineAWS) -> None:
 def test_every_call_is_logged_with_time_account_operation_and_error(aws: OfflineAWS) -> None:
     aws.clock.advance(42)
     with pytest.raises(ClientError):
-        aws.client("pinpoint-sms-voice-v2", account=CONSUMER).delete_configuration_set(
-            ConfigurationSetName="nope"
-        )
+        aws.client("pinpoint-sms-voice-v2", account=CONSUMER).delete_configuration_set(ConfigurationSetName="nope")
     last = aws.world.calls[-1]
     assert (last.t, last.account, last.service, last.operation, last.error) == (
         42.0,

@@ -21,17 +21,11 @@ ASSOCIATION_SECONDS = 2.0  # FaultConfig's default
 def _share_with(aws: OfflineAWS, *consumers: str, name: str = "share") -> str:
     """A share whose consumers (outside any organization) have accepted their invitations."""
     ram = aws.client("ram", account=OWNER)
-    arn: str = ram.create_resource_share(name=name, principals=list(consumers))["resourceShare"][
-        "resourceShareArn"
-    ]
+    arn: str = ram.create_resource_share(name=name, principals=list(consumers))["resourceShare"]["resourceShareArn"]
     for consumer in consumers:
         theirs = aws.client("ram", account=consumer)
-        for invitation in theirs.get_resource_share_invitations(resourceShareArns=[arn])[
-            "resourceShareInvitations"
-        ]:
-            theirs.accept_resource_share_invitation(
-                resourceShareInvitationArn=invitation["resourceShareInvitationArn"]
-            )
+        for invitation in theirs.get_resource_share_invitations(resourceShareArns=[arn])["resourceShareInvitations"]:
+            theirs.accept_resource_share_invitation(resourceShareInvitationArn=invitation["resourceShareInvitationArn"])
     return arn
 
 
@@ -68,9 +62,7 @@ def test_an_association_can_fail_with_a_status_message(offline_factory: Callable
     aws.world.settle()
 
     # Then the association is FAILED and says why, and no policy grants the consumer
-    (association,) = ram.get_resource_share_associations(associationType="RESOURCE")[
-        "resourceShareAssociations"
-    ]
+    (association,) = ram.get_resource_share_associations(associationType="RESOURCE")["resourceShareAssociations"]
     assert association["status"] == "FAILED"
     assert association["statusMessage"]
     assert not aws.sms.visible_to(CONSUMER, number)
@@ -235,9 +227,7 @@ def test_a_statement_the_owner_wrote_survives_the_disassociation(aws: OfflineAWS
         "Action": "sms-voice:SendTextMessage",
         "Resource": number,
     }
-    sms.put_resource_policy(
-        ResourceArn=number, Policy=json.dumps({"Version": "2012-10-17", "Statement": [own]})
-    )
+    sms.put_resource_policy(ResourceArn=number, Policy=json.dumps({"Version": "2012-10-17", "Statement": [own]}))
     share = _share_with(aws, CONSUMER)
     ram = aws.client("ram", account=OWNER)
     ram.associate_resource_share(resourceShareArn=share, resourceArns=[number])
@@ -256,9 +246,7 @@ def test_a_statement_the_owner_wrote_survives_the_disassociation(aws: OfflineAWS
 def test_dump_shows_shares_with_their_associations_as_json(aws: OfflineAWS) -> None:
     # Given a share with a pending consumer and an associating number
     number = aws.sms.add_phone_number(OWNER, REGION)
-    aws.client("ram", account=OWNER).create_resource_share(
-        name="eum", principals=[CONSUMER], resourceArns=[number]
-    )
+    aws.client("ram", account=OWNER).create_resource_share(name="eum", principals=[CONSUMER], resourceArns=[number])
 
     # When the owner's RAM is dumped
     dumped = json.loads(json.dumps(aws.ram.dump(OWNER, REGION)))

@@ -36,9 +36,7 @@ def _invitation(ram: Any) -> dict[str, Any]:
 
 def _principal_association(aws: OfflineAWS) -> dict[str, Any]:
     ram = aws.client("ram", account=OWNER)
-    (association,) = ram.get_resource_share_associations(associationType="PRINCIPAL")[
-        "resourceShareAssociations"
-    ]
+    (association,) = ram.get_resource_share_associations(associationType="PRINCIPAL")["resourceShareAssociations"]
     return dict(association)
 
 
@@ -176,9 +174,7 @@ def test_a_sharing_account_can_have_at_most_20_pending_invitations(aws: OfflineA
     # Given a share with 20 external accounts that have not answered
     ram = aws.client("ram", account=OWNER)
     externals = [f"5000000000{n:02d}" for n in range(21)]
-    share = ram.create_resource_share(name="many", principals=externals[:20])["resourceShare"][
-        "resourceShareArn"
-    ]
+    share = ram.create_resource_share(name="many", principals=externals[:20])["resourceShare"]["resourceShareArn"]
 
     # When a 21st external account is added
     with pytest.raises(ClientError) as error:
@@ -192,13 +188,9 @@ def test_an_accepted_invitation_frees_a_pending_slot(aws: OfflineAWS) -> None:
     # Given 20 pending invitations of which one is accepted
     ram = aws.client("ram", account=OWNER)
     externals = [f"5000000000{n:02d}" for n in range(21)]
-    share = ram.create_resource_share(name="many", principals=externals[:20])["resourceShare"][
-        "resourceShareArn"
-    ]
+    share = ram.create_resource_share(name="many", principals=externals[:20])["resourceShare"]["resourceShareArn"]
     first = aws.client("ram", account=externals[0])
-    first.accept_resource_share_invitation(
-        resourceShareInvitationArn=_invitation(first)["resourceShareInvitationArn"]
-    )
+    first.accept_resource_share_invitation(resourceShareInvitationArn=_invitation(first)["resourceShareInvitationArn"])
 
     # When a 21st external account is added
     answer = ram.associate_resource_share(resourceShareArn=share, principals=externals[20:])

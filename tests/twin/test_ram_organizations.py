@@ -29,12 +29,8 @@ def _organization(aws: OfflineAWS) -> Org:
     organization = org.create_organization(FeatureSet="ALL")["Organization"]
     root = org.list_roots()["Roots"][0]["Id"]
     ou = org.create_organizational_unit(ParentId=root, Name="messaging")["OrganizationalUnit"]
-    in_ou = org.create_account(Email="in-ou@example.com", AccountName="in-ou")["CreateAccountStatus"][
-        "AccountId"
-    ]
-    at_root = org.create_account(Email="root@example.com", AccountName="root")["CreateAccountStatus"][
-        "AccountId"
-    ]
+    in_ou = org.create_account(Email="in-ou@example.com", AccountName="in-ou")["CreateAccountStatus"]["AccountId"]
+    at_root = org.create_account(Email="root@example.com", AccountName="root")["CreateAccountStatus"]["AccountId"]
     org.move_account(AccountId=in_ou, SourceParentId=root, DestinationParentId=ou["Id"])
     return Org(organization["Arn"], ou["Arn"], in_ou, at_root)
 
@@ -108,24 +104,17 @@ def test_with_organization_sharing_a_member_account_joins_without_invitation(aws
     # When the management account shares a number with a member account
     share, number = _share(aws, org.at_root)
     ram = aws.client("ram", account=MANAGEMENT)
-    (associating,) = ram.get_resource_share_associations(associationType="PRINCIPAL")[
-        "resourceShareAssociations"
-    ]
+    (associating,) = ram.get_resource_share_associations(associationType="PRINCIPAL")["resourceShareAssociations"]
     aws.world.settle()
 
     # Then the principal goes ASSOCIATING to ASSOCIATED, no invitation is sent, and the member is granted
-    (associated,) = ram.get_resource_share_associations(associationType="PRINCIPAL")[
-        "resourceShareAssociations"
-    ]
+    (associated,) = ram.get_resource_share_associations(associationType="PRINCIPAL")["resourceShareAssociations"]
     assert (associating["status"], associated["status"], associated["external"]) == (
         "ASSOCIATING",
         "ASSOCIATED",
         False,
     )
-    assert (
-        aws.client("ram", account=org.at_root).get_resource_share_invitations()["resourceShareInvitations"]
-        == []
-    )
+    assert aws.client("ram", account=org.at_root).get_resource_share_invitations()["resourceShareInvitations"] == []
     assert _sees(aws, org.at_root, share)
     assert aws.sms.visible_to(org.at_root, number)
 

@@ -19,16 +19,10 @@ REGION = "us-east-1"
 
 def _accepted_share(aws: OfflineAWS, consumer: str, name: str = "eum") -> str:
     ram = aws.client("ram", account=OWNER)
-    share: str = ram.create_resource_share(name=name, principals=[consumer])["resourceShare"][
-        "resourceShareArn"
-    ]
+    share: str = ram.create_resource_share(name=name, principals=[consumer])["resourceShare"]["resourceShareArn"]
     theirs = aws.client("ram", account=consumer)
-    (invitation,) = theirs.get_resource_share_invitations(resourceShareArns=[share])[
-        "resourceShareInvitations"
-    ]
-    theirs.accept_resource_share_invitation(
-        resourceShareInvitationArn=invitation["resourceShareInvitationArn"]
-    )
+    (invitation,) = theirs.get_resource_share_invitations(resourceShareArns=[share])["resourceShareInvitations"]
+    theirs.accept_resource_share_invitation(resourceShareInvitationArn=invitation["resourceShareInvitationArn"])
     return share
 
 
@@ -97,9 +91,7 @@ def test_adding_a_principal_to_a_share_holding_many_resources_empties_policies(
     ram.associate_resource_share(resourceShareArn=share, principals=[CONSUMER])
     consumer = aws.client("ram", account=CONSUMER)
     (invitation,) = consumer.get_resource_share_invitations()["resourceShareInvitations"]
-    consumer.accept_resource_share_invitation(
-        resourceShareInvitationArn=invitation["resourceShareInvitationArn"]
-    )
+    consumer.accept_resource_share_invitation(resourceShareInvitationArn=invitation["resourceShareInvitationArn"])
     aws.world.settle()
 
     # Then the associations are all ASSOCIATED but some numbers are not granted to the consumer

@@ -44,9 +44,7 @@ def test_get_resource_shares_filters_by_name_status_and_tags(aws: OfflineAWS) ->
 
     # When the owner filters
     by_name = ram.get_resource_shares(resourceOwner="SELF", name="b")["resourceShares"]
-    by_tag = ram.get_resource_shares(
-        resourceOwner="SELF", tagFilters=[{"tagKey": "team", "tagValues": ["sms"]}]
-    )
+    by_tag = ram.get_resource_shares(resourceOwner="SELF", tagFilters=[{"tagKey": "team", "tagValues": ["sms"]}])
     deleted = ram.get_resource_shares(resourceOwner="SELF", resourceShareStatus="DELETED")["resourceShares"]
 
     # Then each filter keeps only what matches
@@ -64,9 +62,7 @@ def test_get_resource_shares_pages_with_max_results(aws: OfflineAWS) -> None:
     # When the owner reads them one per page
     names, token = [], None
     while True:
-        page = ram.get_resource_shares(
-            resourceOwner="SELF", maxResults=1, **({"nextToken": token} if token else {})
-        )
+        page = ram.get_resource_shares(resourceOwner="SELF", maxResults=1, **({"nextToken": token} if token else {}))
         names += [s["name"] for s in page["resourceShares"]]
         token = page.get("nextToken")
         if token is None:
@@ -192,9 +188,7 @@ def test_a_configuration_set_cannot_be_shared(aws: OfflineAWS) -> None:
 
     # When the owner tries to share it
     with pytest.raises(ClientError) as error:
-        ram.create_resource_share(
-            name="x", resourceArns=[f"arn:aws:sms-voice:{REGION}:{OWNER}:configuration-set/main"]
-        )
+        ram.create_resource_share(name="x", resourceArns=[f"arn:aws:sms-voice:{REGION}:{OWNER}:configuration-set/main"])
 
     # Then RAM refuses the resource type
     assert _code(error) == "MalformedArnException"
@@ -242,9 +236,7 @@ def test_an_iam_role_cannot_receive_sms_resources(aws: OfflineAWS) -> None:
 def test_an_external_account_is_refused_when_the_share_disallows_external_principals(aws: OfflineAWS) -> None:
     # Given a share closed to external principals
     ram = aws.client("ram", account=OWNER)
-    arn = ram.create_resource_share(name="x", allowExternalPrincipals=False)["resourceShare"][
-        "resourceShareArn"
-    ]
+    arn = ram.create_resource_share(name="x", allowExternalPrincipals=False)["resourceShare"]["resourceShareArn"]
 
     # When an account outside any organization is added
     with pytest.raises(ClientError) as error:
@@ -277,9 +269,7 @@ def test_tags_can_be_added_and_removed(aws: OfflineAWS) -> None:
     ram.untag_resource(resourceShareArn=arn, tagKeys=["a"])
 
     # Then only the second remains
-    assert ram.get_resource_shares(resourceOwner="SELF")["resourceShares"][0]["tags"] == [
-        {"key": "b", "value": "2"}
-    ]
+    assert ram.get_resource_shares(resourceOwner="SELF")["resourceShares"][0]["tags"] == [{"key": "b", "value": "2"}]
 
 
 def test_tag_keys_with_the_aws_prefix_are_reserved(aws: OfflineAWS) -> None:
@@ -325,9 +315,7 @@ def test_an_unknown_permission_is_refused_at_create(aws: OfflineAWS) -> None:
 
     # When it asks for a permission that does not exist
     with pytest.raises(ClientError) as error:
-        ram.create_resource_share(
-            name="x", permissionArns=["arn:aws:ram::aws:permission/AWSRAMNoSuchPermission"]
-        )
+        ram.create_resource_share(name="x", permissionArns=["arn:aws:ram::aws:permission/AWSRAMNoSuchPermission"])
 
     # Then RAM answers UnknownResourceException
     assert _code(error) == "UnknownResourceException"

@@ -22,9 +22,7 @@ def test_the_owner_holds_the_requested_number_of_identities(scenario: Scenario) 
     assert scenario.opt_out_lists
 
 
-def test_consumers_are_split_between_the_organization_and_outside(
-    aws: OfflineAWS, scenario: Scenario
-) -> None:
+def test_consumers_are_split_between_the_organization_and_outside(aws: OfflineAWS, scenario: Scenario) -> None:
     assert (len(scenario.org_consumers), len(scenario.external_consumers)) == (2, 1)
     orgs = aws.client("organizations", account=scenario.owner)
     ou_id = scenario.consumer_ou.rsplit("/", 1)[-1]

@@ -91,9 +91,7 @@ def test_describe_filters_by_default_message_type(sms: Any) -> None:
     for name in ("otp", "promo"):
         sms.create_configuration_set(ConfigurationSetName=name)
     sms.set_default_message_type(ConfigurationSetName="promo", MessageType="PROMOTIONAL")
-    found = sms.describe_configuration_sets(
-        Filters=[{"Name": "default-message-type", "Values": ["PROMOTIONAL"]}]
-    )
+    found = sms.describe_configuration_sets(Filters=[{"Name": "default-message-type", "Values": ["PROMOTIONAL"]}])
     assert [c["ConfigurationSetName"] for c in found["ConfigurationSets"]] == ["promo"]
 
 
@@ -206,9 +204,7 @@ def test_an_event_destination_is_updated_and_deleted(sms: Any) -> None:
 def test_updating_a_missing_event_destination_is_not_found(sms: Any) -> None:
     sms.create_configuration_set(ConfigurationSetName="otp")
     response = error_of(
-        lambda: sms.update_event_destination(
-            ConfigurationSetName="otp", EventDestinationName="d", Enabled=False
-        )
+        lambda: sms.update_event_destination(ConfigurationSetName="otp", EventDestinationName="d", Enabled=False)
     )
     assert (response["Error"]["Code"], response["ResourceType"]) == (
         "ResourceNotFoundException",

@@ -101,9 +101,7 @@ def test_filters_narrow_phone_numbers(aws: OfflineAWS, sms: Any) -> None:
     toll_free = aws.sms.add_phone_number(OWNER, REGION, number_type="TOLL_FREE")
     aws.sms.add_phone_number(OWNER, REGION, number_type="TEN_DLC")
     british = aws.sms.add_phone_number(OWNER, REGION, number_type="LONG_CODE", iso_country="GB")
-    answer = sms.describe_phone_numbers(
-        Filters=[{"Name": "number-type", "Values": ["TOLL_FREE", "LONG_CODE"]}]
-    )
+    answer = sms.describe_phone_numbers(Filters=[{"Name": "number-type", "Values": ["TOLL_FREE", "LONG_CODE"]}])
     assert [p["PhoneNumberArn"] for p in answer["PhoneNumbers"]] == [toll_free, british]
     answer = sms.describe_phone_numbers(
         Filters=[

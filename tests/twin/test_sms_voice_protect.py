@@ -26,9 +26,7 @@ def error_of(call: Callable[[], Any]) -> dict[str, Any]:
 
 
 def rules(sms: Any, protect: str, capability: str = "SMS") -> dict[str, str]:
-    answer = sms.get_protect_configuration_country_rule_set(
-        ProtectConfigurationId=protect, NumberCapability=capability
-    )
+    answer = sms.get_protect_configuration_country_rule_set(ProtectConfigurationId=protect, NumberCapability=capability)
     return {country: rule["ProtectStatus"] for country, rule in answer["CountryRuleSet"].items()}
 
 
@@ -78,9 +76,7 @@ def test_the_account_default_is_set_described_and_removed(sms: Any) -> None:
     protect = sms.create_protect_configuration()["ProtectConfigurationId"]
     answer = sms.set_account_default_protect_configuration(ProtectConfigurationId=protect)
     assert answer["DefaultProtectConfigurationId"] == protect
-    [described] = sms.describe_protect_configurations(ProtectConfigurationIds=[protect])[
-        "ProtectConfigurations"
-    ]
+    [described] = sms.describe_protect_configurations(ProtectConfigurationIds=[protect])["ProtectConfigurations"]
     assert described["AccountDefault"] is True
     attributes = {a["Name"]: a["Value"] for a in sms.describe_account_attributes()["AccountAttributes"]}
     assert attributes["DEFAULT_PROTECT_CONFIGURATION_ID"] == protect
@@ -116,9 +112,7 @@ def test_disassociating_a_protect_configuration_the_set_does_not_have_is_a_confl
     protect = sms.create_protect_configuration()["ProtectConfigurationId"]
     sms.create_configuration_set(ConfigurationSetName="otp")
     response = error_of(
-        lambda: sms.disassociate_protect_configuration(
-            ProtectConfigurationId=protect, ConfigurationSetName="otp"
-        )
+        lambda: sms.disassociate_protect_configuration(ProtectConfigurationId=protect, ConfigurationSetName="otp")
     )
     assert response["Reason"] == "PROTECT_CONFIGURATION_NOT_ASSOCIATED_WITH_CONFIGURATION_SET"
 
@@ -136,17 +130,13 @@ def test_a_disassociated_protect_configuration_leaves_the_set(sms: Any) -> None:
     ("arrange", "reason"),
     [
         (
-            lambda sms, protect: sms.set_account_default_protect_configuration(
-                ProtectConfigurationId=protect
-            ),
+            lambda sms, protect: sms.set_account_default_protect_configuration(ProtectConfigurationId=protect),
             "PROTECT_CONFIGURATION_IS_ACCOUNT_DEFAULT",
         ),
         (
             lambda sms, protect: (
                 sms.create_configuration_set(ConfigurationSetName="otp"),
-                sms.associate_protect_configuration(
-                    ProtectConfigurationId=protect, ConfigurationSetName="otp"
-                ),
+                sms.associate_protect_configuration(ProtectConfigurationId=protect, ConfigurationSetName="otp"),
             ),
             "PROTECT_CONFIGURATION_ASSOCIATED_WITH_CONFIGURATION_SET",
         ),

@@ -86,9 +86,7 @@ def test_a_consumer_without_a_grant_cannot_send(aws: OfflineAWS, number: str) ->
 def test_a_consumer_granted_only_describe_cannot_send(aws: OfflineAWS, number: str) -> None:
     policy = grant(CONSUMER, number, "sms-voice:DescribePhoneNumbers")
     client(aws, OWNER).put_resource_policy(ResourceArn=number, Policy=policy)
-    assert (
-        error_of(lambda: send(client(aws, CONSUMER), number))["Error"]["Code"] == "ResourceNotFoundException"
-    )
+    assert error_of(lambda: send(client(aws, CONSUMER), number))["Error"]["Code"] == "ResourceNotFoundException"
 
 
 def test_a_consumer_naming_a_shared_number_by_its_id_is_not_found(aws: OfflineAWS, number: str) -> None:
@@ -153,9 +151,7 @@ def test_a_destination_that_is_not_e164_is_rejected(aws: OfflineAWS, number: str
 
 def test_a_real_send_returns_a_message_id_and_is_recorded(aws: OfflineAWS, number: str) -> None:
     sms = client(aws, OWNER)
-    answer = sms.send_text_message(
-        DestinationPhoneNumber=US_MOBILE, OriginationIdentity=number, MessageBody="hi"
-    )
+    answer = sms.send_text_message(DestinationPhoneNumber=US_MOBILE, OriginationIdentity=number, MessageBody="hi")
     [sent] = aws.sms.dump(OWNER, REGION)["sent_messages"]
     assert (sent["MessageId"], sent["DestinationPhoneNumber"]) == (answer["MessageId"], US_MOBILE)
 
@@ -246,9 +242,7 @@ def test_the_consumers_protect_configuration_applies_to_a_shared_number(aws: Off
 def test_a_sandboxed_account_cannot_send_to_an_unverified_number(aws: OfflineAWS, number: str) -> None:
     sms = client(aws, OWNER, tier="SANDBOX")
     response = error_of(
-        lambda: sms.send_text_message(
-            DestinationPhoneNumber=US_MOBILE, OriginationIdentity=number, MessageBody="hi"
-        )
+        lambda: sms.send_text_message(DestinationPhoneNumber=US_MOBILE, OriginationIdentity=number, MessageBody="hi")
     )
     assert (response["Error"]["Code"], response["Reason"]) == (
         "ConflictException",
@@ -259,9 +253,7 @@ def test_a_sandboxed_account_cannot_send_to_an_unverified_number(aws: OfflineAWS
 def test_a_sandboxed_account_sends_to_a_verified_number(aws: OfflineAWS, number: str) -> None:
     sms = client(aws, OWNER, tier="SANDBOX")
     aws.sms.add_verified_destination_number(OWNER, REGION, US_MOBILE)
-    answer = sms.send_text_message(
-        DestinationPhoneNumber=US_MOBILE, OriginationIdentity=number, MessageBody="hi"
-    )
+    answer = sms.send_text_message(DestinationPhoneNumber=US_MOBILE, OriginationIdentity=number, MessageBody="hi")
     assert answer["MessageId"]
 
 

@@ -194,9 +194,7 @@ def test_an_ou_grant_shares_with_accounts_in_the_ou_only(aws: OfflineAWS, organi
     assert shared_numbers(aws, STRANGER) == []
 
 
-def test_an_organization_grant_shares_with_every_member_account(
-    aws: OfflineAWS, organization: Organization
-) -> None:
+def test_an_organization_grant_shares_with_every_member_account(aws: OfflineAWS, organization: Organization) -> None:
     number = aws.sms.add_phone_number(OWNER, REGION)
     aws.sms.write_ram_statements(number, "RamShare1", [organization.org_arn], ["sms-voice:SendTextMessage"])
     assert shared_numbers(aws, organization.in_ou) == [number]

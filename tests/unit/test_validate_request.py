@@ -61,16 +61,12 @@ def test_an_arn_of_another_account_is_refused() -> None:
 
 
 def test_an_arn_in_another_region_is_refused() -> None:
-    [problem] = _problems(
-        _request(resources={"select": "ARNS", "arns": [PHONE.replace("us-east-1", "eu-west-1")]})
-    )
+    [problem] = _problems(_request(resources={"select": "ARNS", "arns": [PHONE.replace("us-east-1", "eu-west-1")]}))
     assert problem.startswith("resources.arns[0]: is in eu-west-1")
 
 
 def test_an_arn_of_another_service_is_refused() -> None:
-    [problem] = _problems(
-        _request(resources={"select": "ARNS", "arns": ["arn:aws:sns:us-east-1:111111111111:t"]})
-    )
+    [problem] = _problems(_request(resources={"select": "ARNS", "arns": ["arn:aws:sns:us-east-1:111111111111:t"]}))
     assert problem.startswith("resources.arns[0]: must be an End User Messaging SMS")
 
 
@@ -95,9 +91,7 @@ def test_a_consumer_that_no_principal_covers_is_refused() -> None:
 def test_a_role_outside_the_configured_names_is_refused() -> None:
     consumer = {"accountId": "222222222222", "roleArn": "arn:aws:iam::222222222222:role/OrganizationAdmin"}
     [problem] = _problems(_request(consumers=[consumer]))
-    assert problem.startswith(
-        "consumers[0].roleArn: role name 'OrganizationAdmin' is not one of the configured"
-    )
+    assert problem.startswith("consumers[0].roleArn: role name 'OrganizationAdmin' is not one of the configured")
 
 
 def test_a_share_with_both_name_and_arn_is_refused() -> None:

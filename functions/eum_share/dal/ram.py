@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from botocore.exceptions import ClientError
+
 from eum_share.dal.accounts import Clients
 
 
@@ -36,9 +38,7 @@ def create_share(
     return dict(response["resourceShare"])
 
 
-def associations(
-    ram: Clients, share_arn: str, kind: str, resource_arn: str | None = None
-) -> Iterator[dict[str, Any]]:
+def associations(ram: Clients, share_arn: str, kind: str, resource_arn: str | None = None) -> Iterator[dict[str, Any]]:
     """Every association of the share of that kind (RESOURCE or PRINCIPAL). Always follows nextToken:
     RAM can answer an empty page that still carries one."""
     params: dict[str, Any] = {"associationType": kind, "resourceShareArns": [share_arn], "maxResults": 500}
@@ -87,3 +87,24 @@ def share_visible(consumer: Clients, share_arn: str) -> bool:
     """Does the consuming account see the share as ACTIVE (shared with it)?"""
     response = consumer("ram").get_resource_shares(resourceOwner="OTHER-ACCOUNTS", resourceShareArns=[share_arn])
     return any(share["status"] == "ACTIVE" for share in response["resourceShares"])
+
+
+def organization_sharing_enabled(owner: Clients) -> bool | None:
+    """Is RAM trusted by the owner's organization? None when the owner cannot tell (not the management
+    account or a delegated administrator)."""
+    try:
+        enabled = owner("organizations").list_aws_service_access_for_organization()["EnabledServicePrincipals"]
+    except ClientError as error:
+        if error.response["Error"]["Code"] in ("AccessDeniedException", "AWSOrganizationsNotInUseException"):
+            return None
+        raise
+    return any(service["ServicePrincipal"] == "ram.amazonaws.com" for service in enabled)
+
+
+def pending_external_invitations(owner: Clients) -> int:
+    """Principal associations of the owner's shares still waiting for an external account to accept."""
+    count = 0
+    paginator = owner("ram").get_paginator("get_resource_share_associations")
+    for page in paginator.paginate(associationType="PRINCIPAL", associationStatus="ASSOCIATING"):
+        count += sum(1 for a in page["resourceShareAssociations"] if a.get("external"))
+    return count

@@ -29,15 +29,15 @@ def put_policy(owner: Clients, arn: str, policy: str) -> None:
     owner("pinpoint-sms-voice-v2").put_resource_policy(ResourceArn=arn, Policy=policy)
 
 
-def _id_filter(kind: str, arn: str, country: str | None) -> Any:
+def _id_filter(kind: str, arn: str) -> Any:
     # A consumer names a shared resource by its full ARN; sender IDs also carry their country.
-    return {"SenderId": arn, "IsoCountryCode": country or arn.rsplit("/", 1)[-1]} if kind == "SENDER_ID" else arn
+    return {"SenderId": arn, "IsoCountryCode": arn.rsplit("/", 1)[-1]} if kind == "SENDER_ID" else arn
 
 
-def visible(consumer: Clients, kind: str, arns: list[str]) -> set[str]:
-    """Which of these ARNs the consuming account sees under Owner=SHARED, by targeted describe calls
-    (at most five full ARNs a call). An ARN it does not see makes the call fail naming it; that ARN is
-    taken out and the rest asked again."""
+def described(clients: Clients, kind: str, arns: list[str], owner: str = "SHARED") -> set[str]:
+    """Which of these ARNs the account sees as `owner` (SHARED: shared with it, SELF: its own), by targeted
+    describe calls (at most five full ARNs a call). An ARN it does not see makes the call fail naming it;
+    that ARN is taken out and the rest asked again."""
     operation, ids_member, result, arn_member = DESCRIBE[kind]
     seen: set[str] = set()
     pending = list(arns)
@@ -45,8 +45,8 @@ def visible(consumer: Clients, kind: str, arns: list[str]) -> set[str]:
         group, pending = pending[:IDS_PER_CALL], pending[IDS_PER_CALL:]
         while group:
             try:
-                response = getattr(consumer("pinpoint-sms-voice-v2"), operation)(
-                    Owner="SHARED", **{ids_member: [_id_filter(kind, arn, None) for arn in group]}
+                response = getattr(clients("pinpoint-sms-voice-v2"), operation)(
+                    Owner=owner, **{ids_member: [_id_filter(kind, arn) for arn in group]}
                 )
             except ClientError as error:
                 missing = error.response.get("ResourceId") or error.response["Error"].get("ResourceId")

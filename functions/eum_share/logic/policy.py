@@ -79,9 +79,7 @@ def integrity_problems(document: str | None, principals: list[str], snapshot: st
     found = statements(document)
     if found is None:
         return ["resource policy is missing" if not document else "resource policy is not valid policy JSON"]
-    problems = [
-        f"resource policy does not grant {p}" for p in principals if not any(grants(s, p) for s in found)
-    ]
+    problems = [f"resource policy does not grant {p}" for p in principals if not any(grants(s, p) for s in found)]
     kept = {canonical(s) for s in found}
     for statement in statements(snapshot) or []:
         if canonical(statement) not in kept:
@@ -119,9 +117,7 @@ def grant_statements(arn: str, principals: list[str], sid: str) -> list[dict[str
         if principal_kind(principal) == "OU":
             org, _, ou = principal.rpartition("/") if OU_ARN.match(principal) else ("*", "", principal)
             path = f"{org.rsplit('/', 1)[-1]}/*/{ou}/*" if org != "*" else f"*/{ou}/*"
-            condition: dict[str, dict[str, Any]] = {
-                "ForAnyValue:StringLike": {"aws:PrincipalOrgPaths": [path]}
-            }
+            condition: dict[str, dict[str, Any]] = {"ForAnyValue:StringLike": {"aws:PrincipalOrgPaths": [path]}}
         else:
             condition = {"StringEquals": {"aws:PrincipalOrgID": principal.rsplit("/", 1)[-1]}}
         written.append(

@@ -23,9 +23,7 @@ class ConfigItemKind(StrEnum):
     EVENT_DESTINATION = "EVENT_DESTINATION"
     PROTECT_CONFIGURATION = "PROTECT_CONFIGURATION"
     ACCOUNT_DEFAULT_PROTECT = "ACCOUNT_DEFAULT_PROTECT"
-    PROVISIONED_TARGET = (
-        "PROVISIONED_TARGET"  # an SNS topic, log group or IAM role made for an event destination
-    )
+    PROVISIONED_TARGET = "PROVISIONED_TARGET"  # an SNS topic, log group or IAM role made for an event destination
 
 
 class ConfigItemResult(WireModel):

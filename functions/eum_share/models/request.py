@@ -67,18 +67,14 @@ class Share(WireModel):
 class Consumer(WireModel):
     account_id: AccountId
     role_arn: RoleArn | None = None
-    external_id: Annotated[str, Field(min_length=2, max_length=1224, pattern=r"^[\w+=,.@:/-]+$")] | None = (
-        None
-    )
+    external_id: Annotated[str, Field(min_length=2, max_length=1224, pattern=r"^[\w+=,.@:/-]+$")] | None = None
 
 
 class Resources(WireModel):
     select: Selection = Selection.ALL
     arns: Annotated[list[str], Field(max_length=10_000)] = Field(default_factory=list)
     tags: Annotated[dict[str, str], Field(max_length=50)] = Field(default_factory=dict)
-    types: Annotated[list[ResourceType], Field(min_length=1)] = Field(
-        default_factory=lambda: list(ResourceType)
-    )
+    types: Annotated[list[ResourceType], Field(min_length=1)] = Field(default_factory=lambda: list(ResourceType))
 
     @model_validator(mode="after")
     def _selection_is_complete(self) -> Resources:
@@ -100,9 +96,7 @@ class EventDestinations(WireModel):
 
 
 class Configuration(WireModel):
-    configuration_sets: Literal["ALL", "NONE"] | Annotated[list[str], Field(min_length=1, max_length=500)] = (
-        "ALL"
-    )
+    configuration_sets: Literal["ALL", "NONE"] | Annotated[list[str], Field(min_length=1, max_length=500)] = "ALL"
     name_prefix: Annotated[str, Field(max_length=32, pattern=r"^[A-Za-z0-9_-]*$")] = ""
     event_destinations: EventDestinations = EventDestinations()
     protect_configurations: bool = True
@@ -118,9 +112,7 @@ class Options(WireModel):
 
 
 class MigrationRequest(WireModel):
-    migration_id: Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9_-]+$")] | None = (
-        None
-    )
+    migration_id: Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9_-]+$")] | None = None
     region: RegionName
     owner: Owner
     share: Share

@@ -57,9 +57,7 @@ MAX_RESOURCES_PER_CALL = 100
 MAX_PENDING_INVITATIONS = 20
 MAX_TAGS = 50
 
-_SHARE_ARN = re.compile(
-    r"^arn:aws:ram:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):resource-share/(?P<id>[\w-]+)$"
-)
+_SHARE_ARN = re.compile(r"^arn:aws:ram:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):resource-share/(?P<id>[\w-]+)$")
 _INVITATION_ARN = re.compile(r"^arn:aws:ram:[a-z0-9-]+:\d{12}:resource-share-invitation/[\w-]+$")
 _ARN = re.compile(
     r"^arn:aws:(?P<service>[a-z0-9-]+):(?P<region>[a-z0-9-]*):(?P<account>\d{12}):(?P<kind>[a-z-]+)[/:].+$"
@@ -76,9 +74,7 @@ class SharedResources(Protocol):
 
     def shareable_resource(self, arn: str) -> str | None: ...
 
-    def write_ram_statements(
-        self, arn: str, statement_id: str, principals: list[str], actions: list[str]
-    ) -> None: ...
+    def write_ram_statements(self, arn: str, statement_id: str, principals: list[str], actions: list[str]) -> None: ...
 
     def remove_ram_statements(self, arn: str, statement_id: str) -> None: ...
 
@@ -117,9 +113,7 @@ class RamFake(ServiceFake[RamState]):
         return super().handle(ctx, params)
 
     def validation_error(self, problems: list[tuple[str, str]]) -> TwinError:
-        return _error(
-            "InvalidParameterException", "; ".join(f"{name} {problem}" for name, problem in problems)
-        )
+        return _error("InvalidParameterException", "; ".join(f"{name} {problem}" for name, problem in problems))
 
     def _resources(self) -> SharedResources:
         resources: SharedResources = self.world.fake("sms-voice")
@@ -140,9 +134,7 @@ class RamFake(ServiceFake[RamState]):
         """Replay a call retried with the same client token; refuse the token with other parameters."""
         state = self.state(ctx.account, ctx.region)
         token: str | None = params.get("clientToken")
-        fingerprint = json.dumps(
-            {k: v for k, v in params.items() if k != "clientToken"}, sort_keys=True, default=str
-        )
+        fingerprint = json.dumps({k: v for k, v in params.items() if k != "clientToken"}, sort_keys=True, default=str)
         if token is not None and (replay := state.replays.get((ctx.operation, token))) is not None:
             if replay.fingerprint != fingerprint:
                 raise _error(
@@ -221,9 +213,7 @@ class RamFake(ServiceFake[RamState]):
                     f"The resource {arn} is not owned by account {ctx.account}; "
                     "only resources that you own can be shared.",
                 )
-            resource_type = (
-                self._resources().shareable_resource(arn) if match["region"] == ctx.region else None
-            )
+            resource_type = self._resources().shareable_resource(arn) if match["region"] == ctx.region else None
             if resource_type is None:
                 raise _error("UnknownResourceException", f"The resource {arn} could not be found.")
             found[arn] = resource_type
@@ -250,9 +240,7 @@ class RamFake(ServiceFake[RamState]):
             if organization is None or organization.org_id != parsed.org_id:
                 raise _error("UnknownResourceException", f"Organization {parsed.org_id} could not be found.")
             if parsed.ou_id is not None and not ou_exists(organization.management_account, parsed.ou_id):
-                raise _error(
-                    "UnknownResourceException", f"OrganizationalUnit {parsed.ou_id} could not be found."
-                )
+                raise _error("UnknownResourceException", f"OrganizationalUnit {parsed.ou_id} could not be found.")
             if not trusted_access(organization.management_account, RAM_PRINCIPAL):
                 raise _error(
                     "OperationNotPermittedException",
@@ -261,9 +249,7 @@ class RamFake(ServiceFake[RamState]):
                 )
             return _DIRECT, False
         if value == owner:
-            raise _error(
-                "InvalidParameterException", "The owner of a resource share cannot be its principal."
-            )
+            raise _error("InvalidParameterException", "The owner of a resource share cannot be its principal.")
         inside = principal_kinds.same_organization(owner, value)
         if inside and self._organization_sharing(owner):
             return _DIRECT, False
@@ -275,12 +261,8 @@ class RamFake(ServiceFake[RamState]):
             )
         return _INVITE, not inside
 
-    def _check_principals(
-        self, state: RamState, share: Share, values: list[str]
-    ) -> dict[str, tuple[str, bool]]:
-        routes = {
-            value: self._route_principal(state.account, share.allow_external, value) for value in values
-        }
+    def _check_principals(self, state: RamState, share: Share, values: list[str]) -> dict[str, tuple[str, bool]]:
+        routes = {value: self._route_principal(state.account, share.allow_external, value) for value in values}
         invitations = sum(
             1
             for value, (route, _) in routes.items()
@@ -317,9 +299,7 @@ class RamFake(ServiceFake[RamState]):
             if not key:
                 raise _error("InvalidParameterException", "A tag key must not be empty.")
             if key.lower().startswith("aws:"):
-                raise _error(
-                    "TagPolicyViolationException", f"The tag key {key} uses the reserved prefix aws:."
-                )
+                raise _error("TagPolicyViolationException", f"The tag key {key} uses the reserved prefix aws:.")
         if existing + len(parsed) > MAX_TAGS:
             raise _error("TagLimitExceededException", f"A resource share can have at most {MAX_TAGS} tags.")
         return parsed
@@ -351,9 +331,7 @@ class RamFake(ServiceFake[RamState]):
         share.principals[value] = association
         epoch = association.epoch
         if route == _DIRECT:
-            self.world.schedule(
-                self._delay(), lambda: self._principal_joined(state, share, association, epoch)
-            )
+            self.world.schedule(self._delay(), lambda: self._principal_joined(state, share, association, epoch))
         else:
             self._invite(state, share, association)
         return association
@@ -383,13 +361,9 @@ class RamFake(ServiceFake[RamState]):
             faults.count("association-failed")
             self.world.schedule(self._delay(), lambda: self._resource_failed(association, epoch))
         elif share.granted_principals():
-            state.writer.request(
-                PolicyWrite(share.arn, arn, lambda: self._settle(association, epoch, ASSOCIATED))
-            )
+            state.writer.request(PolicyWrite(share.arn, arn, lambda: self._settle(association, epoch, ASSOCIATED)))
         else:
-            self.world.schedule(
-                self._delay(), lambda: self._resource_joined(state, share, association, epoch)
-            )
+            self.world.schedule(self._delay(), lambda: self._resource_joined(state, share, association, epoch))
         return association
 
     def _resource_joined(self, state: RamState, share: Share, association: Association, epoch: int) -> None:
@@ -398,18 +372,14 @@ class RamFake(ServiceFake[RamState]):
             return
         if share.granted_principals():
             state.writer.request(
-                PolicyWrite(
-                    share.arn, association.entity, lambda: self._settle(association, epoch, ASSOCIATED)
-                )
+                PolicyWrite(share.arn, association.entity, lambda: self._settle(association, epoch, ASSOCIATED))
             )
         else:
             association.move(ASSOCIATED, self._now())
 
     def _resource_failed(self, association: Association, epoch: int) -> None:
         if association.epoch == epoch:
-            association.move(
-                FAILED, self._now(), "The resource could not be associated because of an internal error."
-            )
+            association.move(FAILED, self._now(), "The resource could not be associated because of an internal error.")
 
     def _settle(self, association: Association, epoch: int, status: str) -> None:
         if association.epoch == epoch:
@@ -503,9 +473,7 @@ class RamFake(ServiceFake[RamState]):
             raise _error("MalformedArnException", f"The specified invitation ARN {arn} is not valid.")
         found = next(((s, i) for s, i in self._received(ctx) if i.arn == arn), None)
         if found is None:
-            raise _error(
-                "ResourceShareInvitationArnNotFoundException", f"Invitation {arn} could not be found."
-            )
+            raise _error("ResourceShareInvitationArnNotFoundException", f"Invitation {arn} could not be found.")
         state, invitation = found
         closed = {
             ACCEPTED: "ResourceShareInvitationAlreadyAcceptedException",
@@ -631,9 +599,7 @@ class RamFake(ServiceFake[RamState]):
             state = self.state(ctx.account, ctx.region)
             share = self._active_share(ctx, params["resourceShareArn"])
             if params.get("sources"):
-                raise _error(
-                    "InvalidParameterException", "Source constraints apply only to service principals."
-                )
+                raise _error("InvalidParameterException", "Source constraints apply only to service principals.")
             resource_arns: list[str] = params.get("resourceArns", [])
             principal_values: list[str] = params.get("principals", [])
             resources = self._check_resources(ctx, resource_arns)
@@ -662,9 +628,7 @@ class RamFake(ServiceFake[RamState]):
                 for entity in entities:
                     association = group.get(entity)
                     if association is None:
-                        raise _error(
-                            "UnknownResourceException", f"{entity} is not associated with {share.arn}."
-                        )
+                        raise _error("UnknownResourceException", f"{entity} is not associated with {share.arn}.")
                     found.append((association, is_resource))
             for association, is_resource in found:
                 if association.status not in LIVE:
@@ -702,11 +666,7 @@ class RamFake(ServiceFake[RamState]):
             # SOURCE associations constrain service principals, which sms-voice resources never have.
             for association in {RESOURCE: share.resources, PRINCIPAL: share.principals}.get(kind, {}).values()
             if resource_arn in (None, association.entity)
-            and (
-                principal is None
-                or association.entity == principal
-                or association.entity.endswith("/" + principal)
-            )
+            and (principal is None or association.entity == principal or association.entity.endswith("/" + principal))
         ]
         # As in AWS, the page is cut before the status filter: a page may be empty and still carry a token.
         items, token = page(ctx.operation, rows, params.get("nextToken"), params.get("maxResults"))
@@ -724,9 +684,7 @@ class RamFake(ServiceFake[RamState]):
     def list_resources(self, ctx: CallContext, **params: Any) -> dict[str, Any]:
         owner = params["resourceOwner"]
         resource_type: str | None = params.get("resourceType")
-        if resource_type is not None and resource_type.lower() not in (
-            t.lower() for t in RESOURCE_TYPES.values()
-        ):
+        if resource_type is not None and resource_type.lower() not in (t.lower() for t in RESOURCE_TYPES.values()):
             raise _error("InvalidResourceTypeException", f"The resource type {resource_type} is not valid.")
         wanted_shares = params.get("resourceShareArns")
         wanted_arns = params.get("resourceArns")
@@ -791,9 +749,7 @@ class RamFake(ServiceFake[RamState]):
                 if not _INVITATION_ARN.match(arn):
                     raise _error("MalformedArnException", f"The specified invitation ARN {arn} is not valid.")
                 if all(invitation.arn != arn for invitation in received):
-                    raise _error(
-                        "ResourceShareInvitationArnNotFoundException", f"Invitation {arn} could not be found."
-                    )
+                    raise _error("ResourceShareInvitationArnNotFoundException", f"Invitation {arn} could not be found.")
             received = [invitation for invitation in received if invitation.arn in wanted]
         shares = params.get("resourceShareArns")
         if shares is not None:
@@ -813,8 +769,7 @@ class RamFake(ServiceFake[RamState]):
         if member is None or member.management_account != ctx.account:
             raise _error(
                 "OperationNotPermittedException",
-                "Unable to enable sharing with AWS Organizations: call it from the organization's "
-                "management account.",
+                "Unable to enable sharing with AWS Organizations: call it from the organization's management account.",
             )
         # RAM turns on trusted access in Organizations; that is where sharing with the organization lives.
         enable_trusted_access(member.management_account, RAM_PRINCIPAL)
@@ -837,9 +792,7 @@ class RamFake(ServiceFake[RamState]):
             and params.get("permissionStatus", "ATTACHABLE") == "ATTACHABLE"
         )
         rows = [
-            p.summary()
-            for p in PERMISSIONS.values()
-            if listed and (resource_type is None or p.covers(resource_type))
+            p.summary() for p in PERMISSIONS.values() if listed and (resource_type is None or p.covers(resource_type))
         ]
         items, token = page(ctx.operation, rows, params.get("nextToken"), params.get("maxResults"))
         return _with_token({"permissions": items}, token)
@@ -852,9 +805,7 @@ class RamFake(ServiceFake[RamState]):
 
     def _taggable_share(self, ctx: CallContext, params: dict[str, Any]) -> Share:
         if ("resourceShareArn" in params) == ("resourceArn" in params):
-            raise _error(
-                "InvalidParameterException", "Specify either resourceShareArn or resourceArn, not both."
-            )
+            raise _error("InvalidParameterException", "Specify either resourceShareArn or resourceArn, not both.")
         if "resourceArn" in params:
             self._permission(params["resourceArn"])
             raise _error("InvalidParameterException", "AWS managed permissions cannot be tagged.")
@@ -910,9 +861,7 @@ class RamFake(ServiceFake[RamState]):
                 for share in state.shares.values()
             ],
             "invitationsSent": [invitation(i) for i in state.invitations.values()],
-            "invitationsReceived": [
-                invitation(i) for _, i in self._received(CallContext(account, region, ""))
-            ],
+            "invitationsReceived": [invitation(i) for _, i in self._received(CallContext(account, region, ""))],
         }
 
 

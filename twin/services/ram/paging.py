@@ -31,9 +31,7 @@ def _offset(operation: str, token: str | None) -> int:
     raise TwinError("InvalidNextTokenException", "The specified value for NextToken is not valid.")
 
 
-def page(
-    operation: str, items: Sequence[T], token: str | None, max_results: int | None
-) -> tuple[list[T], str | None]:
+def page(operation: str, items: Sequence[T], token: str | None, max_results: int | None) -> tuple[list[T], str | None]:
     """One page of `items` and the token of the next, None on the last page."""
     start = _offset(operation, token)
     end = start + (max_results or DEFAULT_PAGE)

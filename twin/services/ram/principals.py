@@ -9,9 +9,7 @@ from twin.orgs import membership
 
 _ACCOUNT = re.compile(r"^\d{12}$")
 _ORGANIZATION = re.compile(r"^arn:aws:organizations::(?P<mgmt>\d{12}):organization/(?P<org>o-[a-z0-9]+)$")
-_OU = re.compile(
-    r"^arn:aws:organizations::(?P<mgmt>\d{12}):ou/(?P<org>o-[a-z0-9]+)/(?P<ou>ou-[a-z0-9]+-[a-z0-9]+)$"
-)
+_OU = re.compile(r"^arn:aws:organizations::(?P<mgmt>\d{12}):ou/(?P<org>o-[a-z0-9]+)/(?P<ou>ou-[a-z0-9]+-[a-z0-9]+)$")
 _IAM = re.compile(r"^arn:aws:iam::\d{12}:(role|user)/.+$")
 _SERVICE = re.compile(r"^[a-z0-9-]+\.amazonaws\.com$")
 

@@ -58,11 +58,7 @@ class ConfigurationMixin(SmsVoiceCore):
     def describe_configuration_sets(self, ctx: CallContext, **params: Any) -> dict[str, Any]:
         names = params.get("ConfigurationSetNames") or []
         state = self.state(ctx.account, ctx.region)
-        chosen = (
-            [self.configuration_set(ctx, n) for n in names]
-            if names
-            else list(state.configuration_sets.values())
-        )
+        chosen = [self.configuration_set(ctx, n) for n in names] if names else list(state.configuration_sets.values())
         infos = [c.info() for c in chosen]
         infos = [i for i in infos if filters.matches(i, params.get("Filters", []), filters.CONFIGURATION_SET)]
         found, more = page(infos, params)

@@ -65,9 +65,7 @@ class SmsVoiceCore(ServiceFake[AccountState]):
         return self.states().get((account, region))
 
     # -- resource policies ---------------------------------------------------------------------------------
-    def store_policy(
-        self, owner: AccountState, arn: str, document: dict[str, Any], text: str
-    ) -> StoredPolicy:
+    def store_policy(self, owner: AccountState, arn: str, document: dict[str, Any], text: str) -> StoredPolicy:
         now = self.world.clock.now()
         previous = owner.policies.get(arn)
         before = previous.written if previous else {}
@@ -144,9 +142,7 @@ class SmsVoiceCore(ServiceFake[AccountState]):
 
     def configuration_set(self, ctx: CallContext, ident: str) -> ConfigurationSet:
         """A configuration set of the caller's account, by name or ARN (they are never shared)."""
-        return self._own(
-            ctx, ident, "configuration-set", self.state(ctx.account, ctx.region).configuration_sets
-        )
+        return self._own(ctx, ident, "configuration-set", self.state(ctx.account, ctx.region).configuration_sets)
 
     def protect_configuration(self, ctx: CallContext, ident: str) -> ProtectConfiguration:
         state = self.state(ctx.account, ctx.region)

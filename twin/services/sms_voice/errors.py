@@ -26,9 +26,7 @@ def not_found(resource_type: str, resource_id: str) -> TwinError:
 
 
 def conflict(reason: str, resource_type: str, resource_id: str, message: str) -> TwinError:
-    return TwinError(
-        "ConflictException", message, Reason=reason, ResourceType=resource_type, ResourceId=resource_id
-    )
+    return TwinError("ConflictException", message, Reason=reason, ResourceType=resource_type, ResourceId=resource_id)
 
 
 def invalid(reason: str, message: str, fields: Sequence[tuple[str, str]] = ()) -> TwinError:

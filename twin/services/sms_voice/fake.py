@@ -123,9 +123,7 @@ class SmsVoiceFake(IdentitiesMixin, SharingMixin, ConfigurationMixin, ProtectMix
         state.tags[pool.arn] = dict(tags or {})
         return pool.arn
 
-    def add_opt_out_list(
-        self, account: str, region: str, name: str, tags: Mapping[str, str] | None = None
-    ) -> str:
+    def add_opt_out_list(self, account: str, region: str, name: str, tags: Mapping[str, str] | None = None) -> str:
         """The named opt-out list (created unless it exists), with `tags` added."""
         state = self.state(account, region)
         found = state.opt_out_lists.get(name) or self.new_opt_out_list(state, name, {})
@@ -137,9 +135,7 @@ class SmsVoiceFake(IdentitiesMixin, SharingMixin, ConfigurationMixin, ProtectMix
             raise ValueError(f"the account tier is one of {ACCOUNT_TIERS}, not {tier}")
         self.state(account, region).tier = tier
 
-    def add_registration(
-        self, account: str, region: str, *, registration_type: str, status: str = "COMPLETE"
-    ) -> str:
+    def add_registration(self, account: str, region: str, *, registration_type: str, status: str = "COMPLETE") -> str:
         state = self.state(account, region)
         registration_id = self.world.new_id("registration")
         registration = Registration(

@@ -18,9 +18,7 @@ def _as_strings(value: Any) -> list[str]:
     return [str(value)]
 
 
-def matches(
-    info: dict[str, Any], filters: Sequence[Mapping[str, Any]], readers: Mapping[str, Reader]
-) -> bool:
+def matches(info: dict[str, Any], filters: Sequence[Mapping[str, Any]], readers: Mapping[str, Reader]) -> bool:
     """Every filter holds: one of the item's values for the filter's name is among the filter's Values."""
     for item in filters:
         reader = readers[item["Name"]]

@@ -137,9 +137,7 @@ class IdentitiesMixin(SmsVoiceCore):
             raise not_found("pool", params["PoolId"])
         identities = [self._member_metadata(owner, member) for member in pool.members]
         chosen = [
-            i
-            for i in identities
-            if filters.matches(i, params.get("Filters", []), filters.POOL_ORIGINATION_IDENTITY)
+            i for i in identities if filters.matches(i, params.get("Filters", []), filters.POOL_ORIGINATION_IDENTITY)
         ]
         found, more = page(chosen, params)
         return {"PoolArn": pool.arn, "PoolId": pool.pool_id, "OriginationIdentities": found, **more}
@@ -231,9 +229,7 @@ class IdentitiesMixin(SmsVoiceCore):
         identity = self._own_identity(ctx, params["OriginationIdentity"], params.get("IsoCountryCode"))
         # The new pool inherits its opt-out list from the identity it starts with.
         opt_out = identity.opt_out_list_name if isinstance(identity, PhoneNumber) else DEFAULT_OPT_OUT_LIST
-        pool = self.build_pool(
-            state, params["MessageType"], opt_out, bool(params.get("DeletionProtectionEnabled"))
-        )
+        pool = self.build_pool(state, params["MessageType"], opt_out, bool(params.get("DeletionProtectionEnabled")))
         self._join(pool, identity)
         state.pools[pool.pool_id] = pool
         state.tags[pool.arn] = {t["Key"]: t["Value"] for t in params.get("Tags", [])}
@@ -282,9 +278,7 @@ class IdentitiesMixin(SmsVoiceCore):
         state = self.state(ctx.account, ctx.region)
         name = params["OptOutListName"]
         if name in state.opt_out_lists:
-            raise conflict(
-                "RESOURCE_ALREADY_EXISTS", "opt-out-list", name, f"The opt-out list {name} exists."
-            )
+            raise conflict("RESOURCE_ALREADY_EXISTS", "opt-out-list", name, f"The opt-out list {name} exists.")
         created = self.new_opt_out_list(state, name, {t["Key"]: t["Value"] for t in params.get("Tags", [])})
         return {**created.info(), "Tags": _tag_list(state.tags[created.arn])}
 

@@ -41,14 +41,10 @@ class ProtectMixin(SmsVoiceCore):
         state = self.state(ctx.account, ctx.region)
         ids = params.get("ProtectConfigurationIds") or []
         chosen = (
-            [self.protect_configuration(ctx, i) for i in ids]
-            if ids
-            else list(state.protect_configurations.values())
+            [self.protect_configuration(ctx, i) for i in ids] if ids else list(state.protect_configurations.values())
         )
         infos = [self._protect_info(state, p) for p in chosen]
-        infos = [
-            i for i in infos if filters.matches(i, params.get("Filters", []), filters.PROTECT_CONFIGURATION)
-        ]
+        infos = [i for i in infos if filters.matches(i, params.get("Filters", []), filters.PROTECT_CONFIGURATION)]
         found, more = page(infos, params)
         return {"ProtectConfigurations": found, **more}
 
@@ -94,9 +90,7 @@ class ProtectMixin(SmsVoiceCore):
         found = self.protect_configuration(ctx, params["ProtectConfigurationId"])
         return self._rule_set(found, params["NumberCapability"])
 
-    def update_protect_configuration_country_rule_set(
-        self, ctx: CallContext, **params: Any
-    ) -> dict[str, Any]:
+    def update_protect_configuration_country_rule_set(self, ctx: CallContext, **params: Any) -> dict[str, Any]:
         found = self.protect_configuration(ctx, params["ProtectConfigurationId"])
         updates: dict[str, dict[str, str]] = params["CountryRuleSetUpdates"]
         unknown = sorted(set(updates) - set(ISO_COUNTRIES))

@@ -82,9 +82,7 @@ class SendingMixin(SmsVoiceCore):
                 [("DestinationPhoneNumber", "must be an E.164 number of a supported country")],
             )
         configuration = (
-            self.configuration_set(ctx, params["ConfigurationSetName"])
-            if "ConfigurationSetName" in params
-            else None
+            self.configuration_set(ctx, params["ConfigurationSetName"]) if "ConfigurationSetName" in params else None
         )
         ident = params.get("OriginationIdentity") or (configuration and configuration.default_sender_id)
         if not ident:
