@@ -23,7 +23,7 @@ class AwsThrottled(EumShareError):
     """An AWS API kept answering ThrottlingException; the state machine retries with backoff and jitter."""
 
 
-class PreflightFailed(EumShareError):  # noqa: N818
+class PreflightFailed(EumShareError):
     """A blocking prerequisite is not met (account tier, role, ownership, organization sharing, invitations).
     Nothing was changed; the message gives every reason."""
 
@@ -32,7 +32,7 @@ class PreflightFailed(EumShareError):  # noqa: N818
         super().__init__("; ".join(reasons))
 
 
-class ResourcesNotOwned(EumShareError):  # noqa: N818
+class ResourcesNotOwned(EumShareError):
     """Selected ARNs that the owner account does not own (Owner=SELF): RAM shares only owned resources."""
 
     def __init__(self, arns: list[str]) -> None:
@@ -48,9 +48,9 @@ class ConfigurationSetsNotFound(EumShareError):
         super().__init__(f"configuration sets not found in the owner account: {', '.join(names)}")
 
 
-class ShareNotUsable(EumShareError):  # noqa: N818
+class ShareNotUsable(EumShareError):
     """The named share cannot take this migration (deleted, owned elsewhere, external principals refused)."""
 
 
-class MigrationConflict(EumShareError):  # noqa: N818
+class MigrationConflict(EumShareError):
     """The migrationId is in use by a different request, or another migration holds the share."""

@@ -3,16 +3,14 @@ protect configurations, and the SNS topics, log groups and IAM roles its event d
 
 from __future__ import annotations
 
-import functools
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any, ParamSpec, TypeVar
+from typing import Any
 
 from botocore.exceptions import ClientError
 
 from eum_share.dal.accounts import Clients
-from eum_share.errors import AwsThrottled
 from eum_share.models.inventory import ConfigurationSetItem, EventDestinationItem
 
 SMS = "pinpoint-sms-voice-v2"
@@ -25,29 +23,7 @@ COUNTRY_RULES_PER_CALL = 300
 ROLE_PATH = "/eum-share/"
 ROLE_POLICY_NAME = "DeliverSmsEventsToLogGroup"
 PUBLISH_SID = "EumShareSmsVoicePublish"
-_THROTTLED = frozenset(
-    {"ThrottlingException", "Throttling", "TooManyRequestsException", "RequestLimitExceeded"}
-)
 _NOT_FOUND = frozenset({"NotFound", "NoSuchEntity", "ResourceNotFoundException"})
-
-_P = ParamSpec("_P")
-_R = TypeVar("_R")
-
-
-def _throttling_surfaces(call: Callable[_P, _R]) -> Callable[_P, _R]:
-    """Throttling becomes AwsThrottled, which the state machine retries with backoff and jitter; every
-    function here is safe to repeat."""
-
-    @functools.wraps(call)
-    def guarded(*args: _P.args, **kwargs: _P.kwargs) -> _R:
-        try:
-            return call(*args, **kwargs)
-        except ClientError as error:
-            if _code(error) in _THROTTLED:
-                raise AwsThrottled(str(error)) from error
-            raise
-
-    return guarded
 
 
 def _code(error: ClientError) -> str:
@@ -67,7 +43,6 @@ class ProtectConfiguration:
     source_id: str | None  # the owner's protect configuration this one copies, from its tag
 
 
-@_throttling_surfaces
 def protect_configurations(consumer: Clients) -> list[ProtectConfiguration]:
     sms = consumer(SMS)
     found = []
@@ -83,7 +58,6 @@ def number_capabilities(consumer: Clients) -> list[str]:
     return list(consumer(SMS).meta.service_model.shape_for("NumberCapability").enum)
 
 
-@_throttling_surfaces
 def country_rules(consumer: Clients, protect_id: str) -> dict[str, dict[str, str]]:
     """Capability -> country -> status, only where the status is not the default ALLOW (as in the inventory)."""
     sms = consumer(SMS)
@@ -98,7 +72,6 @@ def country_rules(consumer: Clients, protect_id: str) -> dict[str, dict[str, str
     return rules
 
 
-@_throttling_surfaces
 def create_protect_configuration(consumer: Clients, source_id: str, rules: dict[str, dict[str, str]]) -> str:
     """A copy of the owner's `source_id`, tagged with it, with its non-ALLOW country rules; returns its ID."""
     sms = consumer(SMS)
@@ -119,7 +92,6 @@ def create_protect_configuration(consumer: Clients, source_id: str, rules: dict[
     return protect_id
 
 
-@_throttling_surfaces
 def set_account_default_protect_configuration(consumer: Clients, protect_id: str) -> None:
     consumer(SMS).set_account_default_protect_configuration(ProtectConfigurationId=protect_id)
 
@@ -147,21 +119,17 @@ def _set_item(info: dict[str, Any]) -> ConfigurationSetItem:
     )
 
 
-@_throttling_surfaces
 def configuration_sets(consumer: Clients) -> dict[str, ConfigurationSetItem]:
     """The consumer's configuration sets by name, with their event destinations."""
     found = _pages(consumer(SMS), "describe_configuration_sets", "ConfigurationSets")
     return {item.name: item for item in map(_set_item, found)}
 
 
-@_throttling_surfaces
 def create_configuration_set(consumer: Clients, wanted: ConfigurationSetItem, source_name: str) -> None:
     """The set with the defaults and protect configuration `wanted` names; event destinations are separate."""
     sms = consumer(SMS)
     name = wanted.name
-    sms.create_configuration_set(
-        ConfigurationSetName=name, Tags=[{"Key": SOURCE_SET_TAG, "Value": source_name}]
-    )
+    sms.create_configuration_set(ConfigurationSetName=name, Tags=[{"Key": SOURCE_SET_TAG, "Value": source_name}])
     if wanted.default_message_type is not None:
         sms.set_default_message_type(ConfigurationSetName=name, MessageType=wanted.default_message_type)
     if wanted.default_sender_id is not None:
@@ -174,7 +142,6 @@ def create_configuration_set(consumer: Clients, wanted: ConfigurationSetItem, so
         )
 
 
-@_throttling_surfaces
 def create_event_destination(consumer: Clients, set_name: str, wanted: EventDestinationItem) -> None:
     sms = consumer(SMS)
     target: dict[str, Any] = {}
@@ -191,9 +158,7 @@ def create_event_destination(consumer: Clients, set_name: str, wanted: EventDest
         **target,
     )
     if not wanted.enabled:  # CreateEventDestination has no Enabled member: a new destination is enabled
-        sms.update_event_destination(
-            ConfigurationSetName=set_name, EventDestinationName=wanted.name, Enabled=False
-        )
+        sms.update_event_destination(ConfigurationSetName=set_name, EventDestinationName=wanted.name, Enabled=False)
 
 
 # -- targets provisioned in the consuming account ------------------------------------------------------------
@@ -247,7 +212,6 @@ def _statements(policy: dict[str, Any]) -> list[dict[str, Any]]:
     return [statements] if isinstance(statements, dict) else list(statements)
 
 
-@_throttling_surfaces
 def missing_topic_parts(consumer: Clients, topic: str) -> list[str]:
     """What an SNS destination still lacks: the topic, or End User Messaging's permission to publish to it."""
     policy = _topic_policy(consumer, topic)
@@ -256,7 +220,6 @@ def missing_topic_parts(consumer: Clients, topic: str) -> list[str]:
     return [] if any(s.get("Sid") == PUBLISH_SID for s in _statements(policy)) else ["publish permission"]
 
 
-@_throttling_surfaces
 def provision_topic(consumer: Clients, account: str, name: str) -> None:
     """The topic (CreateTopic returns an existing one as is) and a publish statement added to its policy."""
     sns = consumer("sns")
@@ -267,13 +230,11 @@ def provision_topic(consumer: Clients, account: str, name: str) -> None:
     sns.set_topic_attributes(TopicArn=topic, AttributeName="Policy", AttributeValue=json.dumps(policy))
 
 
-@_throttling_surfaces
 def missing_log_group_parts(consumer: Clients, name: str) -> list[str]:
     groups = _pages(consumer("logs"), "describe_log_groups", "logGroups", logGroupNamePrefix=name)
     return [] if any(g["logGroupName"] == name for g in groups) else ["log group"]
 
 
-@_throttling_surfaces
 def provision_log_group(consumer: Clients, name: str) -> None:
     consumer("logs").create_log_group(logGroupName=name)
 
@@ -288,7 +249,6 @@ def _exists(call: Callable[[], Any]) -> bool:
     return True
 
 
-@_throttling_surfaces
 def missing_role_parts(consumer: Clients, name: str) -> list[str]:
     """What a CloudWatch Logs destination's role still lacks: the role, or its permission to write the logs."""
     iam = consumer("iam")
@@ -298,7 +258,6 @@ def missing_role_parts(consumer: Clients, name: str) -> list[str]:
     return [] if found else ["log delivery policy"]
 
 
-@_throttling_surfaces
 def provision_role(consumer: Clients, account: str, name: str, log_group: str, set_name: str) -> None:
     """A role only End User Messaging can assume, only for this account's `set_name`, that may write only
     to `log_group`; the missing parts are made, existing ones kept."""

@@ -14,9 +14,7 @@ class EventNotDelivered(Exception):
 
 def publish(bus: str, source: str, detail_type: str, detail: dict[str, Any]) -> None:
     response = client("events").put_events(
-        Entries=[
-            {"EventBusName": bus, "Source": source, "DetailType": detail_type, "Detail": json.dumps(detail)}
-        ]
+        Entries=[{"EventBusName": bus, "Source": source, "DetailType": detail_type, "Detail": json.dumps(detail)}]
     )
     if response.get("FailedEntryCount", 0):
         entry = response["Entries"][0]

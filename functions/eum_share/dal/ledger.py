@@ -31,7 +31,7 @@ Record = TypeVar("Record", bound=BaseModel)
 TRANSACTION_LIMIT = 100
 
 
-class StaleLedgerWrite(Exception):  # noqa: N818
+class StaleLedgerWrite(Exception):
     """A conditional write found the item in another state than expected (another writer got there first)."""
 
 
@@ -136,9 +136,7 @@ class Ledger:
         )
 
     # -- plan ----------------------------------------------------------------------------------------------
-    def write_plan(
-        self, migration_id: str, batches: Iterable[BatchRecord], identities: list[IdentityRecord]
-    ) -> None:
+    def write_plan(self, migration_id: str, batches: Iterable[BatchRecord], identities: list[IdentityRecord]) -> None:
         """Write every batch and identity item, then mark the migration planned with its counters.
 
         Nothing is associated before `planned` is set, so rewriting a half-written plan loses nothing.
@@ -146,9 +144,7 @@ class Ledger:
         batch_items = [_to_item(b) | _key(migration_id, _batch_sk(b.index)) for b in batches]
         items = batch_items + [_to_item(i) | _key(migration_id, _identity_sk(i.arn)) for i in identities]
         for start in range(0, len(items), 25):
-            pending: list[dict[str, Any]] = [
-                {"PutRequest": {"Item": item}} for item in items[start : start + 25]
-            ]
+            pending: list[dict[str, Any]] = [{"PutRequest": {"Item": item}} for item in items[start : start + 25]]
             while pending:
                 response = self._dynamodb.batch_write_item(RequestItems={self.table: pending})
                 pending = response.get("UnprocessedItems", {}).get(self.table, [])
@@ -169,6 +165,29 @@ class Ledger:
             TableName=self.table, Key=_key(migration_id, _batch_sk(index)), ConsistentRead=True
         )["Item"]
         return _from_item(BatchRecord, item)
+
+    def batches(self, migration_id: str, first: int, last: int) -> list[BatchRecord]:
+        """Batch records first..last (inclusive), in order, in one query."""
+        paginator = self._dynamodb.get_paginator("query")
+        pages = paginator.paginate(
+            TableName=self.table,
+            KeyConditionExpression="pk = :pk AND sk BETWEEN :first AND :last",
+            ExpressionAttributeValues={
+                ":pk": _pk(migration_id),
+                ":first": {"S": _batch_sk(first)},
+                ":last": {"S": _batch_sk(last)},
+            },
+            ConsistentRead=True,
+        )
+        return [_from_item(BatchRecord, item) for page in pages for item in page["Items"]]
+
+    def count_batches_done(self, migration_id: str, delta: int) -> None:
+        self._dynamodb.update_item(
+            TableName=self.table,
+            Key=_key(migration_id, MIGRATION),
+            UpdateExpression="ADD batchesDone :d SET updatedAt = :now",
+            ExpressionAttributeValues={":d": {"N": str(delta)}, ":now": {"S": isonow()}},
+        )
 
     def save_batch(self, migration_id: str, batch: BatchRecord, expected: str) -> None:
         item = _to_item(batch) | _key(migration_id, _batch_sk(batch.index))
@@ -212,9 +231,7 @@ class Ledger:
             for item in page["Items"]:
                 yield _from_item(IdentityRecord, item)
 
-    def save_identities(
-        self, migration_id: str, changes: list[tuple[IdentityRecord, IdentityStatus]]
-    ) -> None:
+    def save_identities(self, migration_id: str, changes: list[tuple[IdentityRecord, IdentityStatus]]) -> None:
         """Write identity records, each conditional on the status it had; move the status counters with them.
 
         `changes` pairs each new record with the status it is expected to have in the ledger now.
@@ -247,8 +264,7 @@ class Ledger:
                         "Update": {
                             "TableName": self.table,
                             "Key": _key(migration_id, MIGRATION),
-                            "UpdateExpression": "ADD "
-                            + ", ".join(f"#c{i} :d{i}" for i in range(len(deltas))),
+                            "UpdateExpression": "ADD " + ", ".join(f"#c{i} :d{i}" for i in range(len(deltas))),
                             "ExpressionAttributeNames": {
                                 f"#c{i}": f"{_COUNT}{status}" for i, status in enumerate(deltas)
                             },

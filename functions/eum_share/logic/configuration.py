@@ -48,12 +48,8 @@ class _Run:
     items: list[ConfigItemResult] = field(default_factory=list)
     manual_actions: list[ManualAction] = field(default_factory=list)
 
-    def record(
-        self, kind: Kind, name: str, status: Status, detail: str = "", consumer_id: str | None = None
-    ) -> None:
-        self.items.append(
-            ConfigItemResult(kind=kind, name=name, status=status, detail=detail, consumer_id=consumer_id)
-        )
+    def record(self, kind: Kind, name: str, status: Status, detail: str = "", consumer_id: str | None = None) -> None:
+        self.items.append(ConfigItemResult(kind=kind, name=name, status=status, detail=detail, consumer_id=consumer_id))
 
 
 @dataclass(frozen=True)
@@ -96,8 +92,9 @@ def recreate_configuration(
     changed, and what a real run would create is reported CREATED with the detail "dry run: would create".
     """
     run = _Run(consumer_account, consumer, request.configuration, dry_run)
-    copies = _recreate_protect_configurations(run, inventory.protect_configurations)
-    probe_set = _recreate_configuration_sets(run, inventory.configuration_sets, copies)
+    selected = _selected(run, inventory.configuration_sets)
+    copies = _recreate_protect_configurations(run, inventory.protect_configurations, selected)
+    probe_set = _recreate_configuration_sets(run, selected, copies)
     return ConfigurationOutcome(
         account=consumer_account,
         items=run.items,
@@ -107,20 +104,27 @@ def recreate_configuration(
 
 
 # -- protect configurations ----------------------------------------------------------------------------------
-def _recreate_protect_configurations(run: _Run, sources: list[ProtectConfigurationItem]) -> dict[str, str]:
+def _recreate_protect_configurations(
+    run: _Run, sources: list[ProtectConfigurationItem], sets: list[ConfigurationSetItem]
+) -> dict[str, str]:
     """The owner's protect configuration ID -> the consumer's copy. In a dry run a copy still to be made
-    gets a placeholder, so that sets associated with it compare as they would after a real run."""
-    if not sources:
-        return {}
-    if not run.configuration.protect_configurations:
-        for source in sources:
-            run.record(Kind.PROTECT_CONFIGURATION, source.id, Status.SKIPPED, "protectConfigurations is false")
+    gets a placeholder, so that sets associated with it compare as they would after a real run.
+
+    Without protectConfigurations only the ones the recreated sets use are copied: a set recreated without
+    its protect configuration could send where the owner's set may not (as the inventory reasons too)."""
+    used = {s.protect_configuration_id for s in sets if s.protect_configuration_id}
+    chosen = [s for s in sources if run.configuration.protect_configurations or s.id in used]
+    for source in sources:
+        if source not in chosen:
+            detail = "protectConfigurations is false and no recreated configuration set uses it"
+            run.record(Kind.PROTECT_CONFIGURATION, source.id, Status.SKIPPED, detail)
+    if not chosen:
         return {}
     existing = dal.protect_configurations(run.consumer)
     copies = {p.source_id: p.id for p in existing if p.source_id is not None}
     current_default = next((p.id for p in existing if p.account_default), None)
     recreated: dict[str, str] = {}
-    for source in sources:
+    for source in chosen:
         recreated[source.id] = _protect_copy(run, source, copies.get(source.id))
         if source.account_default:
             _account_default(run, source.id, recreated[source.id], current_default)
@@ -180,16 +184,13 @@ def _account_default(run: _Run, source_id: str, copy_id: str, current: str | Non
 
 
 # -- configuration sets --------------------------------------------------------------------------------------
-def _recreate_configuration_sets(
-    run: _Run, sources: list[ConfigurationSetItem], copies: dict[str, str]
-) -> str | None:
-    """Returns the first selected set that exists in the consuming account once this run is done."""
-    selected = _selected(run, sources)
-    if not selected:
+def _recreate_configuration_sets(run: _Run, sets: list[ConfigurationSetItem], copies: dict[str, str]) -> str | None:
+    """Returns the first of `sets` that exists in the consuming account once this run is done."""
+    if not sets:
         return None
     existing = dal.configuration_sets(run.consumer)
     probe_set: str | None = None
-    for source in selected:
+    for source in sets:
         name = run.configuration.name_prefix + source.name
         current = existing.get(name)
         _configuration_set(run, source, name, current, copies)
@@ -230,7 +231,7 @@ def _configuration_set(
         protect_configuration_id=protect,
     )
     if current is not None:
-        differences = _set_differences(wanted, current, run.configuration.protect_configurations)
+        differences = _set_differences(wanted, current)
         if differences:
             run.record(Kind.CONFIGURATION_SET, name, Status.DRIFT, f"differs, not changed: {differences}")
         else:
@@ -242,8 +243,7 @@ def _configuration_set(
         run.record(Kind.CONFIGURATION_SET, name, Status.CREATED)
 
 
-def _set_differences(wanted: ConfigurationSetItem, found: ConfigurationSetItem, with_protect: bool) -> str:
-    # Without protectConfigurations the consumer's association is its own business.
+def _set_differences(wanted: ConfigurationSetItem, found: ConfigurationSetItem) -> str:
     fields = [
         ("defaultMessageType", wanted.default_message_type, found.default_message_type),
         ("defaultSenderId", wanted.default_sender_id, found.default_sender_id),
@@ -252,9 +252,8 @@ def _set_differences(wanted: ConfigurationSetItem, found: ConfigurationSetItem, 
             bool(wanted.default_message_feedback_enabled),
             bool(found.default_message_feedback_enabled),
         ),
+        ("protectConfigurationId", wanted.protect_configuration_id, found.protect_configuration_id),
     ]
-    if with_protect:
-        fields.append(("protectConfigurationId", wanted.protect_configuration_id, found.protect_configuration_id))
     return _listed([f"{n} (wanted {w}, found {f})" for n, w, f in fields if w != f])
 
 
@@ -307,9 +306,7 @@ def _unresolved(
     )
 
 
-def _consumer_destination(
-    run: _Run, set_name: str, source: EventDestinationItem
-) -> _Resolved | _Unresolved:
+def _consumer_destination(run: _Run, set_name: str, source: EventDestinationItem) -> _Resolved | _Unresolved:
     mode = run.configuration.event_destinations.mode
     if mode is EventDestinationMode.SKIP:
         return _Unresolved("eventDestinations.mode is SKIP")
@@ -338,9 +335,7 @@ def _mapped(run: _Run, source: EventDestinationItem) -> _Resolved | _Unresolved:
     unmapped = sorted(arn for arn in target.values() if arn not in mapping)
     if unmapped:
         return _Unresolved(f"no eventDestinations.map entry for {', '.join(unmapped)}")
-    rewritten = {
-        member: mapping[arn].replace(ACCOUNT_ID_PLACEHOLDER, run.account) for member, arn in target.items()
-    }
+    rewritten = {member: mapping[arn].replace(ACCOUNT_ID_PLACEHOLDER, run.account) for member, arn in target.items()}
     return _Resolved(source.model_copy(update={name: rewritten}))
 
 

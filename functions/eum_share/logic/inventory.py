@@ -170,9 +170,7 @@ def _member(member: dict[str, Any]) -> _Owned:
     """A pool member the owner's listing did not show (it changed between the two reads)."""
     match = SMS_ARN.match(member["OriginationIdentityArn"])
     kind = ResourceType.PHONE_NUMBER if match and match["kind"] == "phone-number" else ResourceType.SENDER_ID
-    return _Owned(
-        member["OriginationIdentityArn"], kind, member["OriginationIdentity"], member["IsoCountryCode"]
-    )
+    return _Owned(member["OriginationIdentityArn"], kind, member["OriginationIdentity"], member["IsoCountryCode"])
 
 
 def _identities(resources: Resources, owner: Clients) -> list[Identity]:
@@ -203,8 +201,7 @@ def _identity(item: _Owned, closure: _Closure, list_arns: dict[str, str]) -> Ide
         members = sorted(
             arn
             for arn in closure.arns()
-            if closure.owned[arn].type in _USES_OPT_OUT_LISTS
-            and closure.owned[arn].opt_out_list_name == item.id
+            if closure.owned[arn].type in _USES_OPT_OUT_LISTS and closure.owned[arn].opt_out_list_name == item.id
         )
     return Identity(
         arn=item.arn,
@@ -219,9 +216,7 @@ def _identity(item: _Owned, closure: _Closure, list_arns: dict[str, str]) -> Ide
 
 
 # -- what RAM cannot share -------------------------------------------------------------------------------
-def _configuration_sets(
-    wanted: Literal["ALL", "NONE"] | list[str], owner: Clients
-) -> list[ConfigurationSetItem]:
+def _configuration_sets(wanted: Literal["ALL", "NONE"] | list[str], owner: Clients) -> list[ConfigurationSetItem]:
     if wanted == "NONE":
         return []
     found = {found["ConfigurationSetName"]: found for found in owner_sms.configuration_sets(owner)}
@@ -344,9 +339,7 @@ def _template_needs(identities: list[Identity], registrations: list[dict[str, An
         senders = _senders_for(identities, country)
         if not registered and not senders:
             continue
-        timing = (
-            "" if lead_time else " AWS gives no lead time for it: allow adequate time before the cutover."
-        )
+        timing = "" if lead_time else " AWS gives no lead time for it: allow adequate time before the cutover."
         needs.append(
             _Need(
                 REGISTRATION,

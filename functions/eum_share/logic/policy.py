@@ -13,6 +13,13 @@ from typing import Any
 from eum_share.models.identifiers import ORG_ARN, OU_ARN, OU_ID, principal_kind
 
 SEND = "sms-voice:SendTextMessage"
+# What a consumer needs from each kind of shared identity: to send with it, or (opt-out lists) to read it.
+USE_ACTION = {
+    "PHONE_NUMBER": SEND,
+    "SENDER_ID": SEND,
+    "POOL": SEND,
+    "OPT_OUT_LIST": "sms-voice:DescribeOptOutLists",
+}
 
 
 def statements(document: str | None) -> list[dict[str, Any]] | None:
@@ -39,10 +46,10 @@ def _as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
 
-def _allows_send(statement: dict[str, Any]) -> bool:
+def _allows(statement: dict[str, Any], action: str) -> bool:
     actions = [str(a) for a in _as_list(statement.get("Action", []))]
     return statement.get("Effect") == "Allow" and any(
-        a == SEND or a == "*" or (a.endswith("*") and SEND.startswith(a[:-1])) for a in actions
+        a in (action, "*") or (a.endswith("*") and action.startswith(a[:-1])) for a in actions
     )
 
 
@@ -54,9 +61,9 @@ def _condition_values(statement: dict[str, Any], key: str) -> list[str]:
     return values
 
 
-def grants(statement: dict[str, Any], principal: str) -> bool:
+def grants(statement: dict[str, Any], principal: str, action: str = SEND) -> bool:
     """Does this statement let `principal` (account ID, OU ID/ARN or organization ARN) send with the resource?"""
-    if not _allows_send(statement):
+    if not _allows(statement, action):
         return False
     aws = statement.get("Principal")
     listed = [str(p) for p in _as_list(aws.get("AWS", []))] if isinstance(aws, dict) else [str(aws)]
@@ -74,12 +81,18 @@ def grants(statement: dict[str, Any], principal: str) -> bool:
     return False
 
 
-def integrity_problems(document: str | None, principals: list[str], snapshot: str | None) -> list[str]:
+def integrity_problems(
+    document: str | None, principals: list[str], snapshot: str | None, action: str = SEND
+) -> list[str]:
     """Why this policy would strand the resource or lose something; empty when it is intact."""
     found = statements(document)
     if found is None:
         return ["resource policy is missing" if not document else "resource policy is not valid policy JSON"]
-    problems = [f"resource policy does not grant {p}" for p in principals if not any(grants(s, p) for s in found)]
+    problems = [
+        f"resource policy does not grant {p} {action}"
+        for p in principals
+        if not any(grants(s, p, action) for s in found)
+    ]
     kept = {canonical(s) for s in found}
     for statement in statements(snapshot) or []:
         if canonical(statement) not in kept:
@@ -98,9 +111,18 @@ def merged(current: str | None, snapshot: str | None, extra: Sequence[dict[str, 
     return json.dumps({"Version": "2012-10-17", "Statement": result})
 
 
-def grant_statements(arn: str, principals: list[str], sid: str) -> list[dict[str, Any]]:
-    """What the RESOURCE_POLICY strategy writes instead of RAM: the same grant, written directly."""
-    actions = [SEND, "sms-voice:SendVoiceMessage", "sms-voice:SendMediaMessage"]
+GRANTED_ACTIONS = {
+    "PHONE_NUMBER": [SEND, "sms-voice:SendVoiceMessage", "sms-voice:SendMediaMessage"],
+    "SENDER_ID": [SEND],
+    "POOL": [SEND, "sms-voice:SendVoiceMessage", "sms-voice:SendMediaMessage"],
+    "OPT_OUT_LIST": ["sms-voice:DescribeOptOutLists", "sms-voice:DescribeOptedOutNumbers"],
+}
+
+
+def grant_statements(arn: str, kind: str, principals: list[str], sid: str) -> list[dict[str, Any]]:
+    """What the RESOURCE_POLICY strategy writes instead of RAM: the grant RAM's managed permission gives,
+    written directly."""
+    actions = GRANTED_ACTIONS[kind]
     written: list[dict[str, Any]] = []
     accounts = [f"arn:aws:iam::{p}:root" for p in principals if principal_kind(p) == "ACCOUNT"]
     if accounts:

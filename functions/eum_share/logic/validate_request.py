@@ -48,13 +48,9 @@ def _cross_checks(request: MigrationRequest, role_names: frozenset[str]) -> list
                 f"pool or opt-out-list ARN, got {arn!r}"
             )
         elif match["account"] != owner:
-            problems.append(
-                f"resources.arns[{index}]: belongs to account {match['account']}, not the owner {owner}"
-            )
+            problems.append(f"resources.arns[{index}]: belongs to account {match['account']}, not the owner {owner}")
         elif match["region"] != region:
-            problems.append(
-                f"resources.arns[{index}]: is in {match['region']}, but RAM shares only within {region}"
-            )
+            problems.append(f"resources.arns[{index}]: is in {match['region']}, but RAM shares only within {region}")
     if len(set(request.resources.arns)) != len(request.resources.arns):
         problems.append("resources.arns: lists an ARN more than once")
     if request.share.arn is not None:
@@ -94,7 +90,5 @@ def _role_checks(where: str, role_arn: str | None, account: str, role_names: fro
     if match["account"] != account:
         problems.append(f"{where}: the role must be in account {account}, not {match['account']}")
     if match["name"] not in role_names:
-        problems.append(
-            f"{where}: role name {match['name']!r} is not one of the configured roles {sorted(role_names)}"
-        )
+        problems.append(f"{where}: role name {match['name']!r} is not one of the configured roles {sorted(role_names)}")
     return problems

@@ -71,6 +71,8 @@ class IdentityRecord(WireModel):
     # A repair in progress: the step it is at (DISASSOCIATING, ASSOCIATING) and since when.
     repair_step: str | None = None
     visibility_checks: int = 0
+    # The owner-side policy check passed since the last association; consumer visibility may still lag.
+    policy_ok: bool = False
     reason: str | None = None
     updated_at: str | None = None
 

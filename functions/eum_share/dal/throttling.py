@@ -1,0 +1,26 @@
+"""AWS throttling, seen from the state machine: one retryable error name, whatever the service."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from botocore.exceptions import ClientError
+
+from eum_share.errors import AwsThrottled
+
+THROTTLING_CODES = frozenset(
+    {"ThrottlingException", "Throttling", "TooManyRequestsException", "RequestLimitExceeded", "SlowDown"}
+)
+
+
+@contextmanager
+def throttling_is_retryable() -> Iterator[None]:
+    """A throttled AWS call becomes AwsThrottled, which the ASL retries with backoff and full jitter.
+    Every state is safe to repeat: what it finished is in the ledger."""
+    try:
+        yield
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") in THROTTLING_CODES:
+            raise AwsThrottled(str(error)) from error
+        raise
