@@ -10,9 +10,7 @@ import moto  # noqa: F401  (import order: see OFFLINE notes in README)
 import pytest
 
 os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
-os.environ.pop(
-    "MOTO_ACCOUNT_ID", None
-)  # it would pin every call to one account and break cross-account tests
+os.environ.pop("MOTO_ACCOUNT_ID", None)  # it would pin every call to one account and break cross-account tests
 
 from twin.faults import FaultConfig
 from twin.offline import OfflineAWS

@@ -173,9 +173,9 @@ class LocalStack:
         return dict(self.resolve(merged))
 
     def environment(self) -> dict[str, str]:
-        """The union of every function's environment; a variable two functions set differently is an error,
-        because the offline functions share one process."""
-        union: dict[str, str] = {}
+        """The union of every function's environment, with the Region Lambda gives every function; a variable
+        two functions set differently is an error, because the offline functions share one process."""
+        union: dict[str, str] = {"AWS_REGION": self.region, "AWS_DEFAULT_REGION": self.region}
         for logical in self.of_type("AWS::Serverless::Function"):
             for key, value in self.function_properties(logical)["Environment"]["Variables"].items():
                 if union.get(key, value) != value:

@@ -100,6 +100,7 @@ class MigrationRecord(WireModel):
     identities: int = 0
     batches: int = 0
     batches_done: int = 0
+    current_batch: int | None = None
     counts: dict[str, int] = Field(default_factory=dict)
     warnings: list[str] = Field(default_factory=list)
     report_key: str | None = None
@@ -108,3 +109,4 @@ class MigrationRecord(WireModel):
     cause: str | None = None
     created_at: str | None = None
     updated_at: str | None = None
+    finished_at: str | None = None

@@ -34,14 +34,6 @@ class ChunkRef(MigrationRef):
     chunk: Annotated[int, Field(ge=0)]
 
 
-class Progress(WireModel):
-    """A looping state's answer: done, or wait this long and call me again."""
-
-    migration_id: str
-    done: bool
-    wait_seconds: int = 0
-
-
 class StateError(WireModel):
     """What a Catch with ResultPath "$.error" puts in the state input."""
 
@@ -60,3 +52,38 @@ class FailureRecorded(WireModel):
     migration_id: str
     error: str
     cause: str
+
+
+class LoopInput(MigrationRef):
+    """A polling state's input: how many times it has looked already."""
+
+    checks: Annotated[int, Field(ge=0)] = 0
+
+
+class LoopOutput(WireModel):
+    migration_id: str
+    ready: bool
+    checks: int
+    wait_seconds: int
+
+
+class ChunkProgress(WireModel):
+    migration_id: str
+    chunk: int
+    done: bool
+    wait_seconds: int
+
+
+class VerificationProgress(WireModel):
+    migration_id: str
+    done: bool
+    repairs: int
+    wait_seconds: int
+
+
+class Planned(WireModel):
+    migration_id: str
+    identities: int
+    batches: int
+    # The child executions' inputs: one number per chunk of batches.
+    chunks: list[int]

@@ -1,0 +1,31 @@
+"""AssociateBatches: one chunk of batches, carried forward until it has to wait for AWS."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.parser import parse
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from eum_share.dal.throttling import throttling_is_retryable
+from eum_share.logic.batches import advance_chunk
+from eum_share.logic.context import load
+from eum_share.models.states import ChunkProgress, ChunkRef
+from eum_share.observability import logger, metrics, tracer
+from eum_share.settings import get_settings
+
+
+@logger.inject_lambda_context(correlation_id_path="migrationId")
+@metrics.log_metrics
+@tracer.capture_lambda_handler(capture_response=False)
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    received = parse(event=event, model=ChunkRef)
+    migration = load(get_settings(), received.migration_id)
+    with throttling_is_retryable():
+        done = advance_chunk(migration, received.chunk, context.get_remaining_time_in_millis)
+    return ChunkProgress(
+        migration_id=migration.id,
+        chunk=received.chunk,
+        done=done,
+        wait_seconds=migration.request.options.poll_seconds,
+    ).model_dump(mode="json", by_alias=True)

@@ -1,0 +1,41 @@
+"""RecreateConfiguration: configuration sets, event destinations and protect configurations, per consumer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.parser import parse
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from eum_share.dal import artifacts
+from eum_share.dal.throttling import throttling_is_retryable
+from eum_share.logic.configuration import recreate_configuration
+from eum_share.logic.context import load
+from eum_share.logic.verify import configuration_outcome_key
+from eum_share.models.ledger import Phase
+from eum_share.models.states import MigrationRef
+from eum_share.observability import logger, metrics, tracer
+from eum_share.settings import get_settings
+
+
+@logger.inject_lambda_context(correlation_id_path="migrationId")
+@metrics.log_metrics
+@tracer.capture_lambda_handler(capture_response=False)
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    settings = get_settings()
+    migration = load(settings, parse(event=event, model=MigrationRef).migration_id)
+    migration.ledger.update_migration(migration.id, phase=Phase.CONFIGURATION.value)
+    request, inventory = migration.request, migration.inventory
+    statuses: dict[str, int] = {}
+    for consumer in request.consumers:
+        with throttling_is_retryable():
+            outcome = recreate_configuration(
+                inventory, request, consumer.account_id, migration.consumer(consumer), dry_run=request.options.dry_run
+            )
+        key = migration.key(configuration_outcome_key(consumer.account_id))
+        artifacts.put_model(settings.artifact_bucket, key, outcome)
+        migration.ledger.save_configuration(migration.id, consumer.account_id, list(outcome.items))
+        for item in outcome.items:
+            statuses[item.status] = statuses.get(item.status, 0) + 1
+    logger.info("configuration recreated", extra={"statuses": statuses})
+    return {"migrationId": migration.id, "statuses": statuses}

@@ -1,0 +1,27 @@
+"""Report: JSON and Markdown in S3, the migration closed in the ledger, MigrationSucceeded announced."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.parser import parse
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from eum_share.logic.context import load
+from eum_share.logic.report import publish_report
+from eum_share.models.states import MigrationRef
+from eum_share.observability import logger, metrics, tracer
+from eum_share.settings import get_settings
+
+
+@logger.inject_lambda_context(correlation_id_path="migrationId")
+@metrics.log_metrics
+@tracer.capture_lambda_handler(capture_response=False)
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    migration = load(get_settings(), parse(event=event, model=MigrationRef).migration_id)
+    summary = publish_report(migration)
+    for status, count in summary.counts.items():
+        metrics.add_metric(name=f"Identities{status.title()}", unit="Count", value=count)
+    metrics.add_metric(name="IdentityRepairs", unit="Count", value=summary.repairs)
+    logger.info("migration reported", extra=summary.model_dump(mode="json"))
+    return summary.model_dump(mode="json", by_alias=True)

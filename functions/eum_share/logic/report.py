@@ -1,0 +1,253 @@
+"""Report: what happened, for the people who own the numbers. JSON for machines, Markdown for people."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from datetime import datetime
+
+from pydantic import Field
+
+from eum_share.clock import isonow, utcnow
+from eum_share.dal import artifacts, events
+from eum_share.logic.context import Migration
+from eum_share.logic.verify import VERIFICATION, Verification, configuration_outcome_key
+from eum_share.models.base import WireModel
+from eum_share.models.configuration import ConfigItemResult, ConfigurationOutcome
+from eum_share.models.inventory import ManualAction, SelectedBy
+from eum_share.models.ledger import IdentityRecord, IdentityStatus, MigrationStatus, Phase, Repair
+
+REPORT_JSON, REPORT_MARKDOWN = "report.json", "report.md"
+
+
+class IdentityLine(WireModel):
+    arn: str
+    type: str
+    status: str
+    batch: int
+    repairs: list[Repair] = Field(default_factory=list)
+    reason: str | None = None
+    brought_by: list[str] = Field(default_factory=list)
+
+
+class ConsumerLine(WireModel):
+    account: str
+    verified: int
+    notes: list[str] = Field(default_factory=list)
+
+
+class Report(WireModel):
+    migration_id: str
+    outcome: str
+    dry_run: bool
+    owner: str
+    region: str
+    share_arn: str | None
+    share_note: str | None
+    principals: list[str]
+    started_at: str | None
+    finished_at: str
+    duration_seconds: float | None
+    batches: int
+    batch_size: int
+    counts: dict[str, int]
+    counts_by_type: dict[str, dict[str, int]]
+    consumers: list[ConsumerLine]
+    identities: list[IdentityLine]
+    configuration: dict[str, list[ConfigItemResult]]
+    manual_actions: list[ManualAction]
+    warnings: list[str]
+
+    @property
+    def failed(self) -> list[IdentityLine]:
+        return [i for i in self.identities if i.status == IdentityStatus.FAILED]
+
+    @property
+    def repaired(self) -> list[IdentityLine]:
+        return [i for i in self.identities if i.repairs]
+
+    @property
+    def drift(self) -> list[tuple[str, ConfigItemResult]]:
+        return [(a, item) for a, items in self.configuration.items() for item in items if item.status == "DRIFT"]
+
+
+class ReportSummary(WireModel):
+    """The execution's output: small, with where to find the rest."""
+
+    migration_id: str
+    outcome: str
+    counts: dict[str, int]
+    failed: int
+    repairs: int
+    report_key: str
+    markdown_key: str
+
+
+def build_report(migration: Migration) -> Report:
+    record, request, inventory, plan = migration.record, migration.request, migration.inventory, migration.plan
+    bucket = migration.settings.artifact_bucket
+    identities = sorted(migration.ledger.all_identities(migration.id), key=lambda i: (i.batch, i.arn))
+    brought = {i.arn: i.brought_by for i in inventory.identities if i.selected_by is SelectedBy.MEMBERSHIP}
+    outcomes: dict[str, ConfigurationOutcome] = {}
+    for consumer in request.consumers:
+        key = migration.key(configuration_outcome_key(consumer.account_id))
+        if artifacts.exists(bucket, key):
+            outcomes[consumer.account_id] = artifacts.get_model(bucket, key, ConfigurationOutcome)
+    verification = (
+        artifacts.get_model(bucket, migration.key(VERIFICATION), Verification)
+        if artifacts.exists(bucket, migration.key(VERIFICATION))
+        else Verification()
+    )
+    by_type: dict[str, Counter[str]] = defaultdict(Counter)
+    for identity in identities:
+        by_type[identity.type][identity.status.value] += 1
+    finished = utcnow()
+    started = datetime.fromisoformat(record.created_at) if record.created_at else None
+    manual = list(inventory.manual_actions) + [a for o in outcomes.values() for a in o.manual_actions]
+    return Report(
+        migration_id=migration.id,
+        outcome="DRY_RUN" if request.options.dry_run else _outcome(identities),
+        dry_run=request.options.dry_run,
+        owner=request.owner.account_id,
+        region=request.region,
+        share_arn=record.share_arn,
+        share_note=record.share_note,
+        principals=list(request.principals),
+        started_at=record.created_at,
+        finished_at=finished.isoformat(timespec="milliseconds"),
+        duration_seconds=(finished - started).total_seconds() if started else None,
+        batches=len(plan.batches),
+        batch_size=plan.batch_size,
+        counts=dict(Counter(i.status.value for i in identities)),
+        counts_by_type={kind: dict(counter) for kind, counter in by_type.items()},
+        consumers=[
+            ConsumerLine(
+                account=c.account_id,
+                verified=len(verification.consumers[c.account_id].confirmed)
+                if c.account_id in verification.consumers
+                else 0,
+                notes=verification.consumers[c.account_id].notes if c.account_id in verification.consumers else [],
+            )
+            for c in request.consumers
+        ],
+        identities=[_line(i, brought.get(i.arn, [])) for i in identities],
+        configuration={account: outcome.items for account, outcome in outcomes.items()},
+        manual_actions=manual,
+        warnings=list(record.warnings),
+    )
+
+
+def _outcome(identities: list[IdentityRecord]) -> str:
+    if any(i.status is IdentityStatus.FAILED for i in identities):
+        return "COMPLETED_WITH_FAILURES"
+    return "SUCCEEDED"
+
+
+def _line(identity: IdentityRecord, brought_by: list[str]) -> IdentityLine:
+    return IdentityLine(
+        arn=identity.arn,
+        type=identity.type,
+        status=identity.status.value,
+        batch=identity.batch,
+        repairs=identity.repairs,
+        reason=identity.reason if identity.status in (IdentityStatus.FAILED,) or identity.repairs else None,
+        brought_by=brought_by,
+    )
+
+
+def render_markdown(report: Report) -> str:
+    lines = [
+        f"# Migration {report.migration_id}: {report.outcome}",
+        "",
+        f"- Owner account {report.owner} in {report.region}; principals: {', '.join(report.principals)}",
+        f"- Share: {report.share_arn or '(none: dry run)'}",
+        *([f"- Note: {report.share_note}"] if report.share_note else []),
+        f"- {sum(report.counts.values())} identities in {report.batches} batches of at most {report.batch_size}",
+        f"- Started {report.started_at}, finished {report.finished_at}"
+        + (f" ({report.duration_seconds:.0f} s)" if report.duration_seconds is not None else ""),
+        "",
+        "## Identities",
+        "",
+        "| status | count |",
+        "|---|---|",
+        *[f"| {status} | {count} |" for status, count in sorted(report.counts.items())],
+        "",
+        "| type | " + " | ".join(s.value for s in IdentityStatus) + " |",
+        "|---|" + "---|" * len(IdentityStatus),
+        *[
+            f"| {kind} | " + " | ".join(str(counts.get(s.value, 0)) for s in IdentityStatus) + " |"
+            for kind, counts in sorted(report.counts_by_type.items())
+        ],
+        "",
+        "## Consumers",
+        "",
+        *[f"- {c.account}: {c.verified} identities verified from inside the account" for c in report.consumers],
+        *[f"  - {note}" for c in report.consumers for note in c.notes],
+    ]
+    brought = [i for i in report.identities if i.brought_by]
+    if brought:
+        lines += ["", "## Brought in by membership", ""]
+        lines += [f"- {i.arn}, held by {', '.join(i.brought_by)}" for i in brought]
+    if report.repaired:
+        lines += ["", "## Repairs", ""]
+        for identity in report.repaired:
+            causes = "; ".join(r.cause for r in identity.repairs)
+            lines.append(f"- {identity.arn}: {identity.status} after {len(identity.repairs)} repair(s): {causes}")
+    if report.failed:
+        lines += ["", "## Failed", ""]
+        lines += [f"- {i.arn}: {i.reason}" for i in report.failed]
+    lines += ["", "## Configuration in consuming accounts", ""]
+    for account, items in sorted(report.configuration.items()):
+        counts = Counter(item.status for item in items)
+        lines.append(f"- {account}: " + ", ".join(f"{n} {s}" for s, n in sorted(counts.items())))
+    if report.drift:
+        lines += ["", "### Drift (left as it is)", ""]
+        lines += [f"- {account} {item.kind} {item.name}: {item.detail}" for account, item in report.drift]
+    if report.manual_actions:
+        lines += [
+            "",
+            "## Manual actions",
+            "",
+            "| account | kind | subject | what | lead time |",
+            "|---|---|---|---|---|",
+        ]
+        lines += [
+            f"| {a.account} | {a.kind} | {a.subject} | {a.detail} | {a.lead_time or ''} |"
+            for a in report.manual_actions
+        ]
+    if report.warnings:
+        lines += ["", "## Warnings", ""] + [f"- {w}" for w in report.warnings]
+    return "\n".join(lines) + "\n"
+
+
+def publish_report(migration: Migration) -> ReportSummary:
+    """Write the report, close the migration in the ledger and announce it."""
+    migration.ledger.update_migration(migration.id, phase=Phase.REPORTING.value)
+    report = build_report(migration)
+    bucket = migration.settings.artifact_bucket
+    json_key, markdown_key = migration.key(REPORT_JSON), migration.key(REPORT_MARKDOWN)
+    artifacts.put_model(bucket, json_key, report)
+    artifacts.put_text(bucket, markdown_key, render_markdown(report), "text/markdown")
+    summary = ReportSummary(
+        migration_id=migration.id,
+        outcome=report.outcome,
+        counts=report.counts,
+        failed=len(report.failed),
+        repairs=sum(len(i.repairs) for i in report.identities),
+        report_key=json_key,
+        markdown_key=markdown_key,
+    )
+    migration.ledger.update_migration(
+        migration.id,
+        status=MigrationStatus.SUCCEEDED.value,
+        phase=Phase.DONE.value,
+        reportKey=json_key,
+        markdownKey=markdown_key,
+        finishedAt=isonow(),
+    )
+    events.publish(
+        migration.settings.event_bus,
+        migration.settings.event_source,
+        "MigrationSucceeded",
+        summary.model_dump(mode="json", by_alias=True),
+    )
+    return summary
