@@ -1,8 +1,8 @@
 """The migration ledger (DynamoDB): one item per migration, per batch and per identity.
 
 Every write that moves a status is conditional on the status it moves from, so a retried Lambda or a
-re-run execution continues where the last one stopped and never does a step twice. The migration item
-carries a counter per identity status, moved in the same transaction as the identities.
+re-run execution continues where the last one stopped and never does a step twice. Counts are read from
+the identity items themselves, never kept beside them, so they cannot disagree.
 """
 
 from __future__ import annotations
@@ -25,10 +25,8 @@ from eum_share.models.ledger import (
 )
 
 MIGRATION = "MIGRATION"
-_COUNT = "count_"
 _serializer, _deserializer = TypeSerializer(), TypeDeserializer()
 Record = TypeVar("Record", bound=BaseModel)
-TRANSACTION_LIMIT = 100
 
 
 class StaleLedgerWrite(Exception):
@@ -58,9 +56,6 @@ def _to_item(record: BaseModel) -> dict[str, Any]:
 
 def _from_item(model: type[Record], item: dict[str, Any]) -> Record:
     data = {key: _deserializer.deserialize(value) for key, value in item.items() if key not in ("pk", "sk")}
-    counts = {key.removeprefix(_COUNT): int(data.pop(key)) for key in list(data) if key.startswith(_COUNT)}
-    if counts:
-        data["counts"] = counts
     return model.model_validate(_plain(data))
 
 
@@ -148,16 +143,7 @@ class Ledger:
             while pending:
                 response = self._dynamodb.batch_write_item(RequestItems={self.table: pending})
                 pending = response.get("UnprocessedItems", {}).get(self.table, [])
-        counts: dict[str, int] = {}
-        for identity in identities:
-            counts[identity.status] = counts.get(identity.status, 0) + 1
-        self.update_migration(
-            migration_id,
-            planned=True,
-            identities=len(identities),
-            batches=len(batch_items),
-            **{f"{_COUNT}{status}": count for status, count in counts.items()},
-        )
+        self.update_migration(migration_id, planned=True, identities=len(identities), batches=len(batch_items))
 
     # -- batches -------------------------------------------------------------------------------------------
     def batch(self, migration_id: str, index: int) -> BatchRecord:
@@ -166,16 +152,19 @@ class Ledger:
         )["Item"]
         return _from_item(BatchRecord, item)
 
-    def batches(self, migration_id: str, first: int, last: int) -> list[BatchRecord]:
-        """Batch records first..last (inclusive), in order, in one query."""
+    def unfinished_batches(self, migration_id: str, first: int, last: int) -> list[BatchRecord]:
+        """Batch records first..last (inclusive) that are not DONE, in order, in one query."""
         paginator = self._dynamodb.get_paginator("query")
         pages = paginator.paginate(
             TableName=self.table,
             KeyConditionExpression="pk = :pk AND sk BETWEEN :first AND :last",
+            FilterExpression="#s <> :done",
+            ExpressionAttributeNames={"#s": "status"},
             ExpressionAttributeValues={
                 ":pk": _pk(migration_id),
                 ":first": {"S": _batch_sk(first)},
                 ":last": {"S": _batch_sk(last)},
+                ":done": {"S": "DONE"},
             },
             ConsistentRead=True,
         )
@@ -205,6 +194,12 @@ class Ledger:
             raise
 
     # -- identities ----------------------------------------------------------------------------------------
+    def counts(self, migration_id: str) -> dict[str, int]:
+        counted: dict[str, int] = {}
+        for identity in self.all_identities(migration_id):
+            counted[identity.status.value] = counted.get(identity.status.value, 0) + 1
+        return counted
+
     def identities(self, migration_id: str, arns: list[str]) -> list[IdentityRecord]:
         """The records of these ARNs, in the order given."""
         found: dict[str, IdentityRecord] = {}
@@ -232,53 +227,21 @@ class Ledger:
                 yield _from_item(IdentityRecord, item)
 
     def save_identities(self, migration_id: str, changes: list[tuple[IdentityRecord, IdentityStatus]]) -> None:
-        """Write identity records, each conditional on the status it had; move the status counters with them.
-
-        `changes` pairs each new record with the status it is expected to have in the ledger now.
-        """
-        for start in range(0, len(changes), TRANSACTION_LIMIT - 1):
-            chunk = changes[start : start + TRANSACTION_LIMIT - 1]
-            now = isonow()
-            actions: list[dict[str, Any]] = [
-                {
-                    "Put": {
-                        "TableName": self.table,
-                        "Item": _to_item(record.model_copy(update={"updated_at": now}))
-                        | _key(migration_id, _identity_sk(record.arn)),
-                        "ConditionExpression": "#s = :expected",
-                        "ExpressionAttributeNames": {"#s": "status"},
-                        "ExpressionAttributeValues": {":expected": {"S": expected}},
-                    }
-                }
-                for record, expected in chunk
-            ]
-            deltas: dict[str, int] = {}
-            for record, expected in chunk:
-                if record.status != expected:
-                    deltas[expected] = deltas.get(expected, 0) - 1
-                    deltas[record.status] = deltas.get(record.status, 0) + 1
-            deltas = {status: delta for status, delta in deltas.items() if delta}
-            if deltas:
-                actions.append(
-                    {
-                        "Update": {
-                            "TableName": self.table,
-                            "Key": _key(migration_id, MIGRATION),
-                            "UpdateExpression": "ADD " + ", ".join(f"#c{i} :d{i}" for i in range(len(deltas))),
-                            "ExpressionAttributeNames": {
-                                f"#c{i}": f"{_COUNT}{status}" for i, status in enumerate(deltas)
-                            },
-                            "ExpressionAttributeValues": {
-                                f":d{i}": {"N": str(delta)} for i, delta in enumerate(deltas.values())
-                            },
-                        }
-                    }
-                )
+        """Write identity records, each conditional on the status it has in the ledger now (paired with it)."""
+        now = isonow()
+        for record, expected in changes:
             try:
-                self._dynamodb.transact_write_items(TransactItems=actions)
+                self._dynamodb.put_item(
+                    TableName=self.table,
+                    Item=_to_item(record.model_copy(update={"updated_at": now}))
+                    | _key(migration_id, _identity_sk(record.arn)),
+                    ConditionExpression="#s = :expected",
+                    ExpressionAttributeNames={"#s": "status"},
+                    ExpressionAttributeValues={":expected": {"S": expected}},
+                )
             except ClientError as error:
-                if error.response["Error"]["Code"] == "TransactionCanceledException":
-                    raise StaleLedgerWrite(f"identities changed under this write: {error}") from None
+                if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                    raise StaleLedgerWrite(f"{record.arn} is no longer {expected}") from None
                 raise
 
     # -- configuration items -------------------------------------------------------------------------------

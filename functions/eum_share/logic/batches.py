@@ -49,6 +49,9 @@ class ChunkRunner:
         self.strategy = self.request.options.strategy
         self.remaining_ms = remaining_ms
         self.principals = list(self.request.principals)
+        # Write-through copies of the ledger's records: each is read once per invocation.
+        self._records: dict[str, IdentityRecord] = {}
+        self._batch: BatchRecord | None = None
 
     # -- the loop ------------------------------------------------------------------------------------------
     def advance(self, chunk: int) -> bool:
@@ -56,17 +59,22 @@ class ChunkRunner:
         batches = self.m.plan.batches_of_chunk(chunk)
         if not batches:
             return True
-        records = {r.index: r for r in self.m.ledger.batches(self.m.id, batches[0].index, batches[-1].index)}
+        unfinished = {
+            r.index: r for r in self.m.ledger.unfinished_batches(self.m.id, batches[0].index, batches[-1].index)
+        }
         for batch in batches:
-            record = records[batch.index]
-            while record.status is not BatchStatus.DONE:
+            if batch.index not in unfinished:
+                continue
+            self._batch = unfinished[batch.index]
+            while not self._batch_done():
                 if self.remaining_ms() < ENOUGH_TIME_MS:
                     return False
-                outcome = self._step(batch, record)
-                record = self.m.ledger.batch(self.m.id, batch.index)
-                if outcome.wait and record.status is not BatchStatus.DONE:
+                if self._step(batch, self._batch).wait and not self._batch_done():
                     return False
         return True
+
+    def _batch_done(self) -> bool:
+        return self._batch is not None and self._batch.status is BatchStatus.DONE
 
     def _step(self, batch: Batch, record: BatchRecord) -> Outcome:
         steps = {
@@ -78,16 +86,23 @@ class ChunkRunner:
         return steps[record.status](batch, record)
 
     def _save_batch(self, record: BatchRecord, expected: BatchStatus, **changes: Any) -> None:
-        self.m.ledger.save_batch(self.m.id, record.model_copy(update=changes), expected.value)
+        self._batch = record.model_copy(update=changes)
+        self.m.ledger.save_batch(self.m.id, self._batch, expected.value)
 
     def _save(self, changes: list[tuple[IdentityRecord, IdentityStatus]]) -> None:
         if changes:
             self.m.ledger.save_identities(self.m.id, changes)
+            self._records.update((record.arn, record) for record, _ in changes)
+
+    def _identities(self, batch: Batch) -> list[IdentityRecord]:
+        if any(arn not in self._records for arn in batch.arns):
+            self._records.update((r.arn, r) for r in self.m.ledger.identities(self.m.id, batch.arns))
+        return [self._records[arn] for arn in batch.arns if arn in self._records]
 
     # -- PLANNED: keep what was there before anything changes ----------------------------------------------
     def _snapshot(self, batch: Batch, record: BatchRecord) -> Outcome:
         changes = []
-        for identity in self.m.ledger.identities(self.m.id, batch.arns):
+        for identity in self._identities(batch):
             if identity.snapshot is None:
                 snapshot = sms.get_policy(self.owner, identity.arn) or ""
                 changes.append((identity.model_copy(update={"snapshot": snapshot}), identity.status))
@@ -104,7 +119,7 @@ class ChunkRunner:
 
     # -- REQUESTED: the one call that changes RAM ----------------------------------------------------------
     def _associate(self, batch: Batch, record: BatchRecord) -> Outcome:
-        identities = [i for i in self.m.ledger.identities(self.m.id, batch.arns) if i.status not in FINAL]
+        identities = [i for i in self._identities(batch) if i.status not in FINAL]
         to_share = [i for i in identities if i.status is IdentityStatus.PLANNED]
         if self.strategy is Strategy.RESOURCE_POLICY:
             for identity in to_share:
@@ -134,7 +149,7 @@ class ChunkRunner:
 
     # -- ASSOCIATING: wait for RAM to finish ---------------------------------------------------------------
     def _poll(self, batch: Batch, record: BatchRecord) -> Outcome:
-        identities = self.m.ledger.identities(self.m.id, batch.arns)
+        identities = self._identities(batch)
         in_flight = [i for i in identities if i.status is IdentityStatus.ASSOCIATING]
         statuses = self._association_statuses([i.arn for i in in_flight])
         changes = []
@@ -173,7 +188,7 @@ class ChunkRunner:
 
     # -- VERIFYING: the owner's policy intact, the consumers see it; else repair ---------------------------
     def _verify(self, batch: Batch, record: BatchRecord) -> Outcome:
-        identities = [i for i in self.m.ledger.identities(self.m.id, batch.arns) if i.status not in FINAL]
+        identities = [i for i in self._identities(batch) if i.status not in FINAL]
         changes: list[tuple[IdentityRecord, IdentityStatus]] = []
         waiting = False
         for identity in identities:
@@ -183,11 +198,7 @@ class ChunkRunner:
                 if updated is not identity:
                     changes.append((updated, identity.status))
         self._save(changes)
-        ready = [
-            i
-            for i in self.m.ledger.identities(self.m.id, batch.arns)
-            if i.status is IdentityStatus.ASSOCIATED and i.repair_step is None
-        ]
+        ready = [i for i in self._identities(batch) if i.status is IdentityStatus.ASSOCIATED and i.repair_step is None]
         checked = [self._check_policy(identity) for identity in ready]
         visible = self._visible_everywhere([i for i in checked if i.status is IdentityStatus.ASSOCIATED])
         final_changes = []
@@ -205,7 +216,7 @@ class ChunkRunner:
                 waiting = True
                 final_changes.append(identity.model_copy(update={"visibility_checks": identity.visibility_checks + 1}))
         self._save([(new, old.status) for new, old in zip(final_changes, ready, strict=True)])
-        after = self.m.ledger.identities(self.m.id, batch.arns)
+        after = self._identities(batch)
         if all(i.status in FINAL for i in after):
             self._finish(batch, record, after)
             return Outcome(wait=False)

@@ -101,7 +101,6 @@ class MigrationRecord(WireModel):
     batches: int = 0
     batches_done: int = 0
     current_batch: int | None = None
-    counts: dict[str, int] = Field(default_factory=dict)
     warnings: list[str] = Field(default_factory=list)
     report_key: str | None = None
     markdown_key: str | None = None
