@@ -52,6 +52,7 @@ class LocalStateMachine:
         handlers: dict[str, Callable[[dict[str, Any], Any], Any]] | None = None,
     ) -> None:
         self.offline = offline
+        self.stack: LocalStack | None = None
         for function_name, handler in (handlers or {}).items():
             offline.register_lambda(function_name, handler)
         self.sfn = offline.client("stepfunctions")
@@ -79,7 +80,19 @@ class LocalStateMachine:
         props = stack.resources[logical_id]["Properties"]
         substitutions = {k: str(v) for k, v in stack.resolve(props.get("DefinitionSubstitutions", {})).items()}
         definition = render_definition(ROOT / props["DefinitionUri"], substitutions)
-        return cls(offline, definition=definition, name=stack.physical_name(logical_id))
+        machine = cls(offline, definition=definition, name=stack.physical_name(logical_id))
+        machine.stack = stack
+        return machine
+
+    def resource_name(self, logical_id: str) -> str:
+        """The offline physical name of a template resource (a table, a bucket, a bus)."""
+        assert self.stack is not None, "created from a definition, not from template.yaml"
+        return self.stack.physical_name(logical_id)
+
+    def read_artifact(self, key: str) -> str:
+        """An object of the stack's artifact bucket (reports, plans), as text."""
+        s3 = self.offline.client("s3")
+        return str(s3.get_object(Bucket=self.resource_name("ArtifactBucket"), Key=key)["Body"].read().decode())
 
     def start(self, payload: Any, name: str | None = None) -> str:
         arn: str = self.sfn.start_execution(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import re
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -139,7 +140,17 @@ class LocalStack:
 
     # -- deployment ----------------------------------------------------------------------------------------
     def deploy(self) -> LocalStack:
-        """Create the tables, buckets and buses in moto and register every function's handler."""
+        """Create the tables, buckets and buses in moto and register every function's handler.
+
+        Each deployment starts the functions cold, as new Lambda execution environments would: what a
+        handler cached at module level (clients, assumed-role sessions, settings) belonged to another
+        offline AWS."""
+        packages = {
+            props["Handler"].split(".", 1)[0]
+            for props in map(self.function_properties, self.of_type("AWS::Serverless::Function"))
+        }
+        for name in [m for m in sys.modules if m.split(".", 1)[0] in packages]:
+            del sys.modules[name]
         for logical, resource in self.of_type("AWS::DynamoDB::Table").items():
             self._create_table(logical, self.resolve(resource.get("Properties", {})))
         s3 = self.offline.client("s3")

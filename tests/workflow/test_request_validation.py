@@ -9,6 +9,7 @@ import boto3
 import pytest
 
 from tests.support.events import load_event
+from tests.support.migration import mutating_calls
 from twin.offline import OfflineAWS
 from twin.runner import LocalStateMachine
 
@@ -18,12 +19,17 @@ def _valid_request() -> dict[str, Any]:
     return request
 
 
-def test_a_valid_request_is_accepted_with_the_execution_name_as_migration_id(
-    workflow: LocalStateMachine,
-) -> None:
-    execution = workflow.run(_valid_request(), name="mig-accept-1")
-    assert execution.status == "SUCCEEDED"
-    assert execution.output["migrationId"] == "mig-accept-1"
+def _ledger_item(migration_id: str) -> dict[str, Any] | None:
+    key = {"pk": {"S": f"MIGRATION#{migration_id}"}, "sk": {"S": "MIGRATION"}}
+    item: dict[str, Any] | None = (
+        boto3.client("dynamodb").get_item(TableName="eum-share-local-LedgerTable", Key=key).get("Item")
+    )
+    return item
+
+
+def test_a_valid_request_opens_the_migration_under_the_execution_name(workflow: LocalStateMachine) -> None:
+    workflow.run(_valid_request(), name="mig-accept-1")
+    assert _ledger_item("mig-accept-1") is not None
 
 
 def test_an_invalid_request_fails_with_invalid_request_naming_the_field(workflow: LocalStateMachine) -> None:
@@ -36,9 +42,9 @@ def test_an_invalid_request_fails_with_invalid_request_naming_the_field(workflow
 
 def test_an_invalid_request_changes_nothing(workflow: LocalStateMachine, aws: OfflineAWS) -> None:
     before = len(aws.world.calls)
-    workflow.run(_valid_request() | {"principals": ["not-a-principal"]})
-    operations = {(c.service, c.operation) for c in aws.world.calls[before:]}
-    assert operations <= {("states", "StartExecution"), ("states", "DescribeExecution"), ("lambda", "Invoke")}
+    workflow.run(_valid_request() | {"principals": ["not-a-principal"]}, name="mig-refused-1")
+    assert mutating_calls(aws.world.calls[before:]) == []
+    assert _ledger_item("mig-refused-1") is None
 
 
 def test_an_unexpected_error_is_recorded_in_the_ledger_and_announced(
@@ -54,11 +60,9 @@ def test_an_unexpected_error_is_recorded_in_the_ledger_and_announced(
     # When a migration starts
     execution = workflow.run(_valid_request(), name="mig-broken-1")
     # Then the execution fails with that error, the ledger says why, and MigrationFailed was published
-    assert (execution.status, execution.error) == ("FAILED", "RuntimeError")
-    item = boto3.client("dynamodb").get_item(
-        TableName="eum-share-local-LedgerTable",
-        Key={"pk": {"S": "MIGRATION#mig-broken-1"}, "sk": {"S": "MIGRATION"}},
-    )["Item"]
+    assert (execution.status, execution.error, execution.cause) == ("FAILED", "RuntimeError", "ledger unreachable")
+    item = _ledger_item("mig-broken-1")
+    assert item is not None
     assert (item["status"]["S"], item["cause"]["S"]) == ("FAILED", "ledger unreachable")
     [published] = aws.world.calls_to("events", "PutEvents")
     entry = published.params["Entries"][0]

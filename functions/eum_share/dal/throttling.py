@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from botocore.exceptions import ClientError
 
 from eum_share.errors import AwsThrottled
+from eum_share.observability import metrics
 
 THROTTLING_CODES = frozenset(
     {"ThrottlingException", "Throttling", "TooManyRequestsException", "RequestLimitExceeded", "SlowDown"}
@@ -22,5 +23,6 @@ def throttling_is_retryable() -> Iterator[None]:
         yield
     except ClientError as error:
         if error.response.get("Error", {}).get("Code") in THROTTLING_CODES:
+            metrics.add_metric(name="Throttles", unit="Count", value=1)
             raise AwsThrottled(str(error)) from error
         raise

@@ -23,6 +23,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     migration = load(get_settings(), received.migration_id)
     with throttling_is_retryable():
         ready = accept_invitations(migration, received.checks)
+    metrics.add_metric(name="InvitationChecks", unit="Count", value=1)
     return LoopOutput(
         migration_id=migration.id,
         ready=ready,

@@ -23,6 +23,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     migration = load(get_settings(), received.migration_id)
     with throttling_is_retryable():
         ready = ensure_share(migration, received.checks)
+    metrics.add_metric(name="ShareChecks", unit="Count", value=1)
     logger.info("share", extra={"share_arn": migration.record.share_arn, "ready": ready})
     return LoopOutput(
         migration_id=migration.id,

@@ -28,6 +28,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     with throttling_is_retryable():
         inventory = take_inventory(request, migration.owner(), [c.account_id for c in request.consumers])
     artifacts.put_model(settings.artifact_bucket, migration.key(INVENTORY), inventory)
+    metrics.add_metric(name="IdentitiesInventoried", unit="Count", value=len(inventory.identities))
     logger.info("inventory taken", extra={"identities": len(inventory.identities)})
     return {
         "migrationId": migration.id,

@@ -30,6 +30,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         batches, identities = ledger_records(plan, migration.inventory)
         migration.ledger.write_plan(migration.id, batches, identities)
     migration.ledger.update_migration(migration.id, phase=Phase.PLANNED.value)
+    metrics.add_metric(name="BatchesPlanned", unit="Count", value=len(plan.batches))
     logger.info("planned", extra={"batches": len(plan.batches), "identities": plan.identity_count})
     return Planned(
         migration_id=migration.id,

@@ -24,6 +24,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     migration.ledger.update_migration(migration.id, phase=Phase.PREFLIGHT.value)
     with throttling_is_retryable():
         warnings = preflight(migration)
+    metrics.add_metric(name="PreflightWarnings", unit="Count", value=len(warnings))
     for warning in warnings:
         logger.warning(warning)
         migration.ledger.add_warning(migration.id, warning)

@@ -37,5 +37,8 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         migration.ledger.save_configuration(migration.id, consumer.account_id, list(outcome.items))
         for item in outcome.items:
             statuses[item.status] = statuses.get(item.status, 0) + 1
+    for status, count in statuses.items():
+        metrics.add_metric(name=f"ConfigurationItems{status.title()}", unit="Count", value=count)
+    metrics.add_metric(name="ConsumersConfigured", unit="Count", value=len(request.consumers))
     logger.info("configuration recreated", extra={"statuses": statuses})
     return {"migrationId": migration.id, "statuses": statuses}

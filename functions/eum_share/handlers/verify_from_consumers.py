@@ -22,6 +22,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     migration = load(get_settings(), parse(event=event, model=MigrationRef).migration_id)
     with throttling_is_retryable():
         done, repairs = verify_from_consumers(migration, context.get_remaining_time_in_millis)
+    metrics.add_metric(name="IdentitiesSentBackForRepair", unit="Count", value=repairs)
     if repairs:
         logger.warning("identities sent back for repair", extra={"repairs": repairs})
     return VerificationProgress(

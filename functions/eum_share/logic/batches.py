@@ -9,7 +9,7 @@ what it does, so a retried or re-run step repeats the same request instead of do
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -52,6 +52,8 @@ class ChunkRunner:
         # Write-through copies of the ledger's records: each is read once per invocation.
         self._records: dict[str, IdentityRecord] = {}
         self._batch: BatchRecord | None = None
+        # What this invocation did, for the function's metrics.
+        self.tally: Counter[str] = Counter()
 
     # -- the loop ------------------------------------------------------------------------------------------
     def advance(self, chunk: int) -> bool:
@@ -93,6 +95,7 @@ class ChunkRunner:
         if changes:
             self.m.ledger.save_identities(self.m.id, changes)
             self._records.update((record.arn, record) for record, _ in changes)
+            self.tally.update(record.status.value for record, before in changes if record.status != before)
 
     def _identities(self, batch: Batch) -> list[IdentityRecord]:
         if any(arn not in self._records for arn in batch.arns):
@@ -335,10 +338,12 @@ def _association_cause(association: dict[str, Any] | None, checks: int) -> str:
     return f"association {association['status']}: {association.get('statusMessage', 'no message')}"
 
 
-def advance_chunk(migration: Migration, chunk: int, remaining_ms: Callable[[], int]) -> bool:
+def advance_chunk(migration: Migration, chunk: int, remaining_ms: Callable[[], int]) -> tuple[bool, Counter[str]]:
+    """(every batch of the chunk is DONE, identities moved to each status by this call)."""
+    runner = ChunkRunner(migration, remaining_ms)
     try:
-        return ChunkRunner(migration, remaining_ms).advance(chunk)
+        return runner.advance(chunk), runner.tally
     except StaleLedgerWrite:
         # Another attempt of this step got there first (a retried invocation): the ledger is ahead of
         # us, so the next call picks up from what it says.
-        return False
+        return False, runner.tally

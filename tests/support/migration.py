@@ -1,0 +1,92 @@
+"""Helpers for workflow tests: requests for a seeded scenario, and reading the offline AWS's call log."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from twin.faults import FaultConfig
+from twin.offline import OfflineAWS
+from twin.runner import Execution, LocalStateMachine, local_migration_workflow
+from twin.seed import Scenario, seed
+from twin.world import CallRecord
+
+READ_PREFIXES = ("Describe", "Get", "List")
+MIGRATED_SERVICES = ("ram", "sms-voice", "iam", "sns", "logs", "firehose")
+
+
+def request_for(scenario: Scenario, **changes: Any) -> dict[str, Any]:
+    """What a platform team would write: the consumers' OU plus the external accounts, every identity."""
+    principals = ([scenario.consumer_ou] if scenario.org_consumers else []) + scenario.external_consumers
+    request: dict[str, Any] = {
+        "region": scenario.region,
+        "owner": {"accountId": scenario.owner},
+        "share": {"name": "sms-production", "allowExternalPrincipals": bool(scenario.external_consumers)},
+        "principals": principals,
+        "consumers": [{"accountId": account} for account in scenario.consumers],
+        "resources": {"select": "ALL"},
+        "options": {"pollSeconds": 5},
+    }
+    request.update(changes)
+    return request
+
+
+def mutating_calls(calls: list[CallRecord]) -> list[CallRecord]:
+    """Calls that change something in an account being migrated (the orchestrator's ledger excluded)."""
+    return [
+        c
+        for c in calls
+        if c.service in MIGRATED_SERVICES and not c.operation.startswith(READ_PREFIXES) and c.error is None
+    ]
+
+
+def policy_of(aws: OfflineAWS, owner: str, arn: str) -> dict[str, Any] | None:
+    with aws.world.faults.paused():
+        policy = aws.client("pinpoint-sms-voice-v2", account=owner).get_resource_policy(ResourceArn=arn).get("Policy")
+    return json.loads(policy) if policy else None
+
+
+@dataclass
+class MigrationRun:
+    aws: OfflineAWS
+    scenario: Scenario
+    workflow: LocalStateMachine
+    execution: Execution
+
+    @property
+    def report(self) -> dict[str, Any]:
+        result: dict[str, Any] = json.loads(self.workflow.read_artifact(self.execution.output["reportKey"]))
+        return result
+
+    @property
+    def markdown(self) -> str:
+        return self.workflow.read_artifact(self.execution.output["markdownKey"])
+
+
+@contextmanager
+def migration_run(
+    *,
+    identities: int = 40,
+    consumers: int = 2,
+    external_consumers: int = 1,
+    faults: dict[str, Any] | None = None,
+    before: Callable[[OfflineAWS, Scenario], None] | None = None,
+    name: str = "mig-1",
+    **request_changes: Any,
+) -> Iterator[MigrationRun]:
+    """A seeded offline AWS and one migration run through the real state machine, for a module of tests
+    that all look at the same outcome."""
+    with OfflineAWS(FaultConfig(**(faults or {}))) as aws:
+        scenario = seed(aws, identities=identities, consumers=consumers, external_consumers=external_consumers)
+        aws.client("ram", account=scenario.owner).enable_sharing_with_aws_organization()
+        if before is not None:
+            with aws.world.faults.paused():
+                before(aws, scenario)
+        with local_migration_workflow(aws, parameters={"LogLevel": "WARNING"}) as workflow:
+            # A change may depend on what was seeded: a callable gets the scenario.
+            changes = {key: value(scenario) if callable(value) else value for key, value in request_changes.items()}
+            execution = workflow.run(request_for(scenario, **changes), name=name)
+            yield MigrationRun(aws, scenario, workflow, execution)

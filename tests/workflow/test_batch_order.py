@@ -1,0 +1,72 @@
+"""The order AWS's sharing guide asks for, read from the offline AWS's call log."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from tests.support.migration import MigrationRun, migration_run
+from twin.world import CallRecord
+
+
+@pytest.fixture(scope="module")
+def run() -> Iterator[MigrationRun]:
+    with migration_run(identities=60, name="mig-order-1") as outcome:
+        yield outcome
+
+
+def _associations(run: MigrationRun) -> list[tuple[int, CallRecord]]:
+    return [
+        (i, c) for i, c in enumerate(run.aws.world.calls) if c.operation == "AssociateResourceShare" and not c.error
+    ]
+
+
+def _share_creation(run: MigrationRun) -> int:
+    [(index, _)] = [(i, c) for i, c in enumerate(run.aws.world.calls) if c.operation == "CreateResourceShare"]
+    return index
+
+
+def test_the_share_is_created_with_principals_and_no_resources(run: MigrationRun) -> None:
+    [create] = run.aws.world.calls_to("ram", "CreateResourceShare")
+    assert create.params["principals"]
+    assert "resourceArns" not in create.params
+
+
+def test_every_principal_association_precedes_the_first_resource_association(run: MigrationRun) -> None:
+    with_resources = [i for i, c in _associations(run) if c.params.get("resourceArns")]
+    with_principals = [i for i, c in _associations(run) if c.params.get("principals")]
+    assert with_resources
+    assert max([_share_creation(run), *with_principals]) < min(with_resources)
+
+
+def test_no_associate_call_carries_more_than_ten_resources(run: MigrationRun) -> None:
+    sizes = [len(c.params.get("resourceArns", [])) for _, c in _associations(run)]
+    assert max(sizes) <= 10
+
+
+def test_no_batch_starts_before_the_previous_one_is_verified_from_both_sides(run: MigrationRun) -> None:
+    calls = run.aws.world.calls
+    batches = [
+        (i, c.params["resourceArns"]) for i, c in _associations(run) if len(c.params.get("resourceArns", [])) > 1
+    ]
+    consumers = set(run.scenario.consumers)
+    for (start, previous), (end, _) in zip(batches, batches[1:], strict=False):
+        between = calls[start:end]
+        checked = {c.params["ResourceArn"] for c in between if c.operation == "GetResourcePolicy"}
+        assert set(previous) <= checked
+        for consumer in consumers:
+            described = {
+                str(arn if isinstance(arn, str) else arn["SenderId"])
+                for c in between
+                if c.account == consumer and c.operation.startswith("Describe") and c.error is None
+                for key, ids in c.params.items()
+                if key.endswith(("Ids", "Names"))
+                for arn in ids
+            }
+            assert set(previous) <= described, consumer
+
+
+def test_each_batch_is_associated_once_in_the_happy_path(run: MigrationRun) -> None:
+    tokens = [c.params["clientToken"] for _, c in _associations(run) if c.params.get("resourceArns")]
+    assert len(tokens) == len(set(tokens))

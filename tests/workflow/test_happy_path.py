@@ -1,0 +1,154 @@
+"""A whole migration on the offline AWS: two consumers (one external), pools and opt-out lists selected
+without their members. Everything is checked from the offline AWS's own state, not from the report."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from tests.support.migration import MigrationRun, migration_run
+from twin.inspect import state_dump
+from twin.offline import OfflineAWS
+from twin.runner import Execution
+from twin.seed import Scenario
+
+
+@pytest.fixture(scope="module")
+def run() -> Iterator[MigrationRun]:
+    """Given a pool and an opt-out list selected without any of their members / When they are migrated."""
+
+    def selection(scenario: Scenario) -> dict[str, Any]:
+        return {"select": "ARNS", "arns": [scenario.pools[0], scenario.opt_out_lists[0]]}
+
+    with migration_run(name="mig-happy-1", resources=selection) as outcome:
+        yield outcome
+
+
+@pytest.fixture
+def aws(run: MigrationRun) -> OfflineAWS:
+    return run.aws
+
+
+@pytest.fixture
+def scenario(run: MigrationRun) -> Scenario:
+    return run.scenario
+
+
+@pytest.fixture
+def migrated(run: MigrationRun) -> Execution:
+    return run.execution
+
+
+@pytest.fixture
+def report(run: MigrationRun) -> dict[str, Any]:
+    return run.report
+
+
+def _planned(report: dict[str, Any]) -> list[str]:
+    return [line["arn"] for line in report["identities"]]
+
+
+def test_the_migration_succeeds_with_every_identity_verified(migrated: Execution) -> None:
+    assert migrated.status == "SUCCEEDED", migrated.cause
+    assert migrated.output["outcome"] == "SUCCEEDED"
+    assert migrated.output["failed"] == 0
+
+
+def test_a_selected_pool_brings_its_members_and_the_report_says_so(report: dict[str, Any], scenario: Scenario) -> None:
+    pool = scenario.pools[0]
+    brought = {line["arn"]: line["broughtBy"] for line in report["identities"] if line["broughtBy"]}
+    for member in scenario.pool_members[pool]:
+        assert pool in brought[member]
+
+
+def test_a_selected_opt_out_list_brings_the_identities_that_use_it(
+    report: dict[str, Any], scenario: Scenario, aws: OfflineAWS
+) -> None:
+    optouts = scenario.opt_out_lists[0]
+    name = optouts.rsplit("/", 1)[-1]
+    users = [
+        p["PhoneNumberArn"]
+        for p in aws.client("pinpoint-sms-voice-v2", account=scenario.owner).describe_phone_numbers()["PhoneNumbers"]
+        if p["OptOutListName"] == name
+    ]
+    assert users
+    assert set(users) <= set(_planned(report))
+
+
+def test_every_identity_is_visible_to_both_consumers(
+    aws: OfflineAWS, scenario: Scenario, report: dict[str, Any]
+) -> None:
+    dump = state_dump(aws)
+    for consumer in scenario.consumers:
+        visible = set(dump["accounts"][consumer][scenario.region]["sharedVisible"])
+        assert set(_planned(report)) <= visible, consumer
+
+
+def test_both_consumers_can_send_with_every_sending_identity(
+    aws: OfflineAWS, scenario: Scenario, report: dict[str, Any]
+) -> None:
+    senders = [line["arn"] for line in report["identities"] if line["type"] != "OPT_OUT_LIST"]
+    for consumer in scenario.consumers:
+        sms = aws.client("pinpoint-sms-voice-v2", account=consumer)
+        for arn in senders:
+            destination = "+447700900100" if ":sender-id/" in arn and arn.endswith("/GB") else "+12065550100"
+            if ":sender-id/" in arn and not arn.endswith("/GB"):
+                continue  # a probe per country is the workflow's job; one country is enough to prove use here
+            sms.send_text_message(DestinationPhoneNumber=destination, OriginationIdentity=arn, DryRun=True)
+
+
+def test_configuration_is_the_same_in_both_consumers_as_in_the_owner(
+    aws: OfflineAWS, scenario: Scenario, migrated: Execution
+) -> None:
+    def configuration(account: str) -> list[dict[str, Any]]:
+        sms = aws.client("pinpoint-sms-voice-v2", account=account)
+        sets = sms.describe_configuration_sets()["ConfigurationSets"]
+        return sorted(
+            (
+                {
+                    "name": s["ConfigurationSetName"],
+                    "type": s.get("DefaultMessageType"),
+                    "sender": s.get("DefaultSenderId"),
+                    "destinations": sorted(
+                        (d["EventDestinationName"], sorted(d["MatchingEventTypes"])) for d in s["EventDestinations"]
+                    ),
+                    "protected": "ProtectConfigurationId" in s,
+                }
+                for s in sets
+            ),
+            key=lambda s: str(s["name"]),
+        )
+
+    owner = configuration(scenario.owner)
+    for consumer in scenario.consumers:
+        theirs = configuration(consumer)
+        assert [(s["name"], s["type"], s["sender"], s["protected"]) for s in theirs] == [
+            (s["name"], s["type"], s["sender"], s["protected"]) for s in owner
+        ]
+
+
+def test_protect_rules_block_the_same_countries_in_each_consumer(
+    aws: OfflineAWS, scenario: Scenario, migrated: Execution
+) -> None:
+    for consumer in scenario.consumers:
+        sms = aws.client("pinpoint-sms-voice-v2", account=consumer)
+        [protect] = sms.describe_protect_configurations()["ProtectConfigurations"]
+        rules = sms.get_protect_configuration_country_rule_set(
+            ProtectConfigurationId=protect["ProtectConfigurationId"], NumberCapability="SMS"
+        )["CountryRuleSet"]
+        assert {c for c, r in rules.items() if r["ProtectStatus"] == "BLOCK"} == {"CN", "RU"}
+
+
+def test_the_report_counts_match_the_identities(report: dict[str, Any], migrated: Execution) -> None:
+    assert sum(report["counts"].values()) == len(report["identities"])
+    assert report["counts"] == migrated.output["counts"]
+    assert report["shareArn"].startswith("arn:aws:ram:us-east-1:")
+
+
+def test_the_markdown_report_summarises_for_people(run: MigrationRun) -> None:
+    markdown = run.markdown
+    assert markdown.startswith("# Migration mig-happy-1: SUCCEEDED")
+    assert "## Brought in by membership" in markdown
+    assert "## Manual actions" in markdown
