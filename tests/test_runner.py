@@ -124,3 +124,53 @@ def test_choice_routes_and_catch_matches_a_custom_error_name_into_a_fail_state(
 def test_a_placeholder_without_a_substitution_is_refused() -> None:
     with pytest.raises(TemplateError, match="ExplodeArn"):
         render_definition(PROBE, {"PrepareArn": "x", "FlakyArn": "y"})
+
+
+def _distributed(tolerated: dict[str, Any]) -> str:
+    return json.dumps(
+        {
+            "StartAt": "Chunks",
+            "States": {
+                "Chunks": {
+                    "Type": "Map",
+                    "ItemsPath": "$.items",
+                    "MaxConcurrency": 1,
+                    **tolerated,
+                    "ItemProcessor": {
+                        "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+                        "StartAt": "Work",
+                        "States": {
+                            "Work": {
+                                "Type": "Task",
+                                "Resource": "arn:aws:states:::lambda:invoke",
+                                "Parameters": {"FunctionName": ARN.format("picky"), "Payload.$": "$"},
+                                "End": True,
+                            }
+                        },
+                    },
+                    "End": True,
+                }
+            },
+        }
+    )
+
+
+def _picky(event: Any, context: Any) -> dict[str, Any]:
+    if event == 2:
+        raise RecipeSpoiled("item 2")
+    return {}
+
+
+def test_a_distributed_map_fails_when_a_child_execution_fails_as_aws_documents(aws: OfflineAWS) -> None:
+    # Given a Distributed Map with the default tolerance (no failure tolerated) and one failing item
+    machine = LocalStateMachine(aws, definition=_distributed({}), name="dmap", handlers={"picky": _picky})
+    # When it runs / Then the Map fails with States.ExceedToleratedFailureThreshold
+    execution = machine.run({"items": [1, 2, 3]})
+    assert (execution.status, execution.error) == ("FAILED", "States.ExceedToleratedFailureThreshold")
+
+
+def test_a_distributed_map_succeeds_when_failures_stay_within_its_tolerance(aws: OfflineAWS) -> None:
+    machine = LocalStateMachine(
+        aws, definition=_distributed({"ToleratedFailureCount": 1}), name="dmap1", handlers={"picky": _picky}
+    )
+    assert machine.run({"items": [1, 2, 3]}).status == "SUCCEEDED"

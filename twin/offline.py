@@ -24,6 +24,7 @@ from moto.core.models import botocore_stubber
 
 from twin.errors import TwinError
 from twin.faults import FaultConfig
+from twin.interpreter import tolerate_only_what_the_map_allows
 from twin.lambda_runtime import Handler, LambdaFunction, LambdaRuntime
 from twin.protocol import Response
 from twin.services.base import CallContext, ServiceFake
@@ -110,6 +111,7 @@ class OfflineAWS:
         botocore_stubber.process_request = route
         self._restore.append(unroute)
         self._install_clock()
+        self._restore.append(tolerate_only_what_the_map_allows())
         self.lambdas.install()
         self._restore.append(self.lambdas.uninstall)
         return self

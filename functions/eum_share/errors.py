@@ -54,3 +54,7 @@ class ShareNotUsable(EumShareError):
 
 class MigrationConflict(EumShareError):
     """The migrationId is in use by a different request, or another migration holds the share."""
+
+
+class MigrationIncomplete(EumShareError):
+    """Identities are still neither verified nor failed: the migration must not be reported as done."""

@@ -55,6 +55,12 @@ class MigrationRun:
     scenario: Scenario
     workflow: LocalStateMachine
     execution: Execution
+    first_call: int
+
+    @property
+    def calls(self) -> list[CallRecord]:
+        """The calls the migration made (seeding and deployment excluded)."""
+        return self.aws.world.calls[self.first_call :]
 
     @property
     def report(self) -> dict[str, Any]:
@@ -88,5 +94,6 @@ def migration_run(
         with local_migration_workflow(aws, parameters={"LogLevel": "WARNING"}) as workflow:
             # A change may depend on what was seeded: a callable gets the scenario.
             changes = {key: value(scenario) if callable(value) else value for key, value in request_changes.items()}
+            first_call = len(aws.world.calls)
             execution = workflow.run(request_for(scenario, **changes), name=name)
-            yield MigrationRun(aws, scenario, workflow, execution)
+            yield MigrationRun(aws, scenario, workflow, execution, first_call)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 
 import pytest
@@ -51,7 +52,7 @@ def test_no_batch_starts_before_the_previous_one_is_verified_from_both_sides(run
         (i, c.params["resourceArns"]) for i, c in _associations(run) if len(c.params.get("resourceArns", [])) > 1
     ]
     consumers = set(run.scenario.consumers)
-    for (start, previous), (end, _) in zip(batches, batches[1:], strict=False):
+    for (start, previous), (end, _) in itertools.pairwise(batches):
         between = calls[start:end]
         checked = {c.params["ResourceArn"] for c in between if c.operation == "GetResourcePolicy"}
         assert set(previous) <= checked

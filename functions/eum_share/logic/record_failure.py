@@ -19,10 +19,16 @@ def readable_cause(cause: str) -> str:
     return message if isinstance(message, str) else cause
 
 
+# A Fail state may not name an error in the States namespace; such errors are reported under this name.
+STEP_FAILED = "MigrationStepFailed"
+
+
 def record_failure(failure: RecordFailureInput, settings: Settings) -> FailureRecorded:
-    cause = readable_cause(failure.error.Cause)
-    ledger.record_failure(settings.ledger_table, failure.migration_id, failure.error.Error, cause)
-    recorded = FailureRecorded(migration_id=failure.migration_id, error=failure.error.Error, cause=cause)
+    error, cause = failure.error.Error, readable_cause(failure.error.Cause)
+    if error.startswith("States."):
+        error, cause = STEP_FAILED, f"{error}: {cause}"
+    ledger.record_failure(settings.ledger_table, failure.migration_id, error, cause)
+    recorded = FailureRecorded(migration_id=failure.migration_id, error=error, cause=cause)
     events.publish(
         settings.event_bus,
         settings.event_source,

@@ -9,12 +9,13 @@ from pydantic import Field
 
 from eum_share.clock import isonow, utcnow
 from eum_share.dal import artifacts, events
+from eum_share.errors import MigrationIncomplete
 from eum_share.logic.context import Migration
 from eum_share.logic.verify import VERIFICATION, Verification, configuration_outcome_key
 from eum_share.models.base import WireModel
 from eum_share.models.configuration import ConfigItemResult, ConfigurationOutcome
 from eum_share.models.inventory import ManualAction, SelectedBy
-from eum_share.models.ledger import IdentityRecord, IdentityStatus, MigrationStatus, Phase, Repair
+from eum_share.models.ledger import FINAL_STATUSES, IdentityRecord, IdentityStatus, MigrationStatus, Phase, Repair
 
 REPORT_JSON, REPORT_MARKDOWN = "report.json", "report.md"
 
@@ -97,6 +98,11 @@ def build_report(migration: Migration) -> Report:
         if artifacts.exists(bucket, migration.key(VERIFICATION))
         else Verification()
     )
+    unfinished = [i.arn for i in identities if i.status not in FINAL_STATUSES]
+    if unfinished and not request.options.dry_run:
+        raise MigrationIncomplete(
+            f"{len(unfinished)} identities are neither verified nor failed: {', '.join(unfinished[:5])}"
+        )
     by_type: dict[str, Counter[str]] = defaultdict(Counter)
     for identity in identities:
         by_type[identity.type][identity.status.value] += 1

@@ -17,6 +17,7 @@ from pydantic import Field
 from eum_share.dal import artifacts, sms
 from eum_share.dal.accounts import Clients
 from eum_share.dal.ledger import StaleLedgerWrite
+from eum_share.errors import MigrationIncomplete
 from eum_share.logic.context import Migration
 from eum_share.models.base import WireModel
 from eum_share.models.configuration import ConfigurationOutcome
@@ -28,6 +29,8 @@ VERIFICATION = "verification.json"
 DRY_RUN_PER_SECOND = 5  # End User Messaging's DryRun limit
 ENOUGH_TIME_MS = 60_000
 SAVE_EVERY = 50
+MAX_PASSES = 5  # rounds of batch loop and verification before unfinished identities stop the migration
+FINAL = (IdentityStatus.VERIFIED, IdentityStatus.REPAIRED, IdentityStatus.FAILED)
 BLOCKED_BY_PROTECT = "DESTINATION_COUNTRY_BLOCKED_BY_PROTECT_CONFIGURATION"
 # Destinations for DryRun probes: numbers reserved for fiction or testing where the country has them.
 TEST_DESTINATIONS = {
@@ -60,6 +63,7 @@ class ConsumerProgress(WireModel):
 class Verification(WireModel):
     model_config = WireModel.model_config | {"frozen": False}
 
+    passes: int = 0
     consumers: dict[str, ConsumerProgress] = Field(default_factory=dict)
 
 
@@ -95,6 +99,18 @@ class ConsumerVerifier:
         self.m.ledger.update_migration(self.m.id, phase=Phase.VERIFYING.value)
         state = self._load()
         records = {r.arn: r for r in self.m.ledger.all_identities(self.m.id)}
+        unfinished = [r.arn for r in records.values() if r.status not in FINAL]
+        if unfinished:
+            # The batch loop did not finish them; send them back rather than verify around them.
+            state.passes += 1
+            if state.passes > MAX_PASSES:
+                raise MigrationIncomplete(
+                    f"{len(unfinished)} identities are still neither verified nor failed after {MAX_PASSES} passes, "
+                    f"e.g. {', '.join(unfinished[:5])}"
+                )
+            self._save(state)
+            self.reopened.update(unfinished)
+            return True
         for consumer in self.m.request.consumers:
             progress = state.consumers.setdefault(consumer.account_id, ConsumerProgress())
             if not self._verify(consumer, progress, records, state):

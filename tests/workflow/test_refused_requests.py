@@ -1,0 +1,37 @@
+"""Requests naming what cannot be shared fail before anything changes, and say why.
+
+Each test opens its own offline AWS (no module-wide one is alive alongside it)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.support.migration import migration_run, mutating_calls
+from twin.seed import Scenario
+
+
+def _unowned(scenario: Scenario) -> dict[str, Any]:
+    foreign = f"arn:aws:sms-voice:us-east-1:{scenario.owner}:phone-number/phone-{'0' * 32}"
+    return {"select": "ARNS", "arns": [scenario.phone_numbers[0], foreign]}
+
+
+def test_an_arn_the_owner_does_not_own_fails_preflight_naming_it() -> None:
+    with migration_run(identities=10, name="mig-unowned-1", resources=_unowned) as run:
+        assert (run.execution.status, run.execution.error) == ("FAILED", "PreflightFailed")
+        assert f"phone-{'0' * 32}" in (run.execution.cause or "")
+        assert mutating_calls(run.calls) == []
+
+
+def test_an_arn_in_another_region_is_refused_before_anything_starts() -> None:
+    def elsewhere(scenario: Scenario) -> dict[str, Any]:
+        return {"select": "ARNS", "arns": [scenario.phone_numbers[0].replace("us-east-1", "eu-west-1")]}
+
+    with migration_run(identities=10, name="mig-region-1", resources=elsewhere) as run:
+        assert (run.execution.status, run.execution.error) == ("FAILED", "InvalidRequest")
+        assert "resources.arns[0]: is in eu-west-1" in (run.execution.cause or "")
+
+
+def test_a_malformed_principal_is_refused_before_anything_starts() -> None:
+    with migration_run(identities=10, name="mig-principal-1", principals=["arn:aws:iam::222222222222:user/bob"]) as run:
+        assert (run.execution.status, run.execution.error) == ("FAILED", "InvalidRequest")
+        assert (run.execution.cause or "").startswith("principals[0]:")
