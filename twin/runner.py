@@ -105,7 +105,8 @@ class LocalStateMachine:
         started_wall = time.perf_counter()
         started_sim = self.offline.clock.now()
         while True:
-            described = self.sfn.describe_execution(executionArn=execution_arn)
+            with self.offline.observing():
+                described = self.sfn.describe_execution(executionArn=execution_arn)
             if described["status"] != "RUNNING":
                 break
             if time.perf_counter() - started_wall > timeout:
