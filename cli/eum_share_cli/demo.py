@@ -1,31 +1,51 @@
-"""`eum-share demo`: a migration on the offline AWS, from a seeded owner account to its consumers."""
+"""`eum-share demo`: a whole migration on the offline AWS, from a seeded owner account to its consumers."""
 
 from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
+import time
+from pathlib import Path
 from typing import Any
 
 from twin.faults import FaultConfig
 from twin.seed import Scenario
 
+OUT = Path("out")
+
 
 def add_parser(commands: Any) -> None:
-    parser = commands.add_parser("demo", help="run a migration on the offline AWS (no AWS account needed)")
-    parser.add_argument("--identities", type=int, default=200, help="identities in the owner account")
-    parser.add_argument("--consumers", type=int, default=2, help="consuming accounts in all")
-    parser.add_argument("--external-consumers", type=int, default=1, help="of which outside the organization")
-    parser.add_argument("--throttle-rate", type=float, default=0.02, help="share of RAM/SMS calls throttled")
-    parser.add_argument("--empty-policy-rate", type=float, default=0.1, help="throttled policy writes that empty")
-    parser.add_argument("--fail-rate", type=float, default=0.02, help="associations that end FAILED")
-    parser.add_argument("--seed", type=int, default=7)
+    parser = commands.add_parser(
+        "demo",
+        help="run a migration on the offline AWS (no AWS account needed)",
+        description="Seeds an owner account with identities of every kind, deploys template.yaml onto the offline "
+        "AWS and runs the real state machine, with faults injected, then prints where the report is.",
+    )
+    parser.add_argument("--identities", type=int, default=200, help="identities in the owner account (default 200)")
+    parser.add_argument("--consumers", type=int, default=2, help="consuming accounts in all (default 2)")
+    parser.add_argument("--external-consumers", type=int, default=1, help="of which outside the organization (1)")
+    parser.add_argument("--throttle-rate", type=float, default=0.02, help="share of RAM/SMS calls throttled (0.02)")
+    parser.add_argument(
+        "--empty-policy-rate", type=float, default=0.3, help="throttled RAM policy writes that empty the policy (0.3)"
+    )
+    parser.add_argument("--fail-rate", type=float, default=0.02, help="associations that end FAILED (0.02)")
+    parser.add_argument(
+        "--policy-write-capacity",
+        type=int,
+        default=8,
+        help="policy writes RAM takes at once before throttling itself (8: batches of 10 meet the fault)",
+    )
+    parser.add_argument("--seed", type=int, default=7, help="seed of identifiers and faults (7)")
+    parser.add_argument("--dry-run", action="store_true", help="plan and report only; change nothing")
     parser.add_argument("--json", action="store_true", help="end with one JSON summary line")
+    parser.add_argument("--dump-state", metavar="FILE", help="write the call log and the final state as JSON")
     parser.set_defaults(run=run)
 
 
-def request_for(scenario: Scenario) -> dict[str, Any]:
-    """The request a platform team would write for this scenario: the consumers' OU plus external accounts."""
+def request_for(scenario: Scenario, dry_run: bool = False) -> dict[str, Any]:
+    """The request a platform team would write: the consumers' OU plus the external accounts."""
     principals = ([scenario.consumer_ou] if scenario.org_consumers else []) + scenario.external_consumers
     return {
         "region": scenario.region,
@@ -34,6 +54,7 @@ def request_for(scenario: Scenario) -> dict[str, Any]:
         "principals": principals,
         "consumers": [{"accountId": account} for account in scenario.consumers],
         "resources": {"select": "ALL"},
+        "options": {"dryRun": dry_run},
     }
 
 
@@ -44,51 +65,142 @@ def run(args: argparse.Namespace) -> int:
     from twin.runner import local_migration_workflow
     from twin.seed import seed
 
+    # The functions log and emit metrics as in Lambda; on a terminal, progress lines are worth more.
+    os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
+    logging.getLogger("moto").setLevel(logging.CRITICAL)
+    say = _printer(args.json)
     faults = FaultConfig(
         seed=args.seed,
         throttle_rate=args.throttle_rate,
         empty_policy_rate=args.empty_policy_rate,
         fail_rate=args.fail_rate,
+        policy_write_capacity=args.policy_write_capacity,
     )
+    wall = time.perf_counter()
     with OfflineAWS(faults) as offline:
         scenario = seed(
-            offline,
-            identities=args.identities,
-            consumers=args.consumers,
-            external_consumers=args.external_consumers,
+            offline, identities=args.identities, consumers=args.consumers, external_consumers=args.external_consumers
         )
-        _say(
-            args,
-            f"owner {scenario.owner}: {len(scenario.phone_numbers)} phone numbers, "
-            f"{len(scenario.sender_ids)} sender IDs, {len(scenario.pools)} pools, "
-            f"{len(scenario.opt_out_lists)} opt-out lists, "
-            f"{len(scenario.configuration_sets)} configuration sets",
-        )
-        _say(
-            args,
-            f"consumers: {', '.join(scenario.org_consumers)} (organization), "
-            f"{', '.join(scenario.external_consumers) or 'none'} (external)",
-        )
-        # The functions log and emit metrics as in Lambda; on a terminal only warnings are worth showing.
-        os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
-        with local_migration_workflow(offline, parameters={"LogLevel": "WARNING"}) as workflow:
-            execution = workflow.run(request_for(scenario), name=f"demo-{args.seed}")
-        _say(
-            args,
-            f"execution {execution.name}: {execution.status}"
-            + (f" ({execution.error}: {execution.cause})" if execution.error else ""),
-        )
-        summary = {
-            "identities": len(scenario.identities),
-            "consumers": len(scenario.consumers),
-            "status": execution.status,
-            "simulatedSeconds": round(offline.clock.now(), 3),
-        }
+        with offline.world.faults.paused():
+            offline.client("ram", account=scenario.owner).enable_sharing_with_aws_organization()
+        _describe_scenario(scenario, say)
+        with local_migration_workflow(offline, parameters={"LogLevel": "ERROR"}) as workflow:
+            first_call = len(offline.world.calls)
+            name = f"demo-{args.seed}{'-dry-run' if args.dry_run else ''}"
+            execution_arn = workflow.start(request_for(scenario, args.dry_run), name=name)
+            _watch(offline, workflow, execution_arn, name, say)
+            execution = workflow.wait(execution_arn)
+            summary = _finish(offline, workflow, execution, scenario, say)
+            if args.dump_state:
+                _dump(offline, workflow, execution, scenario, first_call, Path(args.dump_state))
+                say(f"call log and final state: {args.dump_state}")
+    summary["wallSeconds"] = round(time.perf_counter() - wall, 2)
     if args.json:
         print(json.dumps(summary))
     return 0 if execution.status == "SUCCEEDED" else 1
 
 
-def _say(args: argparse.Namespace, line: str) -> None:
-    if not args.json:
-        print(line)
+def _printer(quiet: bool) -> Any:
+    def say(line: str) -> None:
+        if not quiet:
+            print(line, flush=True)
+
+    return say
+
+
+def _describe_scenario(scenario: Scenario, say: Any) -> None:
+    say(
+        f"owner {scenario.owner}: {len(scenario.phone_numbers)} phone numbers, {len(scenario.sender_ids)} sender IDs, "
+        f"{len(scenario.pools)} pools, {len(scenario.opt_out_lists)} opt-out lists, "
+        f"{len(scenario.configuration_sets)} configuration sets"
+    )
+    say(
+        f"consumers: {', '.join(scenario.org_consumers) or 'none'} (organization), "
+        f"{', '.join(scenario.external_consumers) or 'none'} (external)"
+    )
+
+
+def _watch(offline: Any, workflow: Any, execution_arn: str, migration_id: str, say: Any) -> None:
+    """Progress from the ledger, as an operator would see it, until the execution ends."""
+    from eum_share_cli.progress import read_progress
+
+    table = workflow.resource_name("LedgerTable")
+    dynamodb, sfn = offline.client("dynamodb"), offline.client("stepfunctions")
+    last = ""
+    while True:
+        with offline.observing():
+            status = sfn.describe_execution(executionArn=execution_arn)["status"]
+            progress = read_progress(dynamodb, table, migration_id)
+        line = progress.line() if progress else ""
+        if line and line != last:
+            say(f"[{offline.clock.now():8.1f} s] {line}")
+            last = line
+        if status != "RUNNING":
+            return
+        time.sleep(0.05)
+
+
+def _finish(offline: Any, workflow: Any, execution: Any, scenario: Scenario, say: Any) -> dict[str, Any]:
+    summary: dict[str, Any] = {
+        "identities": len(scenario.identities),
+        "consumers": len(scenario.consumers),
+        "status": execution.status,
+        "simulatedSeconds": round(offline.clock.now(), 1),
+    }
+    if execution.status != "SUCCEEDED":
+        say(f"execution {execution.name}: {execution.status}: {execution.error}: {execution.cause}")
+        return summary | {"error": execution.error, "cause": execution.cause}
+    output = execution.output
+    if "markdownKey" not in output:
+        say(f"execution {execution.name}: already complete, nothing to do")
+        return summary | {"counts": {}, "failed": 0, "repairs": 0, "reportPath": None}
+    folder = OUT / output["migrationId"]
+    folder.mkdir(parents=True, exist_ok=True)
+    with offline.observing():
+        markdown = workflow.read_artifact(output["markdownKey"])
+        report = json.loads(workflow.read_artifact(output["reportKey"]))
+    (folder / "report.md").write_text(markdown)
+    (folder / "report.json").write_text(json.dumps(report, indent=2))
+    say("")
+    say(f"report: {folder / 'report.md'} (and report.json beside it; in S3 under {output['markdownKey']})")
+    say(f"outcome {output['outcome']}: " + ", ".join(f"{n} {s}" for s, n in sorted(output["counts"].items())))
+    say(f"repairs {output['repairs']}, failed {output['failed']}, manual actions {len(report['manualActions'])}")
+    say(f"simulated time {offline.clock.now():.0f} s")
+    return summary | {
+        "outcome": output["outcome"],
+        "counts": output["counts"],
+        "failed": output["failed"],
+        "repairs": output["repairs"],
+        "reportPath": str(folder / "report.md"),
+    }
+
+
+def _dump(offline: Any, workflow: Any, execution: Any, scenario: Scenario, first_call: int, path: Path) -> None:
+    """The calls the migration made (seeding excluded) and the state it left."""
+    from twin.inspect import state_dump
+
+    dump = state_dump(offline)
+    planned: list[str] = []
+    if execution.status == "SUCCEEDED" and "reportKey" in execution.output:
+        with offline.observing():
+            planned = [
+                i["arn"] for i in json.loads(workflow.read_artifact(execution.output["reportKey"]))["identities"]
+            ]
+    region = scenario.region
+    accounts = dump["accounts"]
+    final = {
+        "owner": scenario.owner,
+        "consumers": scenario.consumers,
+        "identities": [
+            {"arn": arn, "policy": json.dumps(doc) if (doc := offline.sms.policy_document(arn)) else None}
+            for arn in planned
+        ],
+        "sharedVisible": {c: accounts.get(c, {}).get(region, {}).get("sharedVisible", []) for c in scenario.consumers},
+        "configurationSets": {
+            account: accounts.get(account, {}).get(region, {}).get("sms", {}).get("configuration_sets", [])
+            for account in [scenario.owner, *scenario.consumers]
+        },
+    }
+    calls = [call.as_dict() for call in offline.world.calls[first_call:]]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"calls": calls, "final": final}, indent=1, default=str))
