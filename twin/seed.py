@@ -42,6 +42,19 @@ class Scenario:
     def identities(self) -> list[str]:
         return self.phone_numbers + self.sender_ids + self.pools + self.opt_out_lists
 
+    def request(self, **changes: Any) -> dict[str, Any]:
+        """The migration request a platform team would write for this owner: the consumers' OU plus the
+        external accounts, every identity; `changes` replace top-level fields."""
+        principals = ([self.consumer_ou] if self.org_consumers else []) + self.external_consumers
+        return {
+            "region": self.region,
+            "owner": {"accountId": self.owner},
+            "share": {"name": "sms-production", "allowExternalPrincipals": bool(self.external_consumers)},
+            "principals": principals,
+            "consumers": [{"accountId": account} for account in self.consumers],
+            "resources": {"select": "ALL"},
+        } | changes
+
 
 def seed(
     offline: OfflineAWS,

@@ -44,20 +44,6 @@ def add_parser(commands: Any) -> None:
     parser.set_defaults(run=run)
 
 
-def request_for(scenario: Scenario, dry_run: bool = False) -> dict[str, Any]:
-    """The request a platform team would write: the consumers' OU plus the external accounts."""
-    principals = ([scenario.consumer_ou] if scenario.org_consumers else []) + scenario.external_consumers
-    return {
-        "region": scenario.region,
-        "owner": {"accountId": scenario.owner},
-        "share": {"name": "sms-production", "allowExternalPrincipals": bool(scenario.external_consumers)},
-        "principals": principals,
-        "consumers": [{"accountId": account} for account in scenario.consumers],
-        "resources": {"select": "ALL"},
-        "options": {"dryRun": dry_run},
-    }
-
-
 def run(args: argparse.Namespace) -> int:
     import moto  # noqa: F401 - before any boto3 session, so every client is served offline
 
@@ -87,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
         with local_migration_workflow(offline, parameters={"LogLevel": "ERROR"}) as workflow:
             first_call = len(offline.world.calls)
             name = f"demo-{args.seed}{'-dry-run' if args.dry_run else ''}"
-            execution_arn = workflow.start(request_for(scenario, args.dry_run), name=name)
+            execution_arn = workflow.start(scenario.request(options={"dryRun": args.dry_run}), name=name)
             _watch(offline, workflow, execution_arn, name, say)
             execution = workflow.wait(execution_arn)
             summary = _finish(offline, workflow, execution, scenario, say)

@@ -18,22 +18,6 @@ READ_PREFIXES = ("Describe", "Get", "List")
 MIGRATED_SERVICES = ("ram", "sms-voice", "iam", "sns", "logs", "firehose")
 
 
-def request_for(scenario: Scenario, **changes: Any) -> dict[str, Any]:
-    """What a platform team would write: the consumers' OU plus the external accounts, every identity."""
-    principals = ([scenario.consumer_ou] if scenario.org_consumers else []) + scenario.external_consumers
-    request: dict[str, Any] = {
-        "region": scenario.region,
-        "owner": {"accountId": scenario.owner},
-        "share": {"name": "sms-production", "allowExternalPrincipals": bool(scenario.external_consumers)},
-        "principals": principals,
-        "consumers": [{"accountId": account} for account in scenario.consumers],
-        "resources": {"select": "ALL"},
-        "options": {"pollSeconds": 5},
-    }
-    request.update(changes)
-    return request
-
-
 def mutating_calls(calls: list[CallRecord]) -> list[CallRecord]:
     """Calls that change something in an account being migrated (the orchestrator's ledger excluded)."""
     return [
@@ -95,5 +79,5 @@ def migration_run(
             # A change may depend on what was seeded: a callable gets the scenario.
             changes = {key: value(scenario) if callable(value) else value for key, value in request_changes.items()}
             first_call = len(aws.world.calls)
-            execution = workflow.run(request_for(scenario, **changes), name=name)
+            execution = workflow.run(scenario.request(**changes), name=name)
             yield MigrationRun(aws, scenario, workflow, execution, first_call)

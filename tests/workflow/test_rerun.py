@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.support.migration import mutating_calls, request_for
+from tests.support.migration import mutating_calls
 from twin.inspect import state_dump
 from twin.offline import OfflineAWS
 from twin.runner import Execution, LocalStateMachine, local_migration_workflow
@@ -37,7 +37,7 @@ def reruns() -> Iterator[Reruns]:
         scenario = seed(aws, identities=30, consumers=2, external_consumers=1)
         aws.client("ram", account=scenario.owner).enable_sharing_with_aws_organization()
         with local_migration_workflow(aws, parameters={"LogLevel": "WARNING"}) as workflow:
-            request = request_for(scenario, migrationId="mig-crash-1")
+            request = scenario.request(migrationId="mig-crash-1")
             crashed = _run_with_crash(workflow, request)
             resumed_from = len(aws.world.calls)
             resumed = workflow.run(request, name="mig-crash-1-rerun")

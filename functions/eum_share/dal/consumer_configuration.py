@@ -53,25 +53,6 @@ def protect_configurations(consumer: Clients) -> list[ProtectConfiguration]:
     return found
 
 
-def number_capabilities(consumer: Clients) -> list[str]:
-    """Every capability a protect configuration has rules for, as the API model lists them."""
-    return list(consumer(SMS).meta.service_model.shape_for("NumberCapability").enum)
-
-
-def country_rules(consumer: Clients, protect_id: str) -> dict[str, dict[str, str]]:
-    """Capability -> country -> status, only where the status is not the default ALLOW (as in the inventory)."""
-    sms = consumer(SMS)
-    rules: dict[str, dict[str, str]] = {}
-    for capability in number_capabilities(consumer):
-        rule_set = sms.get_protect_configuration_country_rule_set(
-            ProtectConfigurationId=protect_id, NumberCapability=capability
-        )["CountryRuleSet"]
-        blocked = {c: r["ProtectStatus"] for c, r in rule_set.items() if r["ProtectStatus"] != "ALLOW"}
-        if blocked:
-            rules[capability] = blocked
-    return rules
-
-
 def create_protect_configuration(consumer: Clients, source_id: str, rules: dict[str, dict[str, str]]) -> str:
     """A copy of the owner's `source_id`, tagged with it, with its non-ALLOW country rules; returns its ID."""
     sms = consumer(SMS)
@@ -97,32 +78,10 @@ def set_account_default_protect_configuration(consumer: Clients, protect_id: str
 
 
 # -- configuration sets and event destinations ---------------------------------------------------------------
-def _destination_item(info: dict[str, Any]) -> EventDestinationItem:
-    return EventDestinationItem(
-        name=info["EventDestinationName"],
-        enabled=info["Enabled"],
-        matching_event_types=info["MatchingEventTypes"],
-        cloud_watch_logs_destination=info.get("CloudWatchLogsDestination"),
-        kinesis_firehose_destination=info.get("KinesisFirehoseDestination"),
-        sns_destination=info.get("SnsDestination"),
-    )
-
-
-def _set_item(info: dict[str, Any]) -> ConfigurationSetItem:
-    return ConfigurationSetItem(
-        name=info["ConfigurationSetName"],
-        default_message_type=info.get("DefaultMessageType"),
-        default_sender_id=info.get("DefaultSenderId"),
-        default_message_feedback_enabled=info.get("DefaultMessageFeedbackEnabled"),
-        protect_configuration_id=info.get("ProtectConfigurationId"),
-        event_destinations=[_destination_item(d) for d in info.get("EventDestinations", [])],
-    )
-
-
 def configuration_sets(consumer: Clients) -> dict[str, ConfigurationSetItem]:
     """The consumer's configuration sets by name, with their event destinations."""
     found = _pages(consumer(SMS), "describe_configuration_sets", "ConfigurationSets")
-    return {item.name: item for item in map(_set_item, found)}
+    return {item.name: item for item in map(ConfigurationSetItem.from_api, found)}
 
 
 def create_configuration_set(consumer: Clients, wanted: ConfigurationSetItem, source_name: str) -> None:

@@ -14,7 +14,6 @@ from eum_share.dal.accounts import Clients
 SMS_VOICE = "pinpoint-sms-voice-v2"
 PAGE_SIZE = 100  # the MaxResults ceiling of every sms-voice listing
 # Protect rules are read per capability; a rule set left out here would not be recreated in consumers.
-PROTECT_CAPABILITIES = ("SMS", "VOICE", "MMS")
 _OWN = {"Owner": "SELF"}  # RAM shares only owned resources; never list what others share with the owner
 
 
@@ -61,25 +60,6 @@ def configuration_sets(clients: Clients) -> list[dict[str, Any]]:
 
 def protect_configurations(clients: Clients) -> list[dict[str, Any]]:
     return _all(clients, "describe_protect_configurations", "ProtectConfigurations")
-
-
-def country_rules(clients: Clients, protect_configuration_id: str) -> dict[str, dict[str, str]]:
-    """Capability -> ISO country -> status, only where the status is not ALLOW: every country is ALLOW
-    unless a rule says otherwise, so the exceptions are the whole configuration."""
-    sms = clients(SMS_VOICE)
-    rules: dict[str, dict[str, str]] = {}
-    for capability in PROTECT_CAPABILITIES:
-        answer = sms.get_protect_configuration_country_rule_set(
-            ProtectConfigurationId=protect_configuration_id, NumberCapability=capability
-        )
-        exceptions = {
-            country: rule["ProtectStatus"]
-            for country, rule in sorted(answer["CountryRuleSet"].items())
-            if rule["ProtectStatus"] != "ALLOW"
-        }
-        if exceptions:
-            rules[capability] = exceptions
-    return rules
 
 
 def spend_limits(clients: Clients) -> list[dict[str, Any]]:

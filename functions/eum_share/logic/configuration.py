@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from functools import partial
 
 from eum_share.dal import consumer_configuration as dal
+from eum_share.dal import protect
 from eum_share.dal.accounts import Clients
 from eum_share.models.configuration import (
     ConfigItemKind,
@@ -134,7 +135,7 @@ def _recreate_protect_configurations(
 def _protect_copy(run: _Run, source: ProtectConfigurationItem, copy_id: str | None) -> str:
     wanted = {capability: rules for capability, rules in source.country_rules.items() if rules}
     if copy_id is not None:
-        differences = _rule_differences(wanted, dal.country_rules(run.consumer, copy_id))
+        differences = _rule_differences(wanted, protect.country_rules(run.consumer, copy_id))
         if differences:
             detail = f"country rules differ, not changed: {differences}"
             run.record(Kind.PROTECT_CONFIGURATION, source.id, Status.DRIFT, detail, copy_id)

@@ -12,12 +12,12 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from eum_share.dal import owner_inventory as owner_sms
+from eum_share.dal import protect
 from eum_share.dal.accounts import Clients
 from eum_share.errors import ConfigurationSetsNotFound, ResourcesNotOwned
 from eum_share.models.identifiers import SMS_ARN
 from eum_share.models.inventory import (
     ConfigurationSetItem,
-    EventDestinationItem,
     Identity,
     Inventory,
     ManualAction,
@@ -224,29 +224,7 @@ def _configuration_sets(wanted: Literal["ALL", "NONE"] | list[str], owner: Clien
     missing = [name for name in names if name not in found]
     if missing:
         raise ConfigurationSetsNotFound(missing)
-    return [_configuration_set(found[name]) for name in names]
-
-
-def _configuration_set(found: dict[str, Any]) -> ConfigurationSetItem:
-    destinations = sorted(found.get("EventDestinations", []), key=lambda d: str(d["EventDestinationName"]))
-    return ConfigurationSetItem(
-        name=found["ConfigurationSetName"],
-        default_message_type=found.get("DefaultMessageType"),
-        default_sender_id=found.get("DefaultSenderId"),
-        default_message_feedback_enabled=found.get("DefaultMessageFeedbackEnabled"),
-        protect_configuration_id=found.get("ProtectConfigurationId"),
-        event_destinations=[
-            EventDestinationItem(
-                name=d["EventDestinationName"],
-                enabled=d["Enabled"],
-                matching_event_types=list(d["MatchingEventTypes"]),
-                cloud_watch_logs_destination=d.get("CloudWatchLogsDestination"),
-                kinesis_firehose_destination=d.get("KinesisFirehoseDestination"),
-                sns_destination=d.get("SnsDestination"),
-            )
-            for d in destinations
-        ],
-    )
+    return [ConfigurationSetItem.from_api(found[name]) for name in names]
 
 
 def _protect_configurations(
@@ -267,7 +245,7 @@ def _protect_configurations(
             id=found["ProtectConfigurationId"],
             account_default=found["AccountDefault"],
             deletion_protection_enabled=found["DeletionProtectionEnabled"],
-            country_rules=owner_sms.country_rules(owner, found["ProtectConfigurationId"]),
+            country_rules=protect.country_rules(owner, found["ProtectConfigurationId"]),
         )
         for found in sorted(chosen, key=lambda p: str(p["ProtectConfigurationId"]))
     ]

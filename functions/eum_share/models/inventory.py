@@ -54,6 +54,29 @@ class ConfigurationSetItem(WireModel):
     protect_configuration_id: str | None = None
     event_destinations: list[EventDestinationItem] = Field(default_factory=list)
 
+    @classmethod
+    def from_api(cls, info: dict[str, Any]) -> ConfigurationSetItem:
+        """From a DescribeConfigurationSets entry; destinations in name order, so two accounts compare equal."""
+        destinations = sorted(info.get("EventDestinations", []), key=lambda d: str(d["EventDestinationName"]))
+        return cls(
+            name=info["ConfigurationSetName"],
+            default_message_type=info.get("DefaultMessageType"),
+            default_sender_id=info.get("DefaultSenderId"),
+            default_message_feedback_enabled=info.get("DefaultMessageFeedbackEnabled"),
+            protect_configuration_id=info.get("ProtectConfigurationId"),
+            event_destinations=[
+                EventDestinationItem(
+                    name=d["EventDestinationName"],
+                    enabled=d["Enabled"],
+                    matching_event_types=list(d["MatchingEventTypes"]),
+                    cloud_watch_logs_destination=d.get("CloudWatchLogsDestination"),
+                    kinesis_firehose_destination=d.get("KinesisFirehoseDestination"),
+                    sns_destination=d.get("SnsDestination"),
+                )
+                for d in destinations
+            ],
+        )
+
 
 class ProtectConfigurationItem(WireModel):
     id: str

@@ -1,0 +1,27 @@
+"""Protect configurations' country rule sets, read the same way in the owner and in every consumer."""
+
+from __future__ import annotations
+
+from eum_share.dal.accounts import Clients
+
+SMS = "pinpoint-sms-voice-v2"
+
+
+def number_capabilities(clients: Clients) -> list[str]:
+    """Every capability a protect configuration has rules for, as the API model lists them."""
+    return list(clients(SMS).meta.service_model.shape_for("NumberCapability").enum)
+
+
+def country_rules(clients: Clients, protect_id: str) -> dict[str, dict[str, str]]:
+    """Capability -> ISO country -> status, only where the status is not ALLOW: every country is ALLOW
+    unless a rule says otherwise, so the exceptions are the whole configuration."""
+    sms = clients(SMS)
+    rules: dict[str, dict[str, str]] = {}
+    for capability in number_capabilities(clients):
+        rule_set = sms.get_protect_configuration_country_rule_set(
+            ProtectConfigurationId=protect_id, NumberCapability=capability
+        )["CountryRuleSet"]
+        exceptions = {c: r["ProtectStatus"] for c, r in sorted(rule_set.items()) if r["ProtectStatus"] != "ALLOW"}
+        if exceptions:
+            rules[capability] = exceptions
+    return rules
