@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from twin.cfn import load_template
+from twin.cfn import load_template, resources_of_type
 from twin.offline import DEFAULT_ACCOUNT, OfflineAWS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -136,7 +136,7 @@ class LocalStack:
         return self.resources[logical_id]
 
     def of_type(self, kind: str) -> dict[str, dict[str, Any]]:
-        return {name: res for name, res in self.resources.items() if res.get("Type") == kind}
+        return resources_of_type(self.template, kind)
 
     # -- deployment ----------------------------------------------------------------------------------------
     def deploy(self) -> LocalStack:

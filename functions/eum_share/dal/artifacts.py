@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import json
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from pydantic import BaseModel
 
@@ -23,10 +22,6 @@ def put_model(bucket: str, object_key: str, model: BaseModel) -> None:
 
 def get_model(bucket: str, object_key: str, model: type[Model]) -> Model:
     return model.model_validate_json(get_text(bucket, object_key))
-
-
-def put_json(bucket: str, object_key: str, data: Any) -> None:
-    put_text(bucket, object_key, json.dumps(data, indent=2, sort_keys=True), "application/json")
 
 
 def put_text(bucket: str, object_key: str, body: str, content_type: str) -> None:

@@ -194,12 +194,6 @@ class Ledger:
             raise
 
     # -- identities ----------------------------------------------------------------------------------------
-    def counts(self, migration_id: str) -> dict[str, int]:
-        counted: dict[str, int] = {}
-        for identity in self.all_identities(migration_id):
-            counted[identity.status.value] = counted.get(identity.status.value, 0) + 1
-        return counted
-
     def identities(self, migration_id: str, arns: list[str]) -> list[IdentityRecord]:
         """The records of these ARNs, in the order given."""
         found: dict[str, IdentityRecord] = {}
@@ -261,36 +255,21 @@ class Ledger:
                 response = self._dynamodb.batch_write_item(RequestItems={self.table: requests})
                 requests = response.get("UnprocessedItems", {}).get(self.table, [])
 
-    def configuration(self, migration_id: str) -> list[dict[str, Any]]:
-        paginator = self._dynamodb.get_paginator("query")
-        items: list[dict[str, Any]] = []
-        for page in paginator.paginate(
+    def record_failure(self, migration_id: str, error: str, cause: str) -> None:
+        """Mark the migration FAILED with why; earlier fields (and every identity item) are kept."""
+        now = isonow()
+        self._dynamodb.update_item(
             TableName=self.table,
-            KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
-            ExpressionAttributeValues={":pk": _pk(migration_id), ":prefix": {"S": "CONFIG#"}},
-        ):
-            items += [
-                _plain({k: _deserializer.deserialize(v) for k, v in item.items() if k not in ("pk", "sk")})
-                for item in page["Items"]
-            ]
-        return items
-
-
-def record_failure(table: str, migration_id: str, error: str, cause: str) -> None:
-    """Mark the migration FAILED with why; earlier fields (and every identity item) are kept."""
-    now = isonow()
-    client("dynamodb").update_item(
-        TableName=table,
-        Key=_key(migration_id, MIGRATION),
-        UpdateExpression=(
-            "SET #status = :failed, #error = :error, #cause = :cause, updatedAt = :now, "
-            "createdAt = if_not_exists(createdAt, :now)"
-        ),
-        ExpressionAttributeNames={"#status": "status", "#error": "error", "#cause": "cause"},
-        ExpressionAttributeValues={
-            ":failed": {"S": "FAILED"},
-            ":error": {"S": error},
-            ":cause": {"S": cause},
-            ":now": {"S": now},
-        },
-    )
+            Key=_key(migration_id, MIGRATION),
+            UpdateExpression=(
+                "SET #status = :failed, #error = :error, #cause = :cause, updatedAt = :now, "
+                "createdAt = if_not_exists(createdAt, :now)"
+            ),
+            ExpressionAttributeNames={"#status": "status", "#error": "error", "#cause": "cause"},
+            ExpressionAttributeValues={
+                ":failed": {"S": "FAILED"},
+                ":error": {"S": error},
+                ":cause": {"S": cause},
+                ":now": {"S": now},
+            },
+        )

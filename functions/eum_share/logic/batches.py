@@ -21,7 +21,15 @@ from eum_share.dal import events, ram, sms
 from eum_share.dal.ledger import StaleLedgerWrite
 from eum_share.logic.context import Migration, token
 from eum_share.logic.policy import USE_ACTION, grant_statements, integrity_problems, merged
-from eum_share.models.ledger import BatchRecord, BatchStatus, IdentityRecord, IdentityStatus, Phase, Repair
+from eum_share.models.ledger import (
+    FINAL_STATUSES,
+    BatchRecord,
+    BatchStatus,
+    IdentityRecord,
+    IdentityStatus,
+    Phase,
+    Repair,
+)
 from eum_share.models.plan import Batch
 from eum_share.models.request import Strategy
 
@@ -30,7 +38,6 @@ MAX_VISIBILITY_CHECKS = 12  # polls before an identity the consumers still canno
 RAM_PAGE = 500  # get_resource_share_associations' largest page
 ENOUGH_TIME_MS = 60_000  # stop taking new steps when less than this is left of the Lambda's time
 
-FINAL = (IdentityStatus.VERIFIED, IdentityStatus.REPAIRED, IdentityStatus.FAILED)
 DISASSOCIATING, REASSOCIATING = "DISASSOCIATING", "ASSOCIATING"
 
 
@@ -122,7 +129,7 @@ class ChunkRunner:
 
     # -- REQUESTED: the one call that changes RAM ----------------------------------------------------------
     def _associate(self, batch: Batch, record: BatchRecord) -> Outcome:
-        identities = [i for i in self._identities(batch) if i.status not in FINAL]
+        identities = [i for i in self._identities(batch) if i.status not in FINAL_STATUSES]
         to_share = [i for i in identities if i.status is IdentityStatus.PLANNED]
         if self.strategy is Strategy.RESOURCE_POLICY:
             for identity in to_share:
@@ -191,7 +198,7 @@ class ChunkRunner:
 
     # -- VERIFYING: the owner's policy intact, the consumers see it; else repair ---------------------------
     def _verify(self, batch: Batch, record: BatchRecord) -> Outcome:
-        identities = [i for i in self._identities(batch) if i.status not in FINAL]
+        identities = [i for i in self._identities(batch) if i.status not in FINAL_STATUSES]
         changes: list[tuple[IdentityRecord, IdentityStatus]] = []
         waiting = False
         for identity in identities:
@@ -220,7 +227,7 @@ class ChunkRunner:
                 final_changes.append(identity.model_copy(update={"visibility_checks": identity.visibility_checks + 1}))
         self._save([(new, old.status) for new, old in zip(final_changes, ready, strict=True)])
         after = self._identities(batch)
-        if all(i.status in FINAL for i in after):
+        if all(i.status in FINAL_STATUSES for i in after):
             self._finish(batch, record, after)
             return Outcome(wait=False)
         return Outcome(wait=waiting or any(i.status is IdentityStatus.REPAIRING for i in after))

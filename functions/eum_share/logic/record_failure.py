@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 
-from eum_share.dal import events, ledger
+from eum_share.dal import events
+from eum_share.dal.ledger import Ledger
 from eum_share.models.states import FailureRecorded, RecordFailureInput
 from eum_share.settings import Settings
 
@@ -27,7 +28,7 @@ def record_failure(failure: RecordFailureInput, settings: Settings) -> FailureRe
     error, cause = failure.error.Error, readable_cause(failure.error.Cause)
     if error.startswith("States."):
         error, cause = STEP_FAILED, f"{error}: {cause}"
-    ledger.record_failure(settings.ledger_table, failure.migration_id, error, cause)
+    Ledger(settings.ledger_table).record_failure(failure.migration_id, error, cause)
     recorded = FailureRecorded(migration_id=failure.migration_id, error=error, cause=cause)
     events.publish(
         settings.event_bus,

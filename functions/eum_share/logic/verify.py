@@ -22,7 +22,7 @@ from eum_share.logic.context import Migration
 from eum_share.models.base import WireModel
 from eum_share.models.configuration import ConfigurationOutcome
 from eum_share.models.inventory import Identity
-from eum_share.models.ledger import BatchStatus, IdentityRecord, IdentityStatus, Phase
+from eum_share.models.ledger import FINAL_STATUSES, BatchStatus, IdentityRecord, IdentityStatus, Phase
 from eum_share.models.request import Consumer, ResourceType
 
 VERIFICATION = "verification.json"
@@ -30,7 +30,6 @@ DRY_RUN_PER_SECOND = 5  # End User Messaging's DryRun limit
 ENOUGH_TIME_MS = 60_000
 SAVE_EVERY = 50
 MAX_PASSES = 5  # rounds of batch loop and verification before unfinished identities stop the migration
-FINAL = (IdentityStatus.VERIFIED, IdentityStatus.REPAIRED, IdentityStatus.FAILED)
 BLOCKED_BY_PROTECT = "DESTINATION_COUNTRY_BLOCKED_BY_PROTECT_CONFIGURATION"
 # Destinations for DryRun probes: numbers reserved for fiction or testing where the country has them.
 TEST_DESTINATIONS = {
@@ -99,7 +98,7 @@ class ConsumerVerifier:
         self.m.ledger.update_migration(self.m.id, phase=Phase.VERIFYING.value)
         state = self._load()
         records = {r.arn: r for r in self.m.ledger.all_identities(self.m.id)}
-        unfinished = [r.arn for r in records.values() if r.status not in FINAL]
+        unfinished = [r.arn for r in records.values() if r.status not in FINAL_STATUSES]
         if unfinished:
             # The batch loop did not finish them; send them back rather than verify around them.
             state.passes += 1
