@@ -58,3 +58,39 @@ class MigrationConflict(EumShareError):
 
 class MigrationIncomplete(EumShareError):
     """Identities are still neither verified nor failed: the migration must not be reported as done."""
+
+
+class MigrationNotFound(EumShareError):
+    """No migration with this ID in the ledger."""
+
+
+class ApprovalRejected(EumShareError):
+    """A person rejected the migration at its approval gate; nothing was changed."""
+
+
+class NotAwaitingApproval(EumShareError):
+    """An approval decision for a migration that is not waiting for one (not gated, already decided, timed out)."""
+
+
+class ExecutionNameTaken(EumShareError):
+    """The execution name (from a ticket or an event) already started a migration with a different request."""
+
+
+class SignatureInvalid(EumShareError):
+    """A signed door's request whose signature or timestamp does not verify (missing, wrong, or too old)."""
+
+
+class RequestTooLarge(EumShareError):
+    """A door's request body above the documented size."""
+
+
+class MalformedBody(EumShareError):
+    """A door's request body that is not the JSON it documents (the message says where it stops making sense)."""
+
+    def __init__(self, message: str, field: str = "body") -> None:
+        self.field = field
+        super().__init__(message)
+
+
+class CallbackRefused(EumShareError):
+    """A completion callback whose URL is not on the stack's allow-list, or that the receiver refused."""

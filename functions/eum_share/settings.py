@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import cache
 from os import environ
+from typing import TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -22,12 +23,41 @@ class Settings(BaseModel):
     event_source: str = Field(default="eum-share", alias="EVENT_SOURCE", min_length=1)
     consumer_role_name: str = Field(default="EumShareConsumerRole", alias="CONSUMER_ROLE_NAME", pattern=_NAME_PATTERN)
     owner_role_name: str = Field(default="EumShareOwnerRole", alias="OWNER_ROLE_NAME", pattern=_NAME_PATTERN)
+    # Origins (scheme://host[:port]) a completion callback may be POSTed to, comma-separated; empty: none.
+    callback_allowed_origins: str = Field(default="", alias="CALLBACK_ALLOWED_ORIGINS", max_length=4096)
+
+    @property
+    def role_names(self) -> frozenset[str]:
+        return frozenset({self.owner_role_name, self.consumer_role_name})
+
+    @property
+    def callback_origins(self) -> frozenset[str]:
+        return frozenset(o.strip().rstrip("/").lower() for o in self.callback_allowed_origins.split(",") if o.strip())
+
+
+class DoorSettings(Settings):
+    """The doors that start and steer migrations from outside: the webhook and the EventBridge starter."""
+
+    state_machine_arn: str = Field(alias="STATE_MACHINE_ARN", pattern=r"^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:")
+    webhook_secret_name: str = Field(default="", alias="WEBHOOK_SECRET_NAME", max_length=2048)
+
+
+Loaded = TypeVar("Loaded", bound=Settings)
+
+
+def _load(model: type[Loaded]) -> Loaded:
+    try:
+        return model.model_validate(dict(environ))
+    except ValidationError as error:
+        names = ", ".join(f"{err['loc'][0]} ({err['msg']})" for err in error.errors(include_url=False) if err["loc"])
+        raise ConfigurationError(f"environment variables missing or malformed: {names}") from error
 
 
 @cache
 def get_settings() -> Settings:
-    try:
-        return Settings.model_validate(dict(environ))
-    except ValidationError as error:
-        names = ", ".join(f"{err['loc'][0]} ({err['msg']})" for err in error.errors(include_url=False) if err["loc"])
-        raise ConfigurationError(f"environment variables missing or malformed: {names}") from error
+    return _load(Settings)
+
+
+@cache
+def get_door_settings() -> DoorSettings:
+    return _load(DoorSettings)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from aws_lambda_powertools.utilities.parser.models import APIGatewayProxyEventV2Model
 from eum_share.models import states
+from eum_share.models.doors import BusEvent
 from pydantic import BaseModel
 
 from tests.support.events import load_event
@@ -20,10 +22,22 @@ PAYLOADS: dict[str, type[BaseModel]] = {
     "verify_from_consumers.json": states.MigrationRef,
     "report.json": states.MigrationRef,
     "record_failure.json": states.RecordFailureInput,
+    "request_approval.json": states.ApprovalGateInput,
+    "webhook.json": APIGatewayProxyEventV2Model,
+    "start_from_event.json": BusEvent,
+    "notify_callback.json": BusEvent,
+}
+# The doors' other samples: every route of the HTTP API and every event the EventBridge door takes.
+DOORS: dict[str, type[BaseModel]] = {
+    "doors/http-jira-ticket.json": APIGatewayProxyEventV2Model,
+    "doors/http-get-migration.json": APIGatewayProxyEventV2Model,
+    "doors/http-approve.json": APIGatewayProxyEventV2Model,
+    "doors/http-reject.json": APIGatewayProxyEventV2Model,
+    "doors/event-approval-decided.json": BusEvent,
 }
 
 
-@pytest.mark.parametrize(("name", "model"), PAYLOADS.items(), ids=list(PAYLOADS))
+@pytest.mark.parametrize(("name", "model"), (PAYLOADS | DOORS).items(), ids=list(PAYLOADS | DOORS))
 def test_the_sample_payload_parses_as_its_function_input(name: str, model: type[BaseModel]) -> None:
     model.model_validate(load_event(name))
 

@@ -16,12 +16,15 @@ from pydantic import BaseModel
 
 from eum_share.clock import isonow
 from eum_share.dal.clients import client
-from eum_share.errors import MigrationConflict
+from eum_share.errors import MigrationConflict, MigrationNotFound, NotAwaitingApproval
 from eum_share.models.ledger import (
+    ApprovalRecord,
     BatchRecord,
+    Decision,
     IdentityRecord,
     IdentityStatus,
     MigrationRecord,
+    MigrationStatus,
 )
 
 MIGRATION = "MIGRATION"
@@ -255,21 +258,97 @@ class Ledger:
                 response = self._dynamodb.batch_write_item(RequestItems={self.table: requests})
                 requests = response.get("UnprocessedItems", {}).get(self.table, [])
 
-    def record_failure(self, migration_id: str, error: str, cause: str) -> None:
-        """Mark the migration FAILED with why; earlier fields (and every identity item) are kept."""
+    def record_failure(self, migration_id: str, error: str, cause: str, status: str = "FAILED") -> None:
+        """Mark the migration ended (FAILED, REJECTED or EXPIRED) with why; earlier fields and every identity item
+        are kept. A gate's task token goes: nobody can answer a closed gate."""
         now = isonow()
         self._dynamodb.update_item(
             TableName=self.table,
             Key=_key(migration_id, MIGRATION),
             UpdateExpression=(
-                "SET #status = :failed, #error = :error, #cause = :cause, updatedAt = :now, "
-                "createdAt = if_not_exists(createdAt, :now)"
+                "SET #status = :status, #error = :error, #cause = :cause, updatedAt = :now, finishedAt = :now, "
+                "createdAt = if_not_exists(createdAt, :now) REMOVE approvalToken"
             ),
             ExpressionAttributeNames={"#status": "status", "#error": "error", "#cause": "cause"},
             ExpressionAttributeValues={
-                ":failed": {"S": "FAILED"},
+                ":status": {"S": status},
                 ":error": {"S": error},
                 ":cause": {"S": cause},
                 ":now": {"S": now},
             },
+        )
+
+    def status_counts(self, migration_id: str) -> dict[str, int]:
+        """Identities per status, read from the identity items (only their status attribute)."""
+        counts: dict[str, int] = {}
+        pages = self._dynamodb.get_paginator("query").paginate(
+            TableName=self.table,
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
+            ProjectionExpression="#s",
+            ExpressionAttributeNames={"#s": "status"},
+            ExpressionAttributeValues={":pk": _pk(migration_id), ":prefix": {"S": "IDENTITY#"}},
+        )
+        for page in pages:
+            for item in page["Items"]:
+                status = item["status"]["S"]
+                counts[status] = counts.get(status, 0) + 1
+        return counts
+
+    # -- approval gate -------------------------------------------------------------------------------------
+    def await_approval(self, migration_id: str, task_token: str, plan_report_key: str) -> None:
+        self._dynamodb.update_item(
+            TableName=self.table,
+            Key=_key(migration_id, MIGRATION),
+            UpdateExpression=(
+                "SET #s = :awaiting, phase = :awaiting, approvalToken = :token, planReportKey = :plan, "
+                "updatedAt = :now REMOVE approval"
+            ),
+            ExpressionAttributeNames={"#s": "status"},
+            ExpressionAttributeValues={
+                ":awaiting": {"S": MigrationStatus.AWAITING_APPROVAL.value},
+                ":token": {"S": task_token},
+                ":plan": {"S": plan_report_key},
+                ":now": {"S": isonow()},
+            },
+            ConditionExpression="attribute_exists(pk)",
+        )
+
+    def claim_approval(self, migration_id: str, approval: ApprovalRecord) -> str:
+        """Record the decision and take the gate's task token, once: a second decision finds no token."""
+        running = approval.decision is Decision.APPROVED
+        try:
+            old = self._dynamodb.update_item(
+                TableName=self.table,
+                Key=_key(migration_id, MIGRATION),
+                UpdateExpression="SET approval = :approval, #s = :status, updatedAt = :now REMOVE approvalToken",
+                ConditionExpression="#s = :awaiting AND attribute_exists(approvalToken)",
+                ExpressionAttributeNames={"#s": "status"},
+                ExpressionAttributeValues={
+                    ":approval": _serializer.serialize(approval.model_dump(mode="json", by_alias=True)),
+                    ":status": {"S": (MigrationStatus.RUNNING if running else MigrationStatus.AWAITING_APPROVAL).value},
+                    ":awaiting": {"S": MigrationStatus.AWAITING_APPROVAL.value},
+                    ":now": {"S": isonow()},
+                },
+                ReturnValues="ALL_OLD",
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
+            record = self.migration(migration_id)
+            if record is None:
+                raise MigrationNotFound(f"no migration {migration_id!r} in the ledger") from None
+            decided = record.approval
+            raise NotAwaitingApproval(
+                f"migration {migration_id} is {record.status.value}, not waiting for approval"
+                + (f" (decided: {decided.decision.value} by {decided.approver})" if decided else "")
+            ) from None
+        return str(old["Attributes"]["approvalToken"]["S"])
+
+    def release_approval(self, migration_id: str) -> None:
+        """Forget a decision that could not reach the workflow (its gate had already closed)."""
+        self._dynamodb.update_item(
+            TableName=self.table,
+            Key=_key(migration_id, MIGRATION),
+            UpdateExpression="REMOVE approval SET updatedAt = :now",
+            ExpressionAttributeValues={":now": {"S": isonow()}},
         )

@@ -25,7 +25,8 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         request = validate_request(
             received.request,
             default_migration_id=received.execution_name,
-            role_names=frozenset({settings.owner_role_name, settings.consumer_role_name}),
+            role_names=settings.role_names,
+            callback_origins=settings.callback_origins,
         )
     except InvalidRequest as refused:
         logger.warning("request refused", extra={"problems": refused.problems})

@@ -6,6 +6,7 @@ import json
 
 from eum_share.dal import events
 from eum_share.dal.ledger import Ledger
+from eum_share.models.ledger import MigrationStatus
 from eum_share.models.states import FailureRecorded, RecordFailureInput
 from eum_share.settings import Settings
 
@@ -23,17 +24,26 @@ def readable_cause(cause: str) -> str:
 # A Fail state may not name an error in the States namespace; such errors are reported under this name.
 STEP_FAILED = "MigrationStepFailed"
 
+# How the migration ends, by error: the ledger status and the event subscribers hear. The gate's two ways of
+# ending change nothing, and say so.
+ENDINGS = {
+    "ApprovalRejected": (MigrationStatus.REJECTED, "MigrationRejected"),
+    "ApprovalExpired": (MigrationStatus.EXPIRED, "MigrationApprovalExpired"),
+}
+FAILED = (MigrationStatus.FAILED, "MigrationFailed")
+
 
 def record_failure(failure: RecordFailureInput, settings: Settings) -> FailureRecorded:
     error, cause = failure.error.Error, readable_cause(failure.error.Cause)
     if error.startswith("States."):
         error, cause = STEP_FAILED, f"{error}: {cause}"
-    Ledger(settings.ledger_table).record_failure(failure.migration_id, error, cause)
-    recorded = FailureRecorded(migration_id=failure.migration_id, error=error, cause=cause)
+    status, detail_type = ENDINGS.get(error, FAILED)
+    Ledger(settings.ledger_table).record_failure(failure.migration_id, error, cause, status.value)
+    recorded = FailureRecorded(migration_id=failure.migration_id, error=error, cause=cause, status=status.value)
     events.publish(
         settings.event_bus,
         settings.event_source,
-        "MigrationFailed",
+        detail_type,
         recorded.model_dump(mode="json", by_alias=True),
     )
     return recorded

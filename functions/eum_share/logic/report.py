@@ -15,7 +15,15 @@ from eum_share.logic.verify import VERIFICATION, Verification, configuration_out
 from eum_share.models.base import WireModel
 from eum_share.models.configuration import ConfigItemResult, ConfigurationOutcome
 from eum_share.models.inventory import ManualAction, SelectedBy
-from eum_share.models.ledger import FINAL_STATUSES, IdentityRecord, IdentityStatus, MigrationStatus, Phase, Repair
+from eum_share.models.ledger import (
+    FINAL_STATUSES,
+    ApprovalRecord,
+    IdentityRecord,
+    IdentityStatus,
+    MigrationStatus,
+    Phase,
+    Repair,
+)
 
 REPORT_JSON, REPORT_MARKDOWN = "report.json", "report.md"
 
@@ -57,6 +65,7 @@ class Report(WireModel):
     configuration: dict[str, list[ConfigItemResult]]
     manual_actions: list[ManualAction]
     warnings: list[str]
+    approval: ApprovalRecord | None = None
 
     @property
     def failed(self) -> list[IdentityLine]:
@@ -83,7 +92,8 @@ class ReportSummary(WireModel):
     markdown_key: str
 
 
-def build_report(migration: Migration) -> Report:
+def build_report(migration: Migration, *, outcome: str | None = None) -> Report:
+    """The report of a finished migration; with `outcome`, of one that has not changed anything yet (a plan)."""
     record, request, inventory, plan = migration.record, migration.request, migration.inventory, migration.plan
     bucket = migration.settings.artifact_bucket
     identities = sorted(migration.ledger.all_identities(migration.id), key=lambda i: (i.batch, i.arn))
@@ -99,7 +109,7 @@ def build_report(migration: Migration) -> Report:
         else Verification()
     )
     unfinished = [i.arn for i in identities if i.status not in FINAL_STATUSES]
-    if unfinished and not request.options.dry_run:
+    if unfinished and not request.options.dry_run and outcome is None:
         raise MigrationIncomplete(
             f"{len(unfinished)} identities are neither verified nor failed: {', '.join(unfinished[:5])}"
         )
@@ -111,7 +121,7 @@ def build_report(migration: Migration) -> Report:
     manual = list(inventory.manual_actions) + [a for o in outcomes.values() for a in o.manual_actions]
     return Report(
         migration_id=migration.id,
-        outcome="DRY_RUN" if request.options.dry_run else _outcome(identities),
+        outcome=outcome or ("DRY_RUN" if request.options.dry_run else _outcome(identities)),
         dry_run=request.options.dry_run,
         owner=request.owner.account_id,
         region=request.region,
@@ -139,6 +149,7 @@ def build_report(migration: Migration) -> Report:
         configuration={account: outcome.items for account, outcome in outcomes.items()},
         manual_actions=manual,
         warnings=list(record.warnings),
+        approval=record.approval,
     )
 
 
@@ -170,6 +181,11 @@ def render_markdown(report: Report) -> str:
         f"- {sum(report.counts.values())} identities in {report.batches} batches of at most {report.batch_size}",
         f"- Started {report.started_at}, finished {report.finished_at}"
         + (f" ({report.duration_seconds:.0f} s)" if report.duration_seconds is not None else ""),
+        *(
+            [f"- {report.approval.decision.value} by {report.approval.approver} at {report.approval.decided_at}"]
+            if report.approval
+            else []
+        ),
         "",
         "## Identities",
         "",

@@ -7,7 +7,7 @@ import hashlib
 from eum_share.dal import artifacts, events
 from eum_share.dal.ledger import Ledger
 from eum_share.logic.context import REQUEST
-from eum_share.models.ledger import MigrationRecord, MigrationStatus
+from eum_share.models.ledger import Decision, MigrationRecord, MigrationStatus
 from eum_share.models.request import MigrationRequest
 from eum_share.models.states import MigrationOpened
 from eum_share.settings import Settings
@@ -35,6 +35,11 @@ def open_migration(request: MigrationRequest, execution_name: str, settings: Set
         dry_run=request.options.dry_run,
         strategy=request.options.strategy,
         already_complete=record.status is MigrationStatus.SUCCEEDED,
+        # A re-run of an approved migration does not ask again; a rejected or expired one does.
+        needs_approval=request.options.require_approval
+        and not request.options.dry_run
+        and not (record.approval is not None and record.approval.decision is Decision.APPROVED),
+        approval_timeout_seconds=request.options.approval_timeout_seconds,
         report_key=record.report_key,
     )
     if opened.already_complete:

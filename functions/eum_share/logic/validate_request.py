@@ -7,7 +7,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from eum_share.errors import InvalidRequest
-from eum_share.models.identifiers import ROLE_ARN, SHARE_ARN, SMS_ARN, principal_kind
+from eum_share.models.identifiers import ROLE_ARN, SHARE_ARN, SMS_ARN, origin, principal_kind
 from eum_share.models.request import MigrationRequest
 
 
@@ -18,7 +18,13 @@ def field_path(location: tuple[int | str, ...]) -> str:
     return path or "request"
 
 
-def validate_request(raw: Any, *, default_migration_id: str, role_names: frozenset[str]) -> MigrationRequest:
+def validate_request(
+    raw: Any,
+    *,
+    default_migration_id: str,
+    role_names: frozenset[str],
+    callback_origins: frozenset[str] = frozenset(),
+) -> MigrationRequest:
     """The request, complete and consistent; InvalidRequest names every bad field otherwise."""
     if not isinstance(raw, dict):
         raise InvalidRequest([f"request: must be a JSON object, got {type(raw).__name__}"])
@@ -29,6 +35,11 @@ def validate_request(raw: Any, *, default_migration_id: str, role_names: frozens
             [f"{field_path(e['loc'])}: {e['msg'].removeprefix('Value error, ')}" for e in error.errors()]
         ) from None
     problems = _cross_checks(request, role_names)
+    if request.callback_url is not None and origin(request.callback_url) not in callback_origins:
+        problems.append(
+            f"callbackUrl: {origin(request.callback_url)} is not on the stack's callback allow-list "
+            f"({', '.join(sorted(callback_origins)) or 'empty'})"
+        )
     if problems:
         raise InvalidRequest(problems)
     if request.migration_id is None:

@@ -11,8 +11,30 @@ from eum_share.models.base import WireModel
 
 class MigrationStatus(StrEnum):
     RUNNING = "RUNNING"
+    AWAITING_APPROVAL = "AWAITING_APPROVAL"
     SUCCEEDED = "SUCCEEDED"
     FAILED = "FAILED"
+    # Ended at the approval gate with nothing changed: a person said no, or nobody answered in time.
+    REJECTED = "REJECTED"
+    EXPIRED = "EXPIRED"
+
+
+ENDED = frozenset(
+    {MigrationStatus.SUCCEEDED, MigrationStatus.FAILED, MigrationStatus.REJECTED, MigrationStatus.EXPIRED}
+)
+
+
+class Decision(StrEnum):
+    APPROVED = "APPROVED"
+    REJECTED = "REJECTED"
+
+
+class ApprovalRecord(WireModel):
+    """Only who decided, what, and when: the gate keeps nothing else about the approver."""
+
+    decision: Decision
+    approver: str
+    decided_at: str
 
 
 class Phase(StrEnum):
@@ -20,6 +42,7 @@ class Phase(StrEnum):
     PREFLIGHT = "PREFLIGHT"
     INVENTORY = "INVENTORY"
     PLANNED = "PLANNED"
+    AWAITING_APPROVAL = "AWAITING_APPROVAL"
     SHARING = "SHARING"
     INVITATIONS = "INVITATIONS"
     ASSOCIATING = "ASSOCIATING"
@@ -102,6 +125,10 @@ class MigrationRecord(WireModel):
     batches_done: int = 0
     current_batch: int | None = None
     warnings: list[str] = Field(default_factory=list)
+    approval: ApprovalRecord | None = None
+    # The gate's Step Functions task token while it waits; removed once a decision is sent or the gate closes.
+    approval_token: str | None = Field(default=None, repr=False)
+    plan_report_key: str | None = None
     report_key: str | None = None
     markdown_key: str | None = None
     error: str | None = None

@@ -11,6 +11,7 @@ from eum_share.models.base import WireModel
 from eum_share.models.identifiers import (
     MANAGED_PERMISSION,
     AccountId,
+    CallbackUrl,
     PermissionArn,
     Principal,
     RegionName,
@@ -109,6 +110,9 @@ class Options(WireModel):
     strategy: Strategy = Strategy.RAM
     max_repair_attempts: Annotated[int, Field(ge=0, le=10)] = 3
     poll_seconds: Annotated[int, Field(ge=0, le=300)] = 5
+    # Change management: stop after planning, with nothing changed, until someone approves or rejects.
+    require_approval: bool = False
+    approval_timeout_seconds: Annotated[int, Field(ge=60, le=30 * 86_400)] = 86_400
 
 
 class MigrationRequest(WireModel):
@@ -121,3 +125,5 @@ class MigrationRequest(WireModel):
     resources: Resources = Resources()
     configuration: Configuration = Configuration()
     options: Options = Options()
+    # Where the outcome is POSTed, signed, when the migration ends; its origin must be on the stack's allow-list.
+    callback_url: CallbackUrl | None = None

@@ -23,11 +23,36 @@ class MigrationOpened(WireModel):
     dry_run: bool
     strategy: Strategy
     already_complete: bool
+    # Stop after planning until a person decides (requireApproval, not a dry run, not approved before).
+    needs_approval: bool = False
+    approval_timeout_seconds: int = 86_400
     report_key: str | None = None
 
 
 class MigrationRef(WireModel):
     migration_id: Annotated[str, Field(min_length=1, max_length=80)]
+
+
+class ApprovalGateInput(MigrationRef):
+    """The gate's input: the task token Step Functions waits on (`$$.Task.Token`)."""
+
+    task_token: Annotated[str, Field(min_length=1, max_length=1024, repr=False)]
+
+
+class ApprovalRequested(WireModel):
+    """What MigrationAwaitingApproval tells the people who decide, and what the gate returns."""
+
+    migration_id: str
+    execution_name: str
+    identities: int
+    identities_by_type: dict[str, int]
+    batches: int
+    consumers: list[str]
+    principals: list[str]
+    share: str
+    plan_report_key: str
+    timeout_seconds: int
+    decide_with: dict[str, str]
 
 
 class ChunkRef(MigrationRef):
@@ -52,6 +77,7 @@ class FailureRecorded(WireModel):
     migration_id: str
     error: str
     cause: str
+    status: str = "FAILED"
 
 
 class LoopInput(MigrationRef):

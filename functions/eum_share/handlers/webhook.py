@@ -1,0 +1,183 @@
+"""The migration ticket webhook and status API (API Gateway HTTP API, payload format 2.0).
+
+POST /migrations                       a ticket starts its migration (202), or finds it started (200)
+GET  /migrations/{id}                  progress from the ledger
+POST /migrations/{id}/approve|reject   a decision at the approval gate
+Every route is signed: see logic/signing.py and docs/webhook.md.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import time
+from http import HTTPStatus
+from typing import Any
+
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import ValidationError
+
+from eum_share.dal.ledger import Ledger
+from eum_share.dal.secrets import signing_secret
+from eum_share.errors import (
+    ConfigurationError,
+    ExecutionNameTaken,
+    InvalidRequest,
+    MalformedBody,
+    MigrationNotFound,
+    NotAwaitingApproval,
+    RequestTooLarge,
+    SignatureInvalid,
+)
+from eum_share.handlers.problems import problem
+from eum_share.logic import signing
+from eum_share.logic.approval import decide
+from eum_share.logic.doors import start_migration
+from eum_share.logic.status import migration_view
+from eum_share.logic.tickets import ticket_from_body
+from eum_share.logic.validate_request import field_path
+from eum_share.models.doors import ApprovalDecidedEvent
+from eum_share.models.ledger import Decision
+from eum_share.observability import logger, metrics, tracer
+from eum_share.settings import get_door_settings
+
+# Step Functions takes at most 256 KiB of execution input; a larger ticket could never start.
+MAX_BODY_BYTES = 256 * 1024
+
+app = APIGatewayHttpResolver()
+
+
+def raw_body() -> bytes:
+    event = app.current_event
+    body = event.body or ""
+    return base64.b64decode(body) if event.is_base64_encoded else body.encode()
+
+
+def signed_message() -> bytes:
+    """What the sender signed: the raw body, or for a GET the path."""
+    event = app.current_event
+    return event.path.encode() if event.http_method == "GET" else raw_body()
+
+
+def verify_signature(app: APIGatewayHttpResolver, next_middleware: NextMiddleware) -> Response[Any]:
+    if len(raw_body()) > MAX_BODY_BYTES:
+        raise RequestTooLarge(f"the body is larger than {MAX_BODY_BYTES} bytes")
+    secret = signing_secret(get_door_settings().webhook_secret_name)
+    try:
+        signing.verify(secret, dict(app.current_event.headers), signed_message(), time.time())
+    except signing.BadSignature as bad:
+        raise SignatureInvalid(str(bad)) from None
+    return next_middleware(app)
+
+
+app.use(middlewares=[verify_signature])
+
+
+def json_body() -> Any:
+    try:
+        return json.loads(raw_body())
+    except ValueError as error:
+        raise MalformedBody(f"the body is not JSON: {error}") from None
+
+
+@app.post("/migrations")
+def create_migration() -> Response[str]:
+    ticket = ticket_from_body(json_body())
+    try:
+        started = start_migration(
+            ticket.request, f"ticket-{ticket.ticket_id}", get_door_settings(), migration_id=ticket.ticket_id
+        )
+    except InvalidRequest as invalid:
+        raise InvalidRequest([_under(ticket.request_field, p) for p in invalid.problems]) from None
+    status = HTTPStatus.OK if started.already_started else HTTPStatus.ACCEPTED
+    metrics.add_metric(name="TicketsReceived", unit="Count", value=1)
+    logger.info("ticket delivered", extra={"ticket": ticket.ticket_id, "alreadyStarted": started.already_started})
+    body = started.model_dump(mode="json", by_alias=True) | {"statusUrl": _url(started.status_path)}
+    return Response(status_code=status.value, content_type="application/json", body=json.dumps(body))
+
+
+@app.get("/migrations/<migration_id>")
+def get_migration(migration_id: str) -> dict[str, Any]:
+    view = migration_view(Ledger(get_door_settings().ledger_table), migration_id)
+    return view.model_dump(mode="json", by_alias=True, exclude_none=True)
+
+
+@app.post("/migrations/<migration_id>/approve")
+def approve(migration_id: str) -> dict[str, Any]:
+    return _decide(migration_id, Decision.APPROVED)
+
+
+@app.post("/migrations/<migration_id>/reject")
+def reject(migration_id: str) -> dict[str, Any]:
+    return _decide(migration_id, Decision.REJECTED)
+
+
+def _decide(migration_id: str, decision: Decision) -> dict[str, Any]:
+    """The signed body names the migration and the decision, so a captured signature cannot be replayed
+    against another migration or turned into the opposite decision."""
+    try:
+        decided = ApprovalDecidedEvent.model_validate(json_body())
+    except ValidationError as error:
+        raise InvalidRequest([f"{field_path(e['loc'])}: {e['msg']}" for e in error.errors()]) from None
+    if decided.migration_id != migration_id:
+        raise InvalidRequest([f"migrationId: must be {migration_id!r}, the migration in the path"])
+    if decided.decision is not decision:
+        raise InvalidRequest([f"decision: must be {decision.value} on this route"])
+    approval = decide(Ledger(get_door_settings().ledger_table), migration_id, decision, decided.approver)
+    logger.info("approval decided", extra={"migrationId": migration_id, "decision": decision.value})
+    return {"migrationId": migration_id} | approval.model_dump(mode="json", by_alias=True)
+
+
+def _under(prefix: str, problem_line: str) -> str:
+    return f"{prefix}.{problem_line}" if not problem_line.startswith("request:") else f"{prefix}: " + problem_line[9:]
+
+
+def _url(path: str) -> str:
+    domain = app.current_event.request_context.domain_name
+    return f"https://{domain}{path}" if domain else path
+
+
+# How each refusal answers: status and problem type. The problem's detail is the error's own message.
+REFUSALS: dict[type[Exception], tuple[HTTPStatus, str]] = {
+    RequestTooLarge: (HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "body-too-large"),
+    SignatureInvalid: (HTTPStatus.UNAUTHORIZED, "signature"),
+    MalformedBody: (HTTPStatus.BAD_REQUEST, "malformed-body"),
+    InvalidRequest: (HTTPStatus.UNPROCESSABLE_ENTITY, "invalid-request"),
+    MigrationNotFound: (HTTPStatus.NOT_FOUND, "migration-not-found"),
+    ExecutionNameTaken: (HTTPStatus.CONFLICT, "conflict"),
+    NotAwaitingApproval: (HTTPStatus.CONFLICT, "conflict"),
+}
+
+
+def refuse(error: Exception) -> Response[str]:
+    status, kind = REFUSALS[type(error)]
+    metrics.add_metric(name=f"Refused{status.value}", unit="Count", value=1)
+    if isinstance(error, InvalidRequest):
+        return problem(status, kind, "the request does not validate", error.problems)
+    if isinstance(error, MalformedBody):
+        return problem(status, kind, str(error), [f"{error.field}: {error}"])
+    return problem(status, kind, str(error))
+
+
+def misconfigured(error: ConfigurationError) -> Response[str]:
+    logger.error("webhook misconfigured", extra={"error": str(error)})
+    return problem(HTTPStatus.INTERNAL_SERVER_ERROR, "configuration", "the webhook is not configured; see its logs")
+
+
+def no_route(error: Exception) -> Response[str]:
+    event = app.current_event
+    return problem(HTTPStatus.NOT_FOUND, "no-route", f"no route {event.http_method} {event.path}")
+
+
+app.exception_handler(list(REFUSALS))(refuse)
+app.exception_handler(ConfigurationError)(misconfigured)
+app.not_found(no_route)
+
+
+@logger.inject_lambda_context(correlation_id_path="requestContext.requestId")
+@metrics.log_metrics
+@tracer.capture_lambda_handler(capture_response=False)
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return app.resolve(event, context)

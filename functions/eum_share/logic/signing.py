@@ -1,0 +1,40 @@
+"""HMAC-SHA256 signatures of the signed doors (ticket webhook, status, approval) and of completion callbacks.
+
+The signed message is the timestamp, a dot, and the raw body: `f"{timestamp}.{body}"`. A GET has no body; its
+path takes the body's place, so a signature for one migration's status cannot read another's.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+TIMESTAMP_HEADER = "x-eum-share-timestamp"
+SIGNATURE_HEADER = "x-eum-share-signature"
+SCHEME = "sha256="
+# A delivery older (or further in the future) than this is refused as a replay.
+MAX_AGE_SECONDS = 300
+
+
+class BadSignature(Exception):
+    """Why a signature does not verify, in words safe to show the sender (never the expected value)."""
+
+
+def sign(secret: bytes, timestamp: str, message: bytes) -> str:
+    return SCHEME + hmac.new(secret, timestamp.encode() + b"." + message, hashlib.sha256).hexdigest()
+
+
+def verify(secret: bytes, headers: dict[str, str], message: bytes, now: float) -> None:
+    """Raise BadSignature unless the headers carry a fresh timestamp and the signature of it and `message`."""
+    lowered = {key.lower(): value for key, value in headers.items()}
+    timestamp, signature = lowered.get(TIMESTAMP_HEADER), lowered.get(SIGNATURE_HEADER)
+    if not timestamp:
+        raise BadSignature(f"header {TIMESTAMP_HEADER} is missing")
+    if not signature:
+        raise BadSignature(f"header {SIGNATURE_HEADER} is missing")
+    if not timestamp.isdigit() or len(timestamp) > 12:
+        raise BadSignature(f"header {TIMESTAMP_HEADER} must be Unix time in whole seconds")
+    if abs(now - int(timestamp)) > MAX_AGE_SECONDS:
+        raise BadSignature(f"header {TIMESTAMP_HEADER} is more than {MAX_AGE_SECONDS} s from now (a replay?)")
+    if not hmac.compare_digest(sign(secret, timestamp, message), signature.strip()):
+        raise BadSignature(f"header {SIGNATURE_HEADER} does not match the timestamp and body")
