@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated
+from typing import Annotated, Any
+from urllib.parse import urlsplit
 
-from pydantic import AfterValidator
+from pydantic import AfterValidator, Field
 
 ACCOUNT_ID = re.compile(r"^\d{12}$")
 REGION = re.compile(r"^[a-z]{2}(?:-[a-z]+)+-\d$")
@@ -32,10 +33,45 @@ def _matching(pattern: re.Pattern[str], what: str) -> AfterValidator:
     return AfterValidator(check)
 
 
-AccountId = Annotated[str, _matching(ACCOUNT_ID, "a 12-digit AWS account ID")]
-RegionName = Annotated[str, _matching(REGION, "an AWS Region name such as us-east-1")]
-RoleArn = Annotated[str, _matching(ROLE_ARN, "an IAM role ARN")]
-PermissionArn = Annotated[str, _matching(PERMISSION_ARN, "a RAM permission ARN")]
+def _portable(*patterns: re.Pattern[str]) -> str:
+    """The patterns as one, in the dialect JSON Schema uses (ECMA-262, which has no `(?P<name>` groups)."""
+    bodies = [re.sub(r"\(\?P<\w+>", "(?:", p.pattern).removeprefix("^").removesuffix("$") for p in patterns]
+    return f"^{bodies[0]}$" if len(bodies) == 1 else f"^(?:{'|'.join(bodies)})$"
+
+
+def _documented(description: str, pattern: str) -> Any:
+    """What the request's JSON Schema says of an identifier; validation stays with the validator beside it."""
+    return Field(description=description, json_schema_extra={"pattern": pattern})
+
+
+AccountId = Annotated[
+    str,
+    _matching(ACCOUNT_ID, "a 12-digit AWS account ID"),
+    _documented("A 12-digit AWS account ID.", _portable(ACCOUNT_ID)),
+]
+RegionName = Annotated[
+    str,
+    _matching(REGION, "an AWS Region name such as us-east-1"),
+    _documented("An AWS Region name such as us-east-1.", _portable(REGION)),
+]
+RoleArn = Annotated[
+    str,
+    _matching(ROLE_ARN, "an IAM role ARN"),
+    _documented(
+        "An IAM role ARN. The role must be in the account it acts for and its name must be one of the stack's "
+        "role names (parameters OwnerRoleName and ConsumerRoleName; EumShareOwnerRole and EumShareConsumerRole "
+        "by default).",
+        _portable(ROLE_ARN),
+    ),
+]
+PermissionArn = Annotated[
+    str,
+    _matching(PERMISSION_ARN, "a RAM permission ARN"),
+    _documented(
+        f"A RAM managed permission ARN; by default AWS's permission for End User Messaging SMS, {MANAGED_PERMISSION}.",
+        _portable(PERMISSION_ARN),
+    ),
+]
 
 
 def principal_kind(value: str) -> str | None:
@@ -58,4 +94,39 @@ def _principal(value: str) -> str:
     return value
 
 
-Principal = Annotated[str, AfterValidator(_principal)]
+Principal = Annotated[
+    str,
+    AfterValidator(_principal),
+    _documented(
+        "A RAM principal: a 12-digit account ID, an OU ID (ou-...) or OU ARN, or the organization ARN; "
+        "never an IAM user or role.",
+        _portable(ACCOUNT_ID, OU_ID, OU_ARN, ORG_ARN),
+    ),
+]
+
+
+def origin(url: str) -> str:
+    """scheme://host[:port] of a URL, lower-cased: what a callback allow-list names."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}".lower()
+
+
+def _callback_url(value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        raise ValueError(f"must be an https:// URL, got {value!r}")
+    if parts.username or parts.password or parts.fragment:
+        raise ValueError("must not carry credentials or a fragment")
+    return value
+
+
+CallbackUrl = Annotated[
+    str,
+    Field(min_length=10, max_length=2048),
+    AfterValidator(_callback_url),
+    _documented(
+        "An http(s) URL without credentials or fragment, where the outcome is POSTed, signed, when the migration "
+        "ends; its origin (scheme://host[:port]) must be on the stack's allow-list.",
+        r"^[Hh][Tt][Tt][Pp][Ss]?://[^/?#@:][^/?#@]*(?:[/?][^#]*)?$",
+    ),
+]
