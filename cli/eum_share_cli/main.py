@@ -6,13 +6,14 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from eum_share_cli import demo
+from eum_share_cli import demo, schema
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="eum-share", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     demo.add_parser(commands)
+    schema.add_parser(commands)
     args = parser.parse_args(argv)
     result: int = args.run(args)
     return result

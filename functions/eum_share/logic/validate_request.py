@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from pydantic import ValidationError
@@ -9,6 +10,9 @@ from pydantic import ValidationError
 from eum_share.errors import InvalidRequest
 from eum_share.models.identifiers import ROLE_ARN, SHARE_ARN, SMS_ARN, origin, principal_kind
 from eum_share.models.request import MigrationRequest
+
+
+MIGRATION_ID = re.compile(r"[A-Za-z0-9_-]{1,80}", re.ASCII)
 
 
 def field_path(location: tuple[int | str, ...]) -> str:
@@ -43,6 +47,13 @@ def validate_request(
     if problems:
         raise InvalidRequest(problems)
     if request.migration_id is None:
+        if not MIGRATION_ID.fullmatch(default_migration_id):
+            raise InvalidRequest(
+                [
+                    f"migrationId: absent, and {default_migration_id!r} (the execution's name) cannot stand in "
+                    "for it: letters, digits, - and _ only; give a migrationId"
+                ]
+            )
         request = request.model_copy(update={"migration_id": default_migration_id})
     return request
 

@@ -8,20 +8,28 @@ from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, Field
 
-ACCOUNT_ID = re.compile(r"^\d{12}$")
-REGION = re.compile(r"^[a-z]{2}(?:-[a-z]+)+-\d$")
-OU_ID = re.compile(r"^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$")
-OU_ARN = re.compile(r"^arn:aws[a-z-]*:organizations::\d{12}:ou/o-[a-z0-9]{10,32}/ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$")
-ORG_ARN = re.compile(r"^arn:aws[a-z-]*:organizations::\d{12}:organization/o-[a-z0-9]{10,32}$")
-ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::(?P<account>\d{12}):role/(?:[\w+=,.@-]+/)*(?P<name>[\w+=,.@-]{1,64})$")
-SHARE_ARN = re.compile(r"^arn:aws[a-z-]*:ram:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):resource-share/[0-9a-f-]{36}$")
+# ASCII: an account ID's digits are 0-9, not any script's digits as Python's \d would take.
+ACCOUNT_ID = re.compile(r"^\d{12}$", re.ASCII)
+REGION = re.compile(r"^[a-z]{2}(?:-[a-z]+)+-\d$", re.ASCII)
+OU_ID = re.compile(r"^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$", re.ASCII)
+OU_ARN = re.compile(
+    r"^arn:aws[a-z-]*:organizations::\d{12}:ou/o-[a-z0-9]{10,32}/ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$", re.ASCII
+)
+ORG_ARN = re.compile(r"^arn:aws[a-z-]*:organizations::\d{12}:organization/o-[a-z0-9]{10,32}$", re.ASCII)
+ROLE_ARN = re.compile(
+    r"^arn:aws[a-z-]*:iam::(?P<account>\d{12}):role/(?:[\w+=,.@-]+/)*(?P<name>[\w+=,.@-]{1,64})$", re.ASCII
+)
+SHARE_ARN = re.compile(
+    r"^arn:aws[a-z-]*:ram:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):resource-share/[0-9a-f-]{36}$", re.ASCII
+)
 # sender-id ARNs carry the sender ID and its country: .../sender-id/MYBRAND/GB
 SMS_ARN = re.compile(
     r"^arn:aws[a-z-]*:sms-voice:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):"
-    r"(?P<kind>phone-number|sender-id|pool|opt-out-list)/(?P<id>[A-Za-z0-9_.:/-]+)$"
+    r"(?P<kind>phone-number|sender-id|pool|opt-out-list)/(?P<id>[A-Za-z0-9_.:/-]+)$",
+    re.ASCII,
 )
 MANAGED_PERMISSION = "arn:aws:ram::aws:permission/AWSRAMDefaultPermissionSmsVoice"
-PERMISSION_ARN = re.compile(r"^arn:aws[a-z-]*:ram::(?:aws|\d{12}):permission/[\w.-]+$")
+PERMISSION_ARN = re.compile(r"^arn:aws[a-z-]*:ram::(?:aws|\d{12}):permission/[\w.-]+$", re.ASCII)
 
 
 def _matching(pattern: re.Pattern[str], what: str) -> AfterValidator:
@@ -35,7 +43,14 @@ def _matching(pattern: re.Pattern[str], what: str) -> AfterValidator:
 
 def _portable(*patterns: re.Pattern[str]) -> str:
     """The patterns as one, in the dialect JSON Schema uses (ECMA-262, which has no `(?P<name>` groups)."""
-    bodies = [re.sub(r"\(\?P<\w+>", "(?:", p.pattern).removeprefix("^").removesuffix("$") for p in patterns]
+    bodies = [
+        re.sub(r"\(\?P<\w+>", "(?:", p.pattern)
+        .replace(r"\d", "[0-9]")  # the patterns are ASCII; a schema validator's \d may not be
+        .replace(r"\w", "A-Za-z0-9_")  # only ever inside a character class here
+        .removeprefix("^")
+        .removesuffix("$")
+        for p in patterns
+    ]
     return f"^{bodies[0]}$" if len(bodies) == 1 else f"^(?:{'|'.join(bodies)})$"
 
 
@@ -114,7 +129,7 @@ def origin(url: str) -> str:
 def _callback_url(value: str) -> str:
     parts = urlsplit(value)
     if parts.scheme not in ("https", "http") or not parts.hostname:
-        raise ValueError(f"must be an https:// URL, got {value!r}")
+        raise ValueError(f"must be an https:// (or allow-listed http://) URL, got {value!r}")
     if parts.username or parts.password or parts.fragment:
         raise ValueError("must not carry credentials or a fragment")
     return value
@@ -126,7 +141,7 @@ CallbackUrl = Annotated[
     AfterValidator(_callback_url),
     _documented(
         "An http(s) URL without credentials or fragment, where the outcome is POSTed, signed, when the migration "
-        "ends; its origin (scheme://host[:port]) must be on the stack's allow-list.",
+        "ends; its origin (scheme://host[:port]) must be on the stack's allow-list (parameter CallbackAllowedOrigins).",
         r"^[Hh][Tt][Tt][Pp][Ss]?://[^/?#@:][^/?#@]*(?:[/?][^#]*)?$",
     ),
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from eum_share.models.base import WireModel
 from eum_share.models.request import Strategy
@@ -66,6 +66,12 @@ class StateError(WireModel):
 
     Error: str
     Cause: str = ""
+
+    @field_validator("Cause", mode="before")
+    @classmethod
+    def _no_cause_is_empty(cls, value: Any) -> Any:
+        # SendTaskFailure's cause is optional; the Catch then carries a null Cause.
+        return "" if value is None else value
 
 
 class RecordFailureInput(WireModel):

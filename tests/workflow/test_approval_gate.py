@@ -1,0 +1,126 @@
+"""The approval gate: a gated migration plans, changes nothing, and waits for a person; then goes on or ends."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from typing import Any
+
+import pytest
+from eum_share.dal.ledger import Ledger
+from eum_share.errors import NotAwaitingApproval
+from eum_share.logic.approval import decide
+from eum_share.models.ledger import Decision
+
+from tests.support.migration import mutating_calls
+from twin.offline import OfflineAWS
+from twin.runner import LocalStateMachine
+from twin.seed import Scenario
+
+GATED = {"requireApproval": True, "approvalTimeoutSeconds": 3600}
+
+
+def wait_for_status(aws: OfflineAWS, workflow: LocalStateMachine, migration_id: str, status: str) -> dict[str, Any]:
+    table = workflow.resource_name("LedgerTable")
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        with aws.observing():
+            item = aws.client("dynamodb").get_item(
+                TableName=table, Key={"pk": {"S": f"MIGRATION#{migration_id}"}, "sk": {"S": "MIGRATION"}}
+            )
+        if item.get("Item", {}).get("status", {}).get("S") == status:
+            return dict(item["Item"])
+        time.sleep(0.02)
+    raise AssertionError(f"migration {migration_id} never reached {status}")
+
+
+def start_gated(aws: OfflineAWS, workflow: LocalStateMachine, scenario: Scenario, name: str) -> tuple[str, int]:
+    first_call = len(aws.world.calls)
+    arn = workflow.start(scenario.request(migrationId=name, options=GATED), name=name)
+    wait_for_status(aws, workflow, name, "AWAITING_APPROVAL")
+    return arn, first_call
+
+
+def bus_events(aws: OfflineAWS, detail_type: str) -> list[dict[str, Any]]:
+    return [
+        json.loads(entry["Detail"])
+        for call in aws.world.calls
+        if call.service == "events" and call.operation == "PutEvents"
+        for entry in call.params.get("Entries", [])
+        if entry.get("DetailType") == detail_type
+    ]
+
+
+def test_a_gated_migration_changes_nothing_while_it_waits(
+    aws: OfflineAWS, workflow: LocalStateMachine, scenario: Scenario
+) -> None:
+    # Given a migration that requires approval
+    # When it reaches the gate
+    arn, first_call = start_gated(aws, workflow, scenario, "gated-wait")
+    # Then nothing in any account has changed, the execution still runs, and the gate was announced with the plan
+    assert mutating_calls(aws.world.calls[first_call:]) == []
+    with aws.observing():
+        assert aws.client("stepfunctions").describe_execution(executionArn=arn)["status"] == "RUNNING"
+    (announced,) = bus_events(aws, "MigrationAwaitingApproval")
+    assert announced["identities"] == len(scenario.identities) + 1  # and the account's implicit Default opt-out list
+    assert "Migration gated-wait: AWAITING_APPROVAL" in workflow.read_artifact(announced["planReportKey"])
+
+
+def test_an_approved_migration_completes_and_its_report_names_the_approver(
+    aws: OfflineAWS, workflow: LocalStateMachine, scenario: Scenario
+) -> None:
+    # Given a migration waiting at its gate
+    arn, _ = start_gated(aws, workflow, scenario, "gated-yes")
+    # When a person approves it
+    with aws.observing():
+        decide(Ledger(workflow.resource_name("LedgerTable")), "gated-yes", Decision.APPROVED, "ana.ops@example.com")
+    execution = workflow.wait(arn)
+    # Then it completes, every identity verified, and the report says who approved
+    assert execution.status == "SUCCEEDED", execution.cause
+    report = json.loads(workflow.read_artifact(execution.output["reportKey"]))
+    assert report["approval"]["approver"] == "ana.ops@example.com"
+    assert report["approval"]["decision"] == "APPROVED"
+    assert execution.output["failed"] == 0
+
+
+def test_a_rejected_migration_ends_with_nothing_changed(
+    aws: OfflineAWS, workflow: LocalStateMachine, scenario: Scenario
+) -> None:
+    # Given a migration waiting at its gate
+    arn, first_call = start_gated(aws, workflow, scenario, "gated-no")
+    # When a person rejects it
+    with aws.observing():
+        decide(Ledger(workflow.resource_name("LedgerTable")), "gated-no", Decision.REJECTED, "ana.ops@example.com")
+    execution = workflow.wait(arn)
+    # Then the execution fails as rejected, nothing changed, and the ledger and the bus say so
+    assert (execution.status, execution.error) == ("FAILED", "ApprovalRejected")
+    assert "ana.ops@example.com" in (execution.cause or "")
+    assert mutating_calls(aws.world.calls[first_call:]) == []
+    item = wait_for_status(aws, workflow, "gated-no", "REJECTED")
+    assert "approvalToken" not in item
+    assert bus_events(aws, "MigrationRejected")[0]["migrationId"] == "gated-no"
+
+
+def test_a_second_decision_is_refused(aws: OfflineAWS, workflow: LocalStateMachine, scenario: Scenario) -> None:
+    # Given a migration that was just approved
+    arn, _ = start_gated(aws, workflow, scenario, "gated-twice")
+    ledger = Ledger(workflow.resource_name("LedgerTable"))
+    with aws.observing():
+        decide(ledger, "gated-twice", Decision.APPROVED, "ana.ops@example.com")
+        # When someone else rejects it afterwards
+        # Then the rejection is refused, naming who decided first
+        with pytest.raises(NotAwaitingApproval, match=re.escape("APPROVED by ana.ops@example.com")):
+            decide(ledger, "gated-twice", Decision.REJECTED, "bob@example.com")
+    assert workflow.wait(arn).status == "SUCCEEDED"
+
+
+def test_a_dry_run_never_waits_for_approval(aws: OfflineAWS, workflow: LocalStateMachine, scenario: Scenario) -> None:
+    # Given a gated request that is a dry run
+    request = scenario.request(options=GATED | {"dryRun": True})
+    # When it runs
+    execution = workflow.run(request, name="gated-dry")
+    # Then it ends with its plan, without stopping at the gate
+    assert execution.status == "SUCCEEDED"
+    assert execution.output["outcome"] == "DRY_RUN"
+    assert bus_events(aws, "MigrationAwaitingApproval") == []
