@@ -124,3 +124,21 @@ def test_a_dry_run_never_waits_for_approval(aws: OfflineAWS, workflow: LocalStat
     assert execution.status == "SUCCEEDED"
     assert execution.output["outcome"] == "DRY_RUN"
     assert bus_events(aws, "MigrationAwaitingApproval") == []
+
+
+def test_an_unanswered_gate_times_out_with_nothing_changed(
+    aws: OfflineAWS, workflow: LocalStateMachine, scenario: Scenario
+) -> None:
+    # Given a migration waiting at a gate that allows an hour
+    arn, first_call = start_gated(aws, workflow, scenario, "gated-late")
+    # When an hour passes with no decision
+    aws.clock.advance(3601)
+    execution = workflow.wait(arn)
+    # Then it ends as expired, nothing changed, and the ledger and the bus say so
+    assert (execution.status, execution.error) == ("FAILED", "ApprovalExpired")
+    assert mutating_calls(aws.world.calls[first_call:]) == []
+    wait_for_status(aws, workflow, "gated-late", "EXPIRED")
+    assert bus_events(aws, "MigrationApprovalExpired")[0]["migrationId"] == "gated-late"
+    # And a decision arriving afterwards is refused
+    with aws.observing(), pytest.raises(NotAwaitingApproval):
+        decide(Ledger(workflow.resource_name("LedgerTable")), "gated-late", Decision.APPROVED, "ana.ops@example.com")
