@@ -22,6 +22,7 @@ from eum_share.logic.approval import decide
 from eum_share.logic.doors import start_migration
 from eum_share.logic.validate_request import field_path
 from eum_share.models.doors import ApprovalDecidedEvent, BusEvent
+from eum_share.models.events import MigrationRequestRefused
 from eum_share.observability import logger, metrics, tracer
 from eum_share.settings import DoorSettings, get_door_settings
 
@@ -65,6 +66,6 @@ def _decision(detail: Any) -> ApprovalDecidedEvent:
 def _refuse(settings: DoorSettings, received: BusEvent, problems: list[str]) -> dict[str, Any]:
     logger.warning("event refused", extra={"eventId": received.id, "problems": problems})
     metrics.add_metric(name="EventsRefused", unit="Count", value=1)
-    refusal = {"eventId": received.id, "detailType": received.detail_type, "problems": problems}
-    events.publish(settings.event_bus, settings.event_source, "MigrationRequestRefused", refusal)
-    return refusal
+    refusal = MigrationRequestRefused(event_id=received.id, detail_type=received.detail_type, problems=problems)
+    events.publish(settings.event_bus, settings.event_source, refusal)
+    return refusal.model_dump(mode="json", by_alias=True)

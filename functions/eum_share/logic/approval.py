@@ -10,14 +10,14 @@ from eum_share.dal.ledger import Ledger
 from eum_share.errors import NotAwaitingApproval
 from eum_share.logic.context import Migration
 from eum_share.logic.report import build_report, render_markdown
+from eum_share.models.events import MigrationAwaitingApproval
 from eum_share.models.ledger import ApprovalRecord, Decision
-from eum_share.models.states import ApprovalRequested
 
 PLAN_REPORT = "plan-report.md"
 AWAITING = "AWAITING_APPROVAL"
 
 
-def request_approval(migration: Migration, task_token: str) -> ApprovalRequested:
+def request_approval(migration: Migration, task_token: str) -> MigrationAwaitingApproval:
     """Write the plan for the people who decide, keep the task token in the ledger, and announce the gate."""
     request, plan = migration.request, migration.plan
     plan_key = migration.key(PLAN_REPORT)
@@ -25,7 +25,7 @@ def request_approval(migration: Migration, task_token: str) -> ApprovalRequested
     artifacts.put_text(migration.settings.artifact_bucket, plan_key, render_markdown(report), "text/markdown")
     migration.ledger.await_approval(migration.id, task_token, plan_key)
     mid = migration.id
-    requested = ApprovalRequested(
+    requested = MigrationAwaitingApproval(
         migration_id=mid,
         execution_name=migration.record.execution_name,
         identities=plan.identity_count,
@@ -43,12 +43,7 @@ def request_approval(migration: Migration, task_token: str) -> ApprovalRequested
             f'detail {{"migrationId": "{mid}", "decision": "APPROVED", "approver": "..."}}',
         },
     )
-    events.publish(
-        migration.settings.event_bus,
-        migration.settings.event_source,
-        "MigrationAwaitingApproval",
-        requested.model_dump(mode="json", by_alias=True),
-    )
+    events.publish(migration.settings.event_bus, migration.settings.event_source, requested)
     return requested
 
 

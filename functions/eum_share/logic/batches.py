@@ -21,6 +21,7 @@ from eum_share.dal import events, ram, sms
 from eum_share.dal.ledger import StaleLedgerWrite
 from eum_share.logic.context import Migration, token
 from eum_share.logic.policy import USE_ACTION, grant_statements, integrity_problems, merged
+from eum_share.models.events import BatchCompleted
 from eum_share.models.ledger import (
     FINAL_STATUSES,
     BatchRecord,
@@ -263,8 +264,7 @@ class ChunkRunner:
         events.publish(
             self.m.settings.event_bus,
             self.m.settings.event_source,
-            "BatchCompleted",
-            {"migrationId": self.m.id, "batch": batch.index, "of": len(self.m.plan.batches), "counts": counts},
+            BatchCompleted(migration_id=self.m.id, batch=batch.index, of=len(self.m.plan.batches), counts=counts),
         )
 
     # -- repairs: this resource alone, again -----------------------------------------------------------------

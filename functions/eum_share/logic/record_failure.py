@@ -6,6 +6,12 @@ import json
 
 from eum_share.dal import events
 from eum_share.dal.ledger import Ledger
+from eum_share.models.events import (
+    MigrationApprovalExpired,
+    MigrationEnded,
+    MigrationFailed,
+    MigrationRejected,
+)
 from eum_share.models.ledger import MigrationStatus
 from eum_share.models.states import FailureRecorded, RecordFailureInput
 from eum_share.settings import Settings
@@ -26,24 +32,19 @@ STEP_FAILED = "MigrationStepFailed"
 
 # How the migration ends, by error: the ledger status and the event subscribers hear. The gate's two ways of
 # ending change nothing, and say so.
-ENDINGS = {
-    "ApprovalRejected": (MigrationStatus.REJECTED, "MigrationRejected"),
-    "ApprovalExpired": (MigrationStatus.EXPIRED, "MigrationApprovalExpired"),
+ENDINGS: dict[str, tuple[MigrationStatus, type[MigrationEnded]]] = {
+    "ApprovalRejected": (MigrationStatus.REJECTED, MigrationRejected),
+    "ApprovalExpired": (MigrationStatus.EXPIRED, MigrationApprovalExpired),
 }
-FAILED = (MigrationStatus.FAILED, "MigrationFailed")
+FAILED = (MigrationStatus.FAILED, MigrationFailed)
 
 
 def record_failure(failure: RecordFailureInput, settings: Settings) -> FailureRecorded:
     error, cause = failure.error.Error, readable_cause(failure.error.Cause)
     if error.startswith("States."):
         error, cause = STEP_FAILED, f"{error}: {cause}"
-    status, detail_type = ENDINGS.get(error, FAILED)
+    status, announcement = ENDINGS.get(error, FAILED)
     Ledger(settings.ledger_table).record_failure(failure.migration_id, error, cause, status.value)
     recorded = FailureRecorded(migration_id=failure.migration_id, error=error, cause=cause, status=status.value)
-    events.publish(
-        settings.event_bus,
-        settings.event_source,
-        detail_type,
-        recorded.model_dump(mode="json", by_alias=True),
-    )
+    events.publish(settings.event_bus, settings.event_source, announcement.model_validate(recorded.model_dump()))
     return recorded

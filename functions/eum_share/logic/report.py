@@ -14,6 +14,7 @@ from eum_share.logic.context import Migration
 from eum_share.logic.verify import VERIFICATION, Verification, configuration_outcome_key
 from eum_share.models.base import WireModel
 from eum_share.models.configuration import ConfigItemResult, ConfigurationOutcome
+from eum_share.models.events import MigrationSucceeded
 from eum_share.models.inventory import ManualAction, SelectedBy
 from eum_share.models.ledger import (
     FINAL_STATUSES,
@@ -269,7 +270,6 @@ def publish_report(migration: Migration) -> ReportSummary:
     events.publish(
         migration.settings.event_bus,
         migration.settings.event_source,
-        "MigrationSucceeded",
-        summary.model_dump(mode="json", by_alias=True),
+        MigrationSucceeded.model_validate(summary.model_dump()),
     )
     return summary

@@ -7,6 +7,7 @@ import hashlib
 from eum_share.dal import artifacts, events
 from eum_share.dal.ledger import Ledger
 from eum_share.logic.context import REQUEST
+from eum_share.models.events import MigrationStarted
 from eum_share.models.ledger import Decision, MigrationRecord, MigrationStatus
 from eum_share.models.request import MigrationRequest
 from eum_share.models.states import MigrationOpened
@@ -49,7 +50,6 @@ def open_migration(request: MigrationRequest, execution_name: str, settings: Set
     events.publish(
         settings.event_bus,
         settings.event_source,
-        "MigrationStarted",
-        {"migrationId": record.migration_id, "executionName": execution_name, "dryRun": opened.dry_run},
+        MigrationStarted(migration_id=record.migration_id, execution_name=execution_name, dry_run=opened.dry_run),
     )
     return opened

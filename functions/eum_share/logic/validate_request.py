@@ -11,7 +11,6 @@ from eum_share.errors import InvalidRequest
 from eum_share.models.identifiers import ROLE_ARN, SHARE_ARN, SMS_ARN, origin, principal_kind
 from eum_share.models.request import MigrationRequest
 
-
 MIGRATION_ID = re.compile(r"[A-Za-z0-9_-]{1,80}", re.ASCII)
 
 

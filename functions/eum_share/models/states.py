@@ -39,22 +39,6 @@ class ApprovalGateInput(MigrationRef):
     task_token: Annotated[str, Field(min_length=1, max_length=1024, repr=False)]
 
 
-class ApprovalRequested(WireModel):
-    """What MigrationAwaitingApproval tells the people who decide, and what the gate returns."""
-
-    migration_id: str
-    execution_name: str
-    identities: int
-    identities_by_type: dict[str, int]
-    batches: int
-    consumers: list[str]
-    principals: list[str]
-    share: str
-    plan_report_key: str
-    timeout_seconds: int
-    decide_with: dict[str, str]
-
-
 class ChunkRef(MigrationRef):
     chunk: Annotated[int, Field(ge=0)]
 
