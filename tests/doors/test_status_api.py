@@ -52,3 +52,27 @@ def test_a_status_signature_is_bound_to_its_path(aws: OfflineAWS, workflow: Loca
     answer = deliver(aws, workflow, event)
     # Then the signature does not verify
     assert answer.status == 401
+
+
+def test_an_iam_authorized_status_request_needs_no_signature(aws: OfflineAWS, workflow: LocalStateMachine) -> None:
+    # Given an unsigned status request that API Gateway authorized with IAM (route with AWS_IAM auth)
+    event = http_event("GET /migrations/{id}", migration_id="nope")
+    for header in ("x-eum-share-timestamp", "x-eum-share-signature"):
+        event["headers"].pop(header)
+    event["requestContext"]["authorizer"] = {
+        "iam": {"accountId": "111111111111", "userArn": "arn:aws:iam::111111111111:user/ops", "userId": "AIDAEXAMPLE"}
+    }
+    # When it is delivered
+    answer = deliver(aws, workflow, event)
+    # Then it is answered (404: no such migration), not refused for want of a signature
+    assert answer.status == 404
+
+
+def test_an_unsigned_status_request_without_iam_is_refused(aws: OfflineAWS, workflow: LocalStateMachine) -> None:
+    # Given an unsigned status request with no IAM authorization
+    event = http_event("GET /migrations/{id}", migration_id="nope")
+    event["headers"].pop("x-eum-share-signature")
+    # When it is delivered
+    answer = deliver(aws, workflow, event)
+    # Then it is refused
+    assert answer.status == 401
