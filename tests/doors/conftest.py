@@ -59,9 +59,12 @@ def receiver() -> Iterator[CallbackReceiver]:
 
 
 @pytest.fixture
-def workflow(aws: OfflineAWS, receiver: CallbackReceiver) -> Iterator[LocalStateMachine]:
-    """The stack, its callback allow-list naming only the test's receiver."""
-    parameters = {"LogLevel": "WARNING", "CallbackAllowedOrigins": receiver.origin}
+def workflow(
+    aws: OfflineAWS, receiver: CallbackReceiver, request: pytest.FixtureRequest
+) -> Iterator[LocalStateMachine]:
+    """The stack, its callback allow-list naming only the test's receiver; a test may set its LogLevel."""
+    log_level = getattr(request, "param", {}).get("LogLevel", "WARNING")
+    parameters = {"LogLevel": log_level, "CallbackAllowedOrigins": receiver.origin}
     with local_migration_workflow(aws, parameters=parameters) as machine:
         yield machine
 

@@ -39,3 +39,45 @@ def test_a_migration_without_a_callback_calls_nobody(
     aws.events.settle()
     # Then nothing was POSTed
     assert receiver.received == []
+
+
+def test_a_rejected_migration_tells_its_callback(
+    aws: OfflineAWS, workflow: LocalStateMachine, scenario: Scenario, receiver: CallbackReceiver
+) -> None:
+    # Given a gated migration with a callback, waiting at its gate
+    from eum_share.dal.ledger import Ledger
+    from eum_share.logic.approval import decide
+    from eum_share.models.ledger import Decision
+
+    from tests.workflow.test_approval_gate import GATED, wait_for_status
+
+    request = scenario.request(migrationId="mig-cb-no", options=GATED, callbackUrl=f"{receiver.origin}/hook")
+    arn = workflow.start(request, name="mig-cb-no")
+    wait_for_status(aws, workflow, "mig-cb-no", "AWAITING_APPROVAL")
+    # When it is rejected
+    with aws.observing():
+        decide(Ledger(workflow.resource_name("LedgerTable")), "mig-cb-no", Decision.REJECTED, "cab@example.com")
+    workflow.wait(arn)
+    aws.events.settle()
+    # Then the callback hears MigrationRejected with the REJECTED status
+    ((_, body),) = receiver.received
+    assert (json.loads(body)["event"], json.loads(body)["status"]) == ("MigrationRejected", "REJECTED")
+
+
+def test_an_unreachable_callback_ends_in_the_dead_letter_queue(
+    aws: OfflineAWS, workflow: LocalStateMachine, scenario: Scenario, receiver: CallbackReceiver
+) -> None:
+    # Given a migration whose allow-listed callback receiver has gone away
+    request = scenario.request(migrationId="mig-cb-gone", callbackUrl=f"{receiver.origin}/hook")
+    receiver.__exit__(None, None, None)
+    # When the migration ends
+    assert workflow.run(request, name="mig-cb-gone").status == "SUCCEEDED"
+    aws.events.settle()
+    # Then the undelivered outcome waits in the dead-letter queue, naming the migration
+    with aws.observing():
+        sqs = aws.client("sqs")
+        url = sqs.get_queue_url(QueueName=workflow.resource_name("DoorDeadLetterQueue"))["QueueUrl"]
+        (message,) = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10)["Messages"]
+    record = json.loads(message["Body"])
+    assert record["requestPayload"]["detail"]["migrationId"] == "mig-cb-gone"
+    assert "did not answer" in record["responsePayload"]["errorMessage"]

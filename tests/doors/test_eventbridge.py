@@ -105,3 +105,24 @@ def test_an_approval_decided_event_resumes_a_gated_migration(
     assert execution.status == "SUCCEEDED", execution.cause
     report = json.loads(workflow.read_artifact(execution.output["reportKey"]))
     assert report["approval"]["approver"] == decision["approver"]
+
+
+def test_an_event_the_door_cannot_handle_ends_in_the_dead_letter_queue(
+    aws: OfflineAWS, workflow: LocalStateMachine, scenario: Scenario
+) -> None:
+    # Given a state machine that cannot be started (deleted from under the stack)
+    with aws.observing():
+        aws.client("stepfunctions").delete_state_machine(stateMachineArn=workflow.arn)
+    # When a valid request event arrives
+    event_id = put_event(aws, workflow, "start_from_event.json", scenario.request())
+    aws.events.settle()
+    # Then Lambda tried three times, and the event waits in the dead-letter queue with why
+    door = workflow.resource_name("StartFromEventFunction")
+    assert sum(1 for i in aws.lambdas.invocations if i.function_name == door) == 3
+    with aws.observing():
+        sqs = aws.client("sqs")
+        url = sqs.get_queue_url(QueueName=workflow.resource_name("DoorDeadLetterQueue"))["QueueUrl"]
+        (message,) = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10)["Messages"]
+    record = json.loads(message["Body"])
+    assert record["requestPayload"]["id"] == event_id
+    assert record["requestContext"]["condition"] == "RetriesExhausted"

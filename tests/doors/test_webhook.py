@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
+
 from tests.doors.conftest import executions, unix_now
 from tests.support.http import deliver, http_event, signed, webhook_secret
 from twin.offline import OfflineAWS
@@ -211,3 +213,21 @@ def test_an_unknown_route_is_a_problem_not_a_crash(aws: OfflineAWS, workflow: Lo
     # Then 404 in problem form
     assert answer.status == 404
     assert answer.headers["Content-Type"] == "application/problem+json"
+
+
+@pytest.mark.parametrize("workflow", [{"LogLevel": "DEBUG"}], indirect=True)
+def test_the_secret_and_signatures_never_reach_the_logs(
+    aws: OfflineAWS, workflow: LocalStateMachine, scenario: Scenario, capfd: pytest.CaptureFixture[str]
+) -> None:
+    # Given functions logging at DEBUG, everything they say
+    secret = webhook_secret(aws, workflow)
+    event = signed(http_event("POST /migrations", body=ticket(scenario)), secret, unix_now(aws))
+    bad = signed(http_event("POST /migrations", body=ticket(scenario, "MIG-43")), b"wrong", unix_now(aws))
+    # When a good and a badly signed ticket are delivered
+    deliver(aws, workflow, event)
+    deliver(aws, workflow, bad)
+    # Then neither the secret nor any signature appears in what was logged
+    logged = "".join(capfd.readouterr())
+    assert logged, "the functions logged nothing; the test would prove nothing"
+    for needle in (secret.decode(), event["headers"]["x-eum-share-signature"], bad["headers"]["x-eum-share-signature"]):
+        assert needle not in logged
