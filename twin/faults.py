@@ -42,9 +42,15 @@ class FaultConfig:
     visibility_lag_seconds: float = 0.0
     latency_seconds: float = 0.0
     invitation_expiry_seconds: float = 7 * 24 * 3600.0
+    # EventBridge delivers at least once: with this probability a matched event reaches a target twice, with the
+    # same event `id`.
+    duplicate_event_rate: float = 0.0
+    # With this probability EventBridge's call to a Lambda function or state machine target is throttled, an error
+    # EventBridge retries per the target's RetryPolicy.
+    target_throttle_rate: float = 0.0
 
     def __post_init__(self) -> None:
-        for name in ("throttle_rate", "fail_rate", "empty_policy_rate"):
+        for name in ("throttle_rate", "fail_rate", "empty_policy_rate", "duplicate_event_rate", "target_throttle_rate"):
             value = getattr(self, name)
             if not 0.0 <= value <= 1.0:
                 raise ValueError(f"{name} must be between 0 and 1, got {value}")
@@ -63,6 +69,10 @@ class Faults:
         self._lock = threading.Lock()
         self.injected: dict[str, int] = {}
         self.paused_depth = 0
+        # Deliveries draw from streams of their own: they happen on other threads than API calls, and a stream
+        # shared across threads would make the draws depend on scheduling.
+        self._duplicates = random.Random(f"duplicates:{config.seed}")
+        self._target_throttles = random.Random(f"target-throttles:{config.seed}")
 
     @contextmanager
     def paused(self) -> Iterator[None]:
@@ -80,6 +90,21 @@ class Faults:
 
     def chance(self, probability: float) -> bool:
         return probability > 0 and self.random.random() < probability
+
+    def duplicate_delivery(self) -> bool:
+        """Whether EventBridge delivers this matched event to this target a second time."""
+        return self._draw(self._duplicates, self.config.duplicate_event_rate, "duplicate-event")
+
+    def throttle_target(self) -> bool:
+        """Whether this attempt of EventBridge to invoke a Lambda or Step Functions target is throttled."""
+        return self._draw(self._target_throttles, self.config.target_throttle_rate, "target-throttle")
+
+    def _draw(self, stream: random.Random, probability: float, fault: str) -> bool:
+        with self._lock:
+            if probability > 0 and stream.random() < probability:
+                self.count(fault)
+                return True
+            return False
 
     def check_throttle(self, account: str, service: str, operation: str) -> None:
         """ThrottlingException when the call is over a rate limit, inside a burst, or randomly throttled."""

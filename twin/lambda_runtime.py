@@ -48,6 +48,29 @@ class LambdaFunction:
 
 
 @dataclass(frozen=True)
+class EventInvokeConfig:
+    """What Lambda does with a failed asynchronous invocation (PutFunctionEventInvokeConfig), AWS's defaults.
+
+    Destinations are ARNs; the offline AWS delivers invocation records to SQS queues."""
+
+    maximum_retry_attempts: int = 2
+    maximum_event_age_in_seconds: int = 21600
+    on_success: str | None = None
+    on_failure: str | None = None
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.maximum_retry_attempts <= 2:
+            raise ValueError(f"MaximumRetryAttempts must be between 0 and 2, got {self.maximum_retry_attempts}")
+        if not 60 <= self.maximum_event_age_in_seconds <= 21600:
+            raise ValueError(
+                f"MaximumEventAgeInSeconds must be between 60 and 21600, got {self.maximum_event_age_in_seconds}"
+            )
+        for destination in (self.on_success, self.on_failure):
+            if destination is not None and not destination.startswith("arn:aws:sqs:"):
+                raise ValueError(f"offline Lambda destinations are SQS queues, got {destination}")
+
+
+@dataclass(frozen=True)
 class LambdaInvocation:
     function_name: str
     started: float
@@ -61,6 +84,7 @@ class LambdaRuntime:
     def __init__(self, clock: VirtualClock) -> None:
         self.clock = clock
         self.functions: dict[str, LambdaFunction] = {}
+        self.event_invoke_configs: dict[str, EventInvokeConfig] = {}
         self.invocations: list[LambdaInvocation] = []
         self._inside = threading.local()
         self._originals: tuple[Any, Any, Any] | None = None
@@ -91,12 +115,19 @@ class LambdaRuntime:
     def register(self, name: str, function: LambdaFunction) -> None:
         self.functions[name] = function
 
-    def invoke(self, name: str, region: str, account: str, body: bytes | str | None) -> Response:
-        """Run the handler; an exception becomes a function error named after its class, as Lambda reports."""
+    def event_invoke_config(self, name: str) -> EventInvokeConfig:
+        return self.event_invoke_configs.get(name, EventInvokeConfig())
+
+    def invoke(
+        self, name: str, region: str, account: str, body: bytes | str | None, request_id: str | None = None
+    ) -> Response:
+        """Run the handler; an exception becomes a function error named after its class, as Lambda reports.
+
+        Lambda keeps one request ID across the attempts of an asynchronous invocation: pass it as `request_id`."""
         function = self.functions[name]
         raw = body.decode() if isinstance(body, bytes) else (body or "")
         event = json.loads(raw) if raw.strip() else {}
-        request_id = str(uuid.uuid4())
+        request_id = request_id or str(uuid.uuid4())
         started = self.clock.now()
         context = LambdaContext(
             function_name=name,

@@ -25,9 +25,10 @@ from moto import mock_aws
 from moto.core.models import botocore_stubber
 
 from twin.errors import TwinError
+from twin.eventbridge import EventBridge
 from twin.faults import FaultConfig
-from twin.interpreter import tolerate_only_what_the_map_allows
-from twin.lambda_runtime import Handler, LambdaFunction, LambdaRuntime
+from twin.interpreter import measure_task_time_on, tolerate_only_what_the_map_allows
+from twin.lambda_runtime import EventInvokeConfig, Handler, LambdaFunction, LambdaRuntime
 from twin.protocol import Response
 from twin.services.base import CallContext, ServiceFake
 from twin.services.ram import RamFake
@@ -69,7 +70,14 @@ class OfflineAWS:
         self.world = World(faults)
         self.world.register(SmsVoiceFake(self.world))
         self.world.register(RamFake(self.world))
+        from twin.stack import CloudFormationStacks  # twin.stack deploys onto an OfflineAWS: imported late
+
+        self.world.register(CloudFormationStacks(self.world))
         self.lambdas = LambdaRuntime(self.world.clock)
+        # `events.settle()` waits for EventBridge's deliveries and Lambda's asynchronous invocations.
+        self.events = EventBridge(
+            self.world, self.lambdas, lambda service, account, region: self.client(service, account, region_name=region)
+        )
         self._mock = mock_aws(
             config={
                 "stepfunctions": {"execute_state_machine": True},
@@ -115,8 +123,11 @@ class OfflineAWS:
         self._restore.append(unroute)
         self._install_clock()
         self._restore.append(tolerate_only_what_the_map_allows())
+        self._restore.append(measure_task_time_on(self.world.clock))
         self.lambdas.install()
         self._restore.append(self.lambdas.uninstall)
+        self.events.install()
+        self._restore.append(self.events.uninstall)
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -176,6 +187,20 @@ class OfflineAWS:
     ) -> None:
         """Invocations of `function_name` (from Step Functions or any client) run `handler` in-process."""
         self.lambdas.register(function_name, LambdaFunction(handler, memory_mb, timeout_seconds))
+
+    def put_function_event_invoke_config(
+        self,
+        function_name: str,
+        *,
+        maximum_retry_attempts: int = 2,
+        maximum_event_age_in_seconds: int = 21600,
+        on_success: str | None = None,
+        on_failure: str | None = None,
+    ) -> None:
+        """Lambda's PutFunctionEventInvokeConfig for a function registered offline (moto does not know those)."""
+        self.lambdas.event_invoke_configs[function_name] = EventInvokeConfig(
+            maximum_retry_attempts, maximum_event_age_in_seconds, on_success, on_failure
+        )
 
     # -- routing -------------------------------------------------------------------------------------------
     def _route(self, request: Any, moto_process: Callable[[Any], Response | None]) -> Response | None:
