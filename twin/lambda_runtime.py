@@ -115,6 +115,10 @@ class LambdaRuntime:
     def register(self, name: str, function: LambdaFunction) -> None:
         self.functions[name] = function
 
+    def current(self) -> str | None:
+        """The function whose handler runs on this thread, if any."""
+        return getattr(self._inside, "function", None)
+
     def event_invoke_config(self, name: str) -> EventInvokeConfig:
         return self.event_invoke_configs.get(name, EventInvokeConfig())
 
@@ -140,7 +144,7 @@ class LambdaRuntime:
         headers = {"X-Amz-Executed-Version": "$LATEST", "x-amzn-RequestId": request_id}
         wall = time.perf_counter()
         error: str | None = None
-        self._inside.active = True
+        self._inside.active, self._inside.function = True, name
         try:
             payload = function.handler(event, context)
         except Exception as exc:
@@ -153,7 +157,7 @@ class LambdaRuntime:
                 "stackTrace": traceback.format_tb(exc.__traceback__),
             }
         finally:
-            self._inside.active = False
+            self._inside.active, self._inside.function = False, None
         self.invocations.append(
             LambdaInvocation(
                 name,

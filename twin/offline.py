@@ -40,6 +40,8 @@ DEFAULT_REGION = "us-east-1"
 ADMIN_ROLE = "OfflineAdmin"  # the role `OfflineAWS.session(account)` assumes; any name lands in that account
 
 _HOST = re.compile(r"^(?P<service>[a-z0-9-]+)(?:\.(?P<region>[a-z]{2}(?:-[a-z]+)+-\d))?\.amazonaws\.com$")
+# S3's virtual-hosted style puts the bucket in front: my-bucket.s3.us-east-1.amazonaws.com
+_S3_HOST = re.compile(r"^(?P<bucket>[a-z0-9.-]+)\.s3(?:\.(?P<region>[a-z]{2}(?:-[a-z]+)+-\d))?\.amazonaws\.com$")
 _ACCESS_KEY = re.compile(r"Credential=([A-Z0-9]+)/")
 _INVOKE = re.compile(r"^/2015-03-31/functions/(?P<name>[^/]+)/invocations$")
 
@@ -205,10 +207,10 @@ class OfflineAWS:
     # -- routing -------------------------------------------------------------------------------------------
     def _route(self, request: Any, moto_process: Callable[[Any], Response | None]) -> Response | None:
         parts = urlsplit(request.url)
-        host = _HOST.match(parts.hostname or "")
+        host = _HOST.match(parts.hostname or "") or _S3_HOST.match(parts.hostname or "")
         if host is None:
             return moto_process(request)
-        prefix = host.group("service")
+        prefix = host.groupdict().get("service") or "s3"
         region = host.group("region") or DEFAULT_REGION
         account = account_of(request.headers)
         fake = self.world.services.get(prefix)
@@ -220,7 +222,7 @@ class OfflineAWS:
                 self._log(account, region, "lambda", "Invoke", {"FunctionName": name}, None)
                 return self.lambdas.invoke(name, region, account, request.body)
         response = moto_process(request)
-        operation, params = _describe(request)
+        operation, params = _s3_operation(request) if prefix == "s3" else _describe(request)
         error = _error_code(response)
         self._log(account, region, prefix, operation, params, error)
         return response
@@ -266,7 +268,10 @@ class OfflineAWS:
     ) -> None:
         if getattr(self._observer, "active", False):
             return
-        self.world.record(CallRecord(self.world.clock.now(), account, region, service, operation, params, error))
+        caller = self.lambdas.current()
+        self.world.record(
+            CallRecord(self.world.clock.now(), account, region, service, operation, params, error, caller)
+        )
 
 
 def _describe(request: Any) -> tuple[str, dict[str, Any]]:
@@ -283,6 +288,17 @@ def _describe(request: Any) -> tuple[str, dict[str, Any]]:
     if "Action" in form:
         return form["Action"][0], {k: v[0] for k, v in form.items() if k not in ("Action", "Version")}
     return f"{request.method} {urlsplit(request.url).path}", {}
+
+
+def _s3_operation(request: Any) -> tuple[str, dict[str, Any]]:
+    """S3's REST operations the project uses, named as IAM and botocore name them."""
+    parts = urlsplit(request.url)
+    query = parse_qs(parts.query)
+    key = parts.path.lstrip("/")
+    if request.method == "GET" and ("list-type" in query or not key):
+        return "ListObjectsV2", {"Prefix": query.get("prefix", [""])[0]}
+    names = {"GET": "GetObject", "PUT": "PutObject", "HEAD": "HeadObject", "DELETE": "DeleteObject"}
+    return names.get(request.method, f"{request.method} {parts.path}"), {"Key": unquote(key)}
 
 
 def _error_code(response: Response | None) -> str | None:

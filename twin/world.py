@@ -26,6 +26,8 @@ class CallRecord:
     operation: str
     params: dict[str, Any]
     error: str | None
+    # The Lambda function whose handler made the call (None: a test, the seeding, the interpreter itself).
+    caller: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -35,6 +37,7 @@ class CallRecord:
             "operation": self.operation,
             "params": self.params,
             "error": self.error,
+            "caller": self.caller,
         }
 
 
