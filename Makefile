@@ -6,8 +6,15 @@ PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 export AWS_DEFAULT_REGION ?= us-east-1
 export SAM_CLI_TELEMETRY := 0
+# Every CloudFormation template of the repository: the stack, and the cross-account roles when present.
+TEMPLATES := template.yaml $(sort $(wildcard roles/*.yaml roles/*.yml))
+# What `sam build` reads; the build is redone only when one of these changed (and sam's cache skips unchanged
+# dependencies).
+BUILD_SOURCES := template.yaml samconfig.toml \
+	$(shell find functions statemachine -type f -not -path '*/__pycache__/*' -not -name '*.pyc' 2>/dev/null)
+BUILT := .aws-sam/build/template.yaml
 
-.PHONY: install test lint validate demo clean
+.PHONY: install test lint validate build demo clean
 
 install: $(INSTALLED)
 
@@ -17,7 +24,8 @@ $(INSTALLED): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $(INSTALLED)
 
-test: $(INSTALLED)
+# tests/stack/ invokes the built functions; it would build them itself, this keeps the build in one place.
+test: $(INSTALLED) $(BUILT)
 	$(PY) -m pytest
 
 lint: $(INSTALLED)
@@ -27,8 +35,17 @@ lint: $(INSTALLED)
 
 # The linters do not read the ASL file; tests/test_asl_contract.py covers what they miss.
 validate: $(INSTALLED)
-	$(VENV)/bin/sam validate --lint --template template.yaml
-	$(VENV)/bin/cfn-lint template.yaml
+	set -e; for template in $(TEMPLATES); do \
+		$(VENV)/bin/sam validate --lint --template $$template; \
+		$(VENV)/bin/cfn-lint $$template; \
+	done
+
+# Every function into .aws-sam/build/<FunctionLogicalId>/ (no Docker, no AWS; dependencies from PyPI, cached).
+build: $(BUILT)
+
+$(BUILT): $(INSTALLED) $(BUILD_SOURCES)
+	$(VENV)/bin/sam build --cached --parallel
+	touch $@
 
 demo: $(INSTALLED)
 	$(VENV)/bin/eum-share demo

@@ -40,7 +40,7 @@ def test_the_state_dump_holds_the_calls_and_every_planned_identity(demo_output: 
     dump = demo_output["dump"]
     assert isinstance(dump, dict)
     assert dump["calls"][0]["operation"] == "StartExecution"
-    assert {"t", "account", "service", "operation", "params", "error"} == set(dump["calls"][0])
+    assert {"t", "account", "service", "operation", "params", "error", "caller"} == set(dump["calls"][0])
     final = dump["final"]
     planned = {i["arn"] for i in final["identities"]}
     assert all(i["policy"] for i in final["identities"])

@@ -235,7 +235,7 @@ class OfflineAWS:
             with world.lock:
                 world.clock.advance(world.faults.config.latency_seconds)
                 world.run_due()
-                if not getattr(self._observer, "active", False):
+                if not self._looking_on():
                     world.faults.check_throttle(account, fake.endpoint_prefix, operation)
                 result = fake.handle(CallContext(account, region, operation), params)
             if self.strict:
@@ -251,11 +251,16 @@ class OfflineAWS:
     @contextmanager
     def observing(self) -> Iterator[None]:
         """Calls made inside, from this thread, are someone looking on: not logged and never throttled."""
+        before = getattr(self._observer, "active", False)
         self._observer.active = True
         try:
             yield
         finally:
-            self._observer.active = False
+            self._observer.active = before
+
+    def _looking_on(self) -> bool:
+        """A test's own look, not a handler it invoked while looking (that one is logged and can be throttled)."""
+        return bool(getattr(self._observer, "active", False)) and self.lambdas.current() is None
 
     def _log(
         self,
@@ -266,7 +271,7 @@ class OfflineAWS:
         params: dict[str, Any],
         error: str | None,
     ) -> None:
-        if getattr(self._observer, "active", False):
+        if self._looking_on():
             return
         caller = self.lambdas.current()
         self.world.record(

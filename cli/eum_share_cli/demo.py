@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
-import os
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from twin.faults import FaultConfig
-from twin.seed import Scenario
+if TYPE_CHECKING:
+    from twin.seed import Scenario
 
 OUT = Path("out")
 
@@ -45,15 +43,16 @@ def add_parser(commands: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from eum_share_cli.offline_runtime import quiet_functions, require_twin
+
+    require_twin()
     import moto  # noqa: F401 - before any boto3 session, so every client is served offline
 
+    from twin.faults import FaultConfig
     from twin.offline import OfflineAWS
     from twin.runner import local_migration_workflow
     from twin.seed import seed
 
-    # The functions log and emit metrics as in Lambda; on a terminal, progress lines are worth more.
-    os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
-    logging.getLogger("moto").setLevel(logging.CRITICAL)
     say = _printer(args.json)
     faults = FaultConfig(
         seed=args.seed,
@@ -63,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
         policy_write_capacity=args.policy_write_capacity,
     )
     wall = time.perf_counter()
-    with OfflineAWS(faults) as offline:
+    with quiet_functions(), OfflineAWS(faults) as offline:
         scenario = seed(
             offline, identities=args.identities, consumers=args.consumers, external_consumers=args.external_consumers
         )
@@ -74,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
             first_call = len(offline.world.calls)
             name = f"demo-{args.seed}{'-dry-run' if args.dry_run else ''}"
             execution_arn = workflow.start(scenario.request(options={"dryRun": args.dry_run}), name=name)
-            _watch(offline, workflow, execution_arn, name, say)
+            _watch(offline, workflow, execution_arn, name, args.json)
             execution = workflow.wait(execution_arn)
             summary = _finish(offline, workflow, execution, scenario, say)
             if args.dump_state:
@@ -106,22 +105,28 @@ def _describe_scenario(scenario: Scenario, say: Any) -> None:
     )
 
 
-def _watch(offline: Any, workflow: Any, execution_arn: str, migration_id: str, say: Any) -> None:
-    """Progress from the ledger, as an operator would see it, until the execution ends."""
-    from eum_share_cli.progress import read_progress
+def _watch(offline: Any, workflow: Any, execution_arn: str, migration_id: str, quiet: bool) -> None:
+    """Progress from the ledger, as `eum-share watch` shows it, until the execution ends."""
+    from eum_share.dal.ledger import Ledger
+    from eum_share.errors import MigrationNotFound
+    from eum_share.logic.status import migration_view
 
-    table = workflow.resource_name("LedgerTable")
-    dynamodb, sfn = offline.client("dynamodb"), offline.client("stepfunctions")
-    last = ""
+    from eum_share_cli.progress import ProgressPrinter
+
+    ledger = Ledger(workflow.resource_name("LedgerTable"))
+    sfn = offline.client("stepfunctions")
+    printer = ProgressPrinter(prefix=lambda: f"[{offline.clock.now():8.1f} s] ")
     while True:
         with offline.observing():
             status = sfn.describe_execution(executionArn=execution_arn)["status"]
-            progress = read_progress(dynamodb, table, migration_id)
-        line = progress.line() if progress else ""
-        if line and line != last:
-            say(f"[{offline.clock.now():8.1f} s] {line}")
-            last = line
+            try:
+                view = migration_view(ledger, migration_id)
+            except MigrationNotFound:
+                view = None
+        if view is not None and not quiet:
+            printer.show(view)
         if status != "RUNNING":
+            printer.close()
             return
         time.sleep(0.05)
 

@@ -7,15 +7,13 @@ import json
 from pathlib import Path
 from typing import Any
 
-from eum_share.errors import InvalidRequest
-from eum_share.logic.validate_request import validate_request
 from eum_share.models.request import MigrationRequest
+
+from eum_share_cli.deployment import CONSUMER_ROLE_NAME, OWNER_ROLE_NAME
+from eum_share_cli.request_file import RequestFileError, read_request, validate
 
 SCHEMA_PATH = Path(__file__).resolve().parents[2] / "docs" / "request.schema.json"
 REGENERATE = "eum-share schema --write"
-# template.yaml's defaults for the OwnerRoleName and ConsumerRoleName parameters.
-OWNER_ROLE_NAME = "EumShareOwnerRole"
-CONSUMER_ROLE_NAME = "EumShareConsumerRole"
 
 _HEADER = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -85,19 +83,13 @@ def run(args: argparse.Namespace) -> int:
 
 def _check(path: Path, *, role_names: frozenset[str], callback_origins: frozenset[str]) -> int:
     try:
-        raw = json.loads(path.read_text())
-    except OSError as error:
-        print(f"{path}: cannot be read: {error.strerror or error}")
-        return 2
-    except json.JSONDecodeError as error:
-        print(f"{path}: not JSON: {error}")
-        return 1
-    try:
         # The console names the execution; here the file does, as the default migrationId.
-        validate_request(raw, default_migration_id=path.stem, role_names=role_names, callback_origins=callback_origins)
-    except InvalidRequest as refused:
-        for problem in refused.problems:
-            print(problem)
-        return 1
+        validate(
+            read_request(path), default_migration_id=path.stem, role_names=role_names, callback_origins=callback_origins
+        )
+    except RequestFileError as refused:
+        for line in refused.lines:
+            print(line)
+        return refused.exit_code
     print("valid")
     return 0

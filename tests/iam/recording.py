@@ -1,0 +1,185 @@
+"""Every AWS call each function makes, recorded while representative migrations run on the offline AWS.
+
+In Lambda every function has its own process: its own clients, assumed-role sessions and cached secret. The
+offline functions share one process, so each invocation here starts cold, or the first function to assume a
+role or read the secret would hide that the others need to.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import sys
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from twin.faults import FaultConfig
+from twin.offline import DEFAULT_ACCOUNT, OfflineAWS
+from twin.runner import LocalStateMachine, local_migration_workflow
+from twin.seed import Scenario, seed
+from twin.world import CallRecord
+
+# API operations that need no permission.
+NO_PERMISSION = {("sts", "GetCallerIdentity")}
+S3_ACTIONS = {"HeadObject": "GetObject", "ListObjectsV2": "ListBucket"}
+
+
+def iam_actions(call: CallRecord) -> list[str]:
+    """The IAM actions a call needs, as the Service Authorization Reference names them."""
+    if (call.service, call.operation) in NO_PERMISSION:
+        return []
+    if call.service != "s3":
+        return [f"{call.service}:{call.operation}"]
+    actions = [f"s3:{S3_ACTIONS.get(call.operation, call.operation)}"]
+    if call.operation == "HeadObject" and call.error is not None:
+        # Without s3:ListBucket, S3 answers a missing object with 403, not 404: exists() could not tell.
+        actions.append("s3:ListBucket")
+    return actions
+
+
+@dataclass
+class Recorded:
+    """Actions by logical function ID: in the orchestrator's account, and through each cross-account role."""
+
+    own: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    assumed: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))  # by role kind: OWNER, CONSUMER
+    reaches_other_accounts: set[str] = field(default_factory=set)
+
+    def add(self, calls: list[CallRecord], functions: dict[str, str], owner: str) -> None:
+        for call in calls:
+            logical = functions.get(call.caller or "")
+            actions = iam_actions(call)
+            if logical is None or not actions:
+                continue
+            if call.account == DEFAULT_ACCOUNT:
+                self.own[logical].update(actions)
+            else:
+                self.reaches_other_accounts.add(logical)
+                self.assumed["OWNER" if call.account == owner else "CONSUMER"].update(actions)
+
+
+def cold_starts(aws: OfflineAWS) -> None:
+    """Wrap every deployed handler so that each invocation begins with nothing cached."""
+
+    def cold(handler: Any) -> Any:
+        def run(event: dict[str, Any], context: Any) -> Any:
+            from aws_lambda_powertools.utilities import parameters
+
+            accounts = sys.modules["eum_share.dal.accounts"]
+            clients = sys.modules["eum_share.dal.clients"]
+            accounts._sessions = accounts._Sessions()  # type: ignore[attr-defined]
+            accounts.own_account.cache_clear()  # type: ignore[attr-defined]
+            clients.client.cache_clear()  # type: ignore[attr-defined]
+            parameters.clear_caches()
+            return handler(event, context)
+
+        return run
+
+    for name, function in aws.lambdas.functions.items():
+        aws.lambdas.functions[name] = dataclasses.replace(function, handler=cold(function.handler))
+
+
+def function_names(workflow: LocalStateMachine) -> dict[str, str]:
+    """Physical name -> logical ID of every function of the stack."""
+    assert workflow.stack is not None
+    return {workflow.resource_name(logical): logical for logical in workflow.stack.of_type("AWS::Serverless::Function")}
+
+
+def wait_for_status(aws: OfflineAWS, workflow: LocalStateMachine, migration_id: str, status: str) -> None:
+    table = workflow.resource_name("LedgerTable")
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        with aws.observing():
+            item = aws.client("dynamodb").get_item(
+                TableName=table, Key={"pk": {"S": f"MIGRATION#{migration_id}"}, "sk": {"S": "MIGRATION"}}
+            )
+        if item.get("Item", {}).get("status", {}).get("S") == status:
+            return
+        time.sleep(0.02)
+    raise AssertionError(f"{migration_id} never reached {status}")
+
+
+def record_everything() -> Recorded:
+    """Migrations that between them make every call the functions can make."""
+    recorded = Recorded()
+    _run(recorded, FaultConfig(seed=3), _migrations)
+    _run(recorded, FaultConfig(seed=5, fail_rate=0.3, policy_write_capacity=4, empty_policy_rate=0.5), _repairs)
+    return recorded
+
+
+def _run(recorded: Recorded, faults: FaultConfig, scenarios: Any) -> None:
+    from tests.doors.conftest import CallbackReceiver
+
+    with OfflineAWS(faults) as aws, CallbackReceiver() as receiver:
+        scenario = seed(aws, identities=24, consumers=2, external_consumers=1)
+        aws.client("ram", account=scenario.owner).enable_sharing_with_aws_organization()
+        parameters = {"LogLevel": "ERROR", "CallbackAllowedOrigins": receiver.origin}
+        with local_migration_workflow(aws, parameters=parameters) as workflow:
+            cold_starts(aws)
+            first = len(aws.world.calls)
+            scenarios(aws, workflow, scenario, receiver)
+            aws.events.settle()
+            recorded.add(aws.world.calls[first:], function_names(workflow), scenario.owner)
+
+
+def _repairs(aws: OfflineAWS, workflow: LocalStateMachine, scenario: Scenario, receiver: Any) -> None:
+    execution = workflow.run(scenario.request(), name="repairs")
+    assert execution.status == "SUCCEEDED", execution.cause
+
+
+def _migrations(aws: OfflineAWS, workflow: LocalStateMachine, scenario: Scenario, receiver: Any) -> None:
+    from tests.doors.conftest import unix_now
+    from tests.support.http import deliver, http_event, signed, webhook_secret
+
+    secret = webhook_secret(aws, workflow)
+
+    def http(route: str, **options: Any) -> Any:
+        return deliver(aws, workflow, signed(http_event(route, **options), secret, unix_now(aws)))
+
+    provision = {"eventDestinations": {"mode": "PROVISION"}, "setAccountDefaultProtect": True}
+    request = scenario.request(configuration=provision, callbackUrl=f"{receiver.origin}/hook")
+    started = http("POST /migrations", body={"ticketId": "IAM-1", "request": request})
+    assert started.status == 202, started.body
+    assert http("POST /migrations", body={"ticketId": "IAM-1", "request": request}).status == 200
+    assert workflow.wait(started.body["executionArn"]).status == "SUCCEEDED"
+    # One function at a time: they share this process, and a secret one reads would be cached for another.
+    aws.events.settle()
+    assert http("GET /migrations/{id}", migration_id="IAM-1").status == 200
+    # Again into the same consumers: what PROVISION made is found and checked, not made twice.
+    again = scenario.request(migrationId="IAM-9", configuration=provision)
+    assert workflow.run(again, name="IAM-9").status == "SUCCEEDED"
+    aws.events.settle()
+    gated = {"requireApproval": True, "approvalTimeoutSeconds": 3600}
+    for name, route, decision in (("IAM-2", "approve", "APPROVED"), ("IAM-3", "reject", "REJECTED")):
+        arn = workflow.start(scenario.request(migrationId=name, options=gated), name=name)
+        wait_for_status(aws, workflow, name, "AWAITING_APPROVAL")
+        body = {"migrationId": name, "decision": decision, "approver": "iam@example.com"}
+        assert http(f"POST /migrations/{{id}}/{route}", migration_id=name, body=body).status == 200
+        workflow.wait(arn)
+        aws.events.settle()
+    strategy = scenario.request(migrationId="IAM-4", options={"strategy": "RESOURCE_POLICY"})
+    assert workflow.run(strategy, name="IAM-4").status == "SUCCEEDED"
+
+    def put_event(detail_type: str, detail: dict[str, Any]) -> None:
+        with aws.observing():
+            entry = {"EventBusName": workflow.resource_name("EventBus"), "Source": "eum-share.requests"}
+            entry |= {"DetailType": detail_type, "Detail": json.dumps(detail)}
+            aws.client("events").put_events(Entries=[entry])
+        aws.events.settle()
+
+    put_event("SMS Migration Requested", scenario.request(migrationId="IAM-5", principals=["nope"]))
+    put_event("SMS Migration Requested", scenario.request(migrationId="IAM-6", options={"dryRun": True}))
+    arn = workflow.start(scenario.request(migrationId="IAM-7", options=gated), name="IAM-7")
+    wait_for_status(aws, workflow, "IAM-7", "AWAITING_APPROVAL")
+    put_event("SMS Migration Approval Decided", {"migrationId": "IAM-7", "decision": "REJECTED", "approver": "iam"})
+    workflow.wait(arn)
+    aws.events.settle()
+    arn = workflow.start(scenario.request(migrationId="IAM-8", options=gated), name="IAM-8")
+    wait_for_status(aws, workflow, "IAM-8", "AWAITING_APPROVAL")
+    put_event("SMS Migration Approval Decided", {"migrationId": "IAM-8", "decision": "APPROVED", "approver": "iam"})
+    workflow.wait(arn)
+    aws.events.settle()
+    # A decision for a gate that has closed is refused (the door reads the ledger to say why).
+    put_event("SMS Migration Approval Decided", {"migrationId": "IAM-7", "decision": "APPROVED", "approver": "iam"})
