@@ -7,7 +7,8 @@ import json
 
 from tests.doors.conftest import unix_now
 from tests.support.http import HttpAnswer, deliver, http_event, signed, webhook_secret
-from tests.workflow.test_approval_gate import GATED, wait_for_status
+from tests.support.migration import wait_for_status
+from tests.workflow.test_approval_gate import GATED
 from twin.offline import OfflineAWS
 from twin.runner import LocalStateMachine
 from twin.seed import Scenario

@@ -49,7 +49,8 @@ def test_a_rejected_migration_tells_its_callback(
     from eum_share.logic.approval import decide
     from eum_share.models.ledger import Decision
 
-    from tests.workflow.test_approval_gate import GATED, wait_for_status
+    from tests.support.migration import wait_for_status
+    from tests.workflow.test_approval_gate import GATED
 
     request = scenario.request(migrationId="mig-cb-no", options=GATED, callbackUrl=f"{receiver.origin}/hook")
     arn = workflow.start(request, name="mig-cb-no")

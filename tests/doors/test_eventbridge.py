@@ -10,6 +10,7 @@ import pytest
 
 from tests.doors.conftest import executions
 from tests.support.events import load_event
+from tests.support.migration import bus_events
 from twin.offline import OfflineAWS
 from twin.runner import LocalStateMachine
 from twin.seed import Scenario
@@ -31,16 +32,6 @@ def put_event(aws: OfflineAWS, workflow: LocalStateMachine, sample: str, detail:
         )
     assert response["FailedEntryCount"] == 0
     return str(response["Entries"][0]["EventId"])
-
-
-def bus_events(aws: OfflineAWS, detail_type: str) -> list[dict[str, Any]]:
-    return [
-        json.loads(entry["Detail"])
-        for call in aws.world.calls
-        if call.service == "events" and call.operation == "PutEvents"
-        for entry in call.params.get("Entries", [])
-        if entry.get("DetailType") == detail_type
-    ]
 
 
 def test_a_requested_event_starts_a_migration_that_completes(
@@ -92,7 +83,8 @@ def test_an_approval_decided_event_resumes_a_gated_migration(
     aws: OfflineAWS, workflow: LocalStateMachine, scenario: Scenario
 ) -> None:
     # Given a gated migration waiting for approval
-    from tests.workflow.test_approval_gate import GATED, wait_for_status
+    from tests.support.migration import wait_for_status
+    from tests.workflow.test_approval_gate import GATED
 
     arn = workflow.start(scenario.request(migrationId="gated-evt", options=GATED), name="gated-evt")
     wait_for_status(aws, workflow, "gated-evt", "AWAITING_APPROVAL")

@@ -10,11 +10,11 @@ from __future__ import annotations
 import dataclasses
 import json
 import sys
-import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from tests.support.migration import wait_for_status
 from twin.faults import FaultConfig
 from twin.offline import DEFAULT_ACCOUNT, OfflineAWS
 from twin.runner import LocalStateMachine, local_migration_workflow
@@ -85,20 +85,6 @@ def function_names(workflow: LocalStateMachine) -> dict[str, str]:
     """Physical name -> logical ID of every function of the stack."""
     assert workflow.stack is not None
     return {workflow.resource_name(logical): logical for logical in workflow.stack.of_type("AWS::Serverless::Function")}
-
-
-def wait_for_status(aws: OfflineAWS, workflow: LocalStateMachine, migration_id: str, status: str) -> None:
-    table = workflow.resource_name("LedgerTable")
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        with aws.observing():
-            item = aws.client("dynamodb").get_item(
-                TableName=table, Key={"pk": {"S": f"MIGRATION#{migration_id}"}, "sk": {"S": "MIGRATION"}}
-            )
-        if item.get("Item", {}).get("status", {}).get("S") == status:
-            return
-        time.sleep(0.02)
-    raise AssertionError(f"{migration_id} never reached {status}")
 
 
 def record_everything() -> Recorded:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -31,6 +32,30 @@ def policy_of(aws: OfflineAWS, owner: str, arn: str) -> dict[str, Any] | None:
     with aws.world.faults.paused():
         policy = aws.client("pinpoint-sms-voice-v2", account=owner).get_resource_policy(ResourceArn=arn).get("Policy")
     return json.loads(policy) if policy else None
+
+
+def wait_for_status(aws: OfflineAWS, workflow: LocalStateMachine, migration_id: str, status: str) -> dict[str, Any]:
+    table = workflow.resource_name("LedgerTable")
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        with aws.observing():
+            item = aws.client("dynamodb").get_item(
+                TableName=table, Key={"pk": {"S": f"MIGRATION#{migration_id}"}, "sk": {"S": "MIGRATION"}}
+            )
+        if item.get("Item", {}).get("status", {}).get("S") == status:
+            return dict(item["Item"])
+        time.sleep(0.02)
+    raise AssertionError(f"migration {migration_id} never reached {status}")
+
+
+def bus_events(aws: OfflineAWS, detail_type: str) -> list[dict[str, Any]]:
+    return [
+        json.loads(entry["Detail"])
+        for call in aws.world.calls
+        if call.service == "events" and call.operation == "PutEvents"
+        for entry in call.params.get("Entries", [])
+        if entry.get("DetailType") == detail_type
+    ]
 
 
 @dataclass

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import time
-from typing import Any
 
 import pytest
 from eum_share.dal.ledger import Ledger
@@ -13,7 +11,7 @@ from eum_share.errors import NotAwaitingApproval
 from eum_share.logic.approval import decide
 from eum_share.models.ledger import Decision
 
-from tests.support.migration import mutating_calls
+from tests.support.migration import bus_events, mutating_calls, wait_for_status
 from twin.offline import OfflineAWS
 from twin.runner import LocalStateMachine
 from twin.seed import Scenario
@@ -21,35 +19,11 @@ from twin.seed import Scenario
 GATED = {"requireApproval": True, "approvalTimeoutSeconds": 3600}
 
 
-def wait_for_status(aws: OfflineAWS, workflow: LocalStateMachine, migration_id: str, status: str) -> dict[str, Any]:
-    table = workflow.resource_name("LedgerTable")
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        with aws.observing():
-            item = aws.client("dynamodb").get_item(
-                TableName=table, Key={"pk": {"S": f"MIGRATION#{migration_id}"}, "sk": {"S": "MIGRATION"}}
-            )
-        if item.get("Item", {}).get("status", {}).get("S") == status:
-            return dict(item["Item"])
-        time.sleep(0.02)
-    raise AssertionError(f"migration {migration_id} never reached {status}")
-
-
 def start_gated(aws: OfflineAWS, workflow: LocalStateMachine, scenario: Scenario, name: str) -> tuple[str, int]:
     first_call = len(aws.world.calls)
     arn = workflow.start(scenario.request(migrationId=name, options=GATED), name=name)
     wait_for_status(aws, workflow, name, "AWAITING_APPROVAL")
     return arn, first_call
-
-
-def bus_events(aws: OfflineAWS, detail_type: str) -> list[dict[str, Any]]:
-    return [
-        json.loads(entry["Detail"])
-        for call in aws.world.calls
-        if call.service == "events" and call.operation == "PutEvents"
-        for entry in call.params.get("Entries", [])
-        if entry.get("DetailType") == detail_type
-    ]
 
 
 def test_a_gated_migration_changes_nothing_while_it_waits(

@@ -81,16 +81,8 @@ class Report(WireModel):
         return [(a, item) for a, items in self.configuration.items() for item in items if item.status == "DRIFT"]
 
 
-class ReportSummary(WireModel):
-    """The execution's output: small, with where to find the rest."""
-
-    migration_id: str
-    outcome: str
-    counts: dict[str, int]
-    failed: int
-    repairs: int
-    report_key: str
-    markdown_key: str
+# The execution's output is what MigrationSucceeded announces: small, with where to find the rest.
+ReportSummary = MigrationSucceeded
 
 
 def build_report(migration: Migration, *, outcome: str | None = None) -> Report:
@@ -270,6 +262,6 @@ def publish_report(migration: Migration) -> ReportSummary:
     events.publish(
         migration.settings.event_bus,
         migration.settings.event_source,
-        MigrationSucceeded.model_validate(summary.model_dump()),
+        summary,
     )
     return summary
