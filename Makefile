@@ -18,10 +18,11 @@ BUILT := .aws-sam/build/template.yaml
 
 install: $(INSTALLED)
 
-$(INSTALLED): pyproject.toml
+# The functions' pinned requirements constrain the development environment: the tests run on what is deployed.
+$(INSTALLED): pyproject.toml functions/requirements.txt
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet -e '.[dev]' --constraint functions/requirements.txt
 	touch $(INSTALLED)
 
 # tests/stack/ invokes the built functions; it would build them itself, this keeps the build in one place.

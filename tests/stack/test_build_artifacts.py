@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from importlib import metadata
 from pathlib import Path
 
 import pytest
@@ -93,3 +94,17 @@ def test_compiled_dependencies_are_built_for_the_functions_architecture(
     assert modules, f"{logical_id}: no compiled modules; pydantic-core should have one"
     wrong = [str(module.relative_to(function.artifact)) for module in modules if elf_machine(module) != expected]
     assert not wrong, f"{logical_id}: not built for {function.architecture}: {wrong}"
+
+
+def test_the_tests_run_on_the_versions_that_are_deployed() -> None:
+    # Given functions/requirements.txt, which pins what `sam build` packages
+    pinned = [Requirement(line) for line in requirement_lines()]
+    # When the same distributions are looked up where the tests run
+    differing = [
+        f"{requirement} (tests run on {metadata.version(requirement.name)})"
+        for requirement in pinned
+        if not requirement.specifier.contains(metadata.version(requirement.name), prereleases=True)
+    ]
+    # Then every pin is exact and the tests ran on exactly that version
+    assert all(str(r.specifier).startswith("==") for r in pinned), "functions/requirements.txt pins with =="
+    assert not differing, f"the tests do not run on what is deployed: {differing}"

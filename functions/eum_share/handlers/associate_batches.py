@@ -10,6 +10,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from eum_share.dal.throttling import throttling_is_retryable
 from eum_share.logic.batches import advance_chunk
 from eum_share.logic.context import load
+from eum_share.models.ledger import IdentityStatus
 from eum_share.models.states import ChunkProgress, ChunkRef
 from eum_share.observability import logger, metrics, tracer
 from eum_share.settings import get_settings
@@ -23,8 +24,10 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     migration = load(get_settings(), received.migration_id)
     with throttling_is_retryable():
         done, moved = advance_chunk(migration, received.chunk, context.get_remaining_time_in_millis)
-    for status in ("ASSOCIATED", "REPAIRING", "VERIFIED", "REPAIRED", "FAILED"):
-        metrics.add_metric(name=f"Identities{status.title()}", unit="Count", value=moved.get(status, 0))
+    # Each identity leaves PLANNED once per migration, so the dashboard's sum is the identities in flight or
+    # done; their outcomes (verified, repaired, failed) are counted once, by the report.
+    requested = sum(count for (before, _), count in moved.items() if before == IdentityStatus.PLANNED)
+    metrics.add_metric(name="IdentitiesAssociated", unit="Count", value=requested)
     return ChunkProgress(
         migration_id=migration.id,
         chunk=received.chunk,

@@ -9,9 +9,12 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from eum_share.logic.context import load
 from eum_share.logic.report import publish_report
+from eum_share.models.ledger import FINAL_STATUSES
 from eum_share.models.states import MigrationRef
 from eum_share.observability import logger, metrics, tracer
 from eum_share.settings import get_settings
+
+OUTCOMES = sorted(FINAL_STATUSES)
 
 
 @logger.inject_lambda_context(correlation_id_path="migrationId")
@@ -20,8 +23,10 @@ from eum_share.settings import get_settings
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     migration = load(get_settings(), parse(event=event, model=MigrationRef).migration_id)
     summary = publish_report(migration)
-    for status, count in summary.counts.items():
-        metrics.add_metric(name=f"Identities{status.title()}", unit="Count", value=count)
+    # Outcomes are counted here, once per migration, so the dashboard never counts an identity twice.
+    for status in OUTCOMES:
+        metrics.add_metric(name=f"Identities{status.title()}", unit="Count", value=summary.counts.get(status, 0))
     metrics.add_metric(name="IdentityRepairs", unit="Count", value=summary.repairs)
+    metrics.add_metric(name="MigrationsSucceeded", unit="Count", value=0 if summary.outcome == "DRY_RUN" else 1)
     logger.info("migration reported", extra=summary.model_dump(mode="json"))
     return summary.model_dump(mode="json", by_alias=True)

@@ -60,8 +60,8 @@ class ChunkRunner:
         # Write-through copies of the ledger's records: each is read once per invocation.
         self._records: dict[str, IdentityRecord] = {}
         self._batch: BatchRecord | None = None
-        # What this invocation did, for the function's metrics.
-        self.tally: Counter[str] = Counter()
+        # What this invocation did, for the function's metrics: identity moves as (from, to) statuses.
+        self.tally: Counter[tuple[str, str]] = Counter()
 
     # -- the loop ------------------------------------------------------------------------------------------
     def advance(self, chunk: int) -> bool:
@@ -103,7 +103,9 @@ class ChunkRunner:
         if changes:
             self.m.ledger.save_identities(self.m.id, changes)
             self._records.update((record.arn, record) for record, _ in changes)
-            self.tally.update(record.status.value for record, before in changes if record.status != before)
+            self.tally.update(
+                (before.value, record.status.value) for record, before in changes if record.status != before
+            )
 
     def _identities(self, batch: Batch) -> list[IdentityRecord]:
         if any(arn not in self._records for arn in batch.arns):
@@ -345,8 +347,10 @@ def _association_cause(association: dict[str, Any] | None, checks: int) -> str:
     return f"association {association['status']}: {association.get('statusMessage', 'no message')}"
 
 
-def advance_chunk(migration: Migration, chunk: int, remaining_ms: Callable[[], int]) -> tuple[bool, Counter[str]]:
-    """(every batch of the chunk is DONE, identities moved to each status by this call)."""
+def advance_chunk(
+    migration: Migration, chunk: int, remaining_ms: Callable[[], int]
+) -> tuple[bool, Counter[tuple[str, str]]]:
+    """(every batch of the chunk is DONE, identities moved from one status to another by this call)."""
     runner = ChunkRunner(migration, remaining_ms)
     try:
         return runner.advance(chunk), runner.tally
