@@ -57,14 +57,26 @@ class Migration:
 
     def owner(self) -> Clients:
         request = self.request
-        role = request.owner.role_arn
-        if role is None and request.owner.account_id != own_account():
-            role = f"arn:aws:iam::{request.owner.account_id}:role/{self.settings.owner_role_name}"
+        role = owner_role(request, self.settings, own_account())
         return clients_for(AccountAccess(request.owner.account_id, request.region, role))
 
     def consumer(self, consumer: Consumer) -> Clients:
-        role = consumer.role_arn or f"arn:aws:iam::{consumer.account_id}:role/{self.settings.consumer_role_name}"
+        role = consumer_role(consumer, self.settings)
         return clients_for(AccountAccess(consumer.account_id, self.request.region, role, consumer.external_id))
+
+
+def owner_role(request: MigrationRequest, settings: Settings, orchestrator_account: str) -> str | None:
+    """The role the functions assume in the owner account; None when they run in it."""
+    if request.owner.role_arn is not None:
+        return request.owner.role_arn
+    if request.owner.account_id == orchestrator_account:
+        return None
+    return f"arn:aws:iam::{request.owner.account_id}:role/{settings.owner_role_name}"
+
+
+def consumer_role(consumer: Consumer, settings: Settings) -> str:
+    """The role the functions assume in a consuming account: the request's, or the stack's by name."""
+    return consumer.role_arn or f"arn:aws:iam::{consumer.account_id}:role/{settings.consumer_role_name}"
 
 
 def load(settings: Settings, migration_id: str) -> Migration:

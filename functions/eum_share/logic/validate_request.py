@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -14,10 +15,19 @@ from eum_share.models.request import MigrationRequest
 MIGRATION_ID = re.compile(r"[A-Za-z0-9_-]{1,80}", re.ASCII)
 
 
+FIELD_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*", re.ASCII)
+
+
 def field_path(location: tuple[int | str, ...]) -> str:
+    """`consumers[0].roleArn`; a key that is not a plain name is quoted (`tags["a.b"]`), so a path never misleads."""
     path = ""
     for part in location:
-        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+        if isinstance(part, int):
+            path += f"[{part}]"
+        elif FIELD_NAME.fullmatch(part):
+            path += f".{part}" if path else part
+        else:
+            path += f"[{json.dumps(part)}]"
     return path or "request"
 
 
@@ -110,6 +120,9 @@ def _role_checks(where: str, role_arn: str | None, account: str, role_names: fro
     problems = []
     if match["account"] != account:
         problems.append(f"{where}: the role must be in account {account}, not {match['account']}")
+    if not role_arn.endswith(f":role/{match['name']}"):
+        # The functions may assume role/<name> only: a role under a path is another role to IAM.
+        problems.append(f"{where}: must name the role without a path (arn:aws:iam::{account}:role/NAME)")
     if match["name"] not in role_names:
         problems.append(f"{where}: role name {match['name']!r} is not one of the configured roles {sorted(role_names)}")
     return problems

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationError, ValidatorFunctionWrapHandler, WrapValidator, model_validator
 
 from eum_share.models.base import WireModel
 from eum_share.models.identifiers import (
@@ -96,8 +96,26 @@ class EventDestinations(WireModel):
     map: dict[str, Annotated[str, Field(min_length=20, max_length=2048)]] = Field(default_factory=dict)
 
 
+# End User Messaging's own rule for a configuration set's name (botocore: ConfigurationSetName).
+ConfigurationSetName = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
+
+
+def _all_none_or_names(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+    """One problem for the field, rather than one per alternative of the union, each at a made-up path."""
+    try:
+        return handler(value)
+    except ValidationError:
+        raise ValueError(
+            'must be "ALL", "NONE" or a list of 1 to 500 configuration set names (letters, digits, _ and -, '
+            "1 to 64 characters each)"
+        ) from None
+
+
 class Configuration(WireModel):
-    configuration_sets: Literal["ALL", "NONE"] | Annotated[list[str], Field(min_length=1, max_length=500)] = "ALL"
+    configuration_sets: Annotated[
+        Literal["ALL", "NONE"] | Annotated[list[ConfigurationSetName], Field(min_length=1, max_length=500)],
+        WrapValidator(_all_none_or_names),
+    ] = "ALL"
     name_prefix: Annotated[str, Field(max_length=32, pattern=r"^[A-Za-z0-9_-]*$")] = ""
     event_destinations: EventDestinations = EventDestinations()
     protect_configurations: bool = True
