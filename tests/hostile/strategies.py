@@ -10,7 +10,13 @@ from typing import Any
 from hypothesis import strategies as st
 
 OWNER, REGION = "111111111111", "us-east-1"
-ACCOUNTS = [OWNER, "222222222222", "333333333333", "12345678901", "１２３４５６７８９０１２"]
+ACCOUNTS = [
+    OWNER,
+    "222222222222",
+    "333333333333",
+    "12345678901",
+    "\uff11" * 12,  # full-width digits: digits to Python's \\d, not to AWS
+]
 REGIONS = [REGION, "eu-west-1", "us-east-1 ", "US-EAST-1"]
 ROLE_NAMES = frozenset({"EumShareOwnerRole", "EumShareConsumerRole"})
 
@@ -109,7 +115,8 @@ def named_path(problem: str) -> tuple[Any, ...]:
     position = 0
     while position < len(where):
         match = _PART.match(where, position)
-        assert match is not None and match.end() > position, f"{problem!r} does not start with a field path"
+        if match is None or match.end() == position:
+            raise AssertionError(f"{problem!r} does not start with a field path")
         parts.append(match[1] if match[1] else int(match[2]) if match[2] else json.loads(match[3]))
         position = match.end()
     return tuple(parts)
@@ -123,9 +130,9 @@ def names_a_field_of(problem: str, document: Any) -> bool:
     target = document
     path = named_path(problem)
     for part in path[:-1]:
-        if isinstance(target, dict) and isinstance(part, str) and part in target:
-            target = target[part]
-        elif isinstance(target, list) and isinstance(part, int) and part < len(target):
+        if (isinstance(target, dict) and isinstance(part, str) and part in target) or (
+            isinstance(target, list) and isinstance(part, int) and part < len(target)
+        ):
             target = target[part]
         else:
             return False

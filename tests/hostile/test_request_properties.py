@@ -6,15 +6,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
-
 from eum_share.errors import InvalidRequest
 from eum_share.logic.context import consumer_role, owner_role
 from eum_share.logic.validate_request import validate_request
 from eum_share.models.identifiers import ROLE_ARN, SMS_ARN, principal_kind
 from eum_share.models.request import MigrationRequest
 from eum_share.settings import Settings
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests.hostile.strategies import (
     ROLE_NAMES,
@@ -80,7 +79,8 @@ def test_an_accepted_request_stays_within_the_owner_principals_and_configured_ro
     owner, region = answer.owner.account_id, answer.region
     for arn in answer.resources.arns:
         match = SMS_ARN.match(arn)
-        assert match is not None and (match["account"], match["region"]) == (owner, region), arn
+        assert match is not None, arn
+        assert (match["account"], match["region"]) == (owner, region), arn
     # every principal is an account, an OU or the organization
     assert all(principal_kind(p) in {"ACCOUNT", "OU", "ORGANIZATION"} for p in answer.principals)
     # and every role the functions would assume is a configured role, without a path, in the account it acts for
