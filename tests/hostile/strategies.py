@@ -15,9 +15,10 @@ ACCOUNTS = [
     "222222222222",
     "333333333333",
     "12345678901",
+    "222222222222\n",  # a pattern's $ matches before a final newline
     "\uff11" * 12,  # full-width digits: digits to Python's \\d, not to AWS
 ]
-REGIONS = [REGION, "eu-west-1", "us-east-1 ", "US-EAST-1"]
+REGIONS = [REGION, "eu-west-1", "us-east-1 ", "US-EAST-1", "us-east-1\n"]
 ROLE_NAMES = frozenset({"EumShareOwnerRole", "EumShareConsumerRole"})
 
 json_scalars = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=40)

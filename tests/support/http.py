@@ -71,10 +71,10 @@ def webhook_secret(aws: OfflineAWS, workflow: LocalStateMachine) -> bytes:
     return str(value["SecretString"]).encode()
 
 
-def deliver(aws: OfflineAWS, workflow: LocalStateMachine, event: dict[str, Any]) -> HttpAnswer:
+def deliver(aws: OfflineAWS, workflow: LocalStateMachine, event: dict[str, Any], client: Any = None) -> HttpAnswer:
     """Invoke the deployed webhook function as API Gateway does, and read its proxy response."""
     with aws.observing():
-        response = aws.client("lambda").invoke(
+        response = (client or aws.client("lambda")).invoke(
             FunctionName=workflow.resource_name("WebhookFunction"), Payload=json.dumps(event).encode()
         )
     payload = json.loads(response["Payload"].read())

@@ -7,6 +7,8 @@ from http import HTTPStatus
 
 from aws_lambda_powertools.event_handler import Response
 
+from eum_share.logic.validate_request import split_problem
+
 CONTENT_TYPE = "application/problem+json"
 
 
@@ -19,7 +21,5 @@ def problem(status: HTTPStatus, kind: str, detail: str, problems: list[str] | No
     }
     if problems:
         # "field: reason" lines of InvalidRequest, split so a ticket system can point at the field.
-        body["invalid-params"] = [
-            {"name": name, "reason": reason} for name, _, reason in (p.partition(": ") for p in problems)
-        ]
+        body["invalid-params"] = [{"name": name, "reason": reason} for name, reason in map(split_problem, problems)]
     return Response(status_code=status.value, content_type=CONTENT_TYPE, body=json.dumps(body))

@@ -37,7 +37,7 @@ from eum_share.logic.approval import decide
 from eum_share.logic.doors import start_migration
 from eum_share.logic.status import migration_view
 from eum_share.logic.tickets import ticket_from_body
-from eum_share.logic.validate_request import field_path
+from eum_share.logic.validate_request import field_path, within
 from eum_share.models.doors import ApprovalDecidedEvent
 from eum_share.models.ledger import Decision
 from eum_share.observability import logger, metrics, tracer
@@ -98,7 +98,7 @@ def create_migration() -> Response[str]:
             ticket.request, f"ticket-{ticket.ticket_id}", get_door_settings(), migration_id=ticket.ticket_id
         )
     except InvalidRequest as invalid:
-        raise InvalidRequest([_under(ticket.request_field, p) for p in invalid.problems]) from None
+        raise InvalidRequest([within(ticket.request_field, p) for p in invalid.problems]) from None
     status = HTTPStatus.OK if started.already_started else HTTPStatus.ACCEPTED
     metrics.add_metric(name="TicketsReceived", unit="Count", value=1)
     logger.info("ticket delivered", extra={"ticket": ticket.ticket_id, "alreadyStarted": started.already_started})
@@ -136,10 +136,6 @@ def _decide(migration_id: str, decision: Decision) -> dict[str, Any]:
     approval = decide(Ledger(get_door_settings().ledger_table), migration_id, decision, decided.approver)
     logger.info("approval decided", extra={"migrationId": migration_id, "decision": decision.value})
     return {"migrationId": migration_id} | approval.model_dump(mode="json", by_alias=True)
-
-
-def _under(prefix: str, problem_line: str) -> str:
-    return f"{prefix}.{problem_line}" if not problem_line.startswith("request:") else f"{prefix}: " + problem_line[9:]
 
 
 def _url(path: str) -> str:

@@ -37,7 +37,7 @@ def start_migration(
     )
     if migration_id is not None and request.migration_id != migration_id:
         raise InvalidRequest(
-            [f"request.migrationId: must be absent or {migration_id!r} (the ticket), not {request.migration_id!r}"]
+            [f"migrationId: must be absent or {migration_id!r} (the ticket), not {request.migration_id!r}"]
         )
     assert request.migration_id is not None
     payload = canonical_input(request)

@@ -168,7 +168,7 @@ class _Closure:
 
 def _member(member: dict[str, Any]) -> _Owned:
     """A pool member the owner's listing did not show (it changed between the two reads)."""
-    match = SMS_ARN.match(member["OriginationIdentityArn"])
+    match = SMS_ARN.fullmatch(member["OriginationIdentityArn"])
     kind = ResourceType.PHONE_NUMBER if match and match["kind"] == "phone-number" else ResourceType.SENDER_ID
     return _Owned(member["OriginationIdentityArn"], kind, member["OriginationIdentity"], member["IsoCountryCode"])
 

@@ -73,10 +73,10 @@ def grants(statement: dict[str, Any], principal: str, action: str = SEND) -> boo
     if "*" not in listed:
         return False
     if kind == "OU":
-        ou = principal.rsplit("/", 1)[-1] if OU_ARN.match(principal) else principal
-        assert OU_ID.match(ou)
+        ou = principal.rsplit("/", 1)[-1] if OU_ARN.fullmatch(principal) else principal
+        assert OU_ID.fullmatch(ou)
         return any(f"/{ou}/" in path for path in _condition_values(statement, "aws:PrincipalOrgPaths"))
-    if kind == "ORGANIZATION" and ORG_ARN.match(principal):
+    if kind == "ORGANIZATION" and ORG_ARN.fullmatch(principal):
         return principal.rsplit("/", 1)[-1] in _condition_values(statement, "aws:PrincipalOrgID")
     return False
 
@@ -137,7 +137,7 @@ def grant_statements(arn: str, kind: str, principals: list[str], sid: str) -> li
         )
     for index, principal in enumerate(p for p in principals if principal_kind(p) != "ACCOUNT"):
         if principal_kind(principal) == "OU":
-            org, _, ou = principal.rpartition("/") if OU_ARN.match(principal) else ("*", "", principal)
+            org, _, ou = principal.rpartition("/") if OU_ARN.fullmatch(principal) else ("*", "", principal)
             path = f"{org.rsplit('/', 1)[-1]}/*/{ou}/*" if org != "*" else f"*/{ou}/*"
             condition: dict[str, dict[str, Any]] = {"ForAnyValue:StringLike": {"aws:PrincipalOrgPaths": [path]}}
         else:

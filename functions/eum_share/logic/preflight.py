@@ -64,7 +64,7 @@ def _not_owned(migration: Migration) -> list[str]:
         return []
     by_kind: dict[str, list[str]] = defaultdict(list)
     for arn in request.resources.arns:
-        match = SMS_ARN.match(arn)
+        match = SMS_ARN.fullmatch(arn)
         assert match is not None  # ValidateRequest checked every ARN
         by_kind[KIND_OF[match["kind"]]].append(arn)
     owner = migration.owner()

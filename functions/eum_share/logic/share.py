@@ -18,7 +18,7 @@ MAX_CHECKS = 120  # polls (pollSeconds apart) before waiting on principals or in
 
 def _matches(entity: str, principal: str) -> bool:
     """RAM names an OU by its ARN even when it was given by ID."""
-    return entity == principal or (bool(OU_ID.match(principal)) and entity.endswith(f"/{principal}"))
+    return entity == principal or (bool(OU_ID.fullmatch(principal)) and entity.endswith(f"/{principal}"))
 
 
 def ensure_share(migration: Migration, checks: int) -> bool:

@@ -32,9 +32,10 @@ def verify(secret: bytes, headers: dict[str, str], message: bytes, now: float) -
         raise BadSignature(f"header {TIMESTAMP_HEADER} is missing")
     if not signature:
         raise BadSignature(f"header {SIGNATURE_HEADER} is missing")
-    if not timestamp.isdigit() or len(timestamp) > 12:
+    if not (timestamp.isascii() and timestamp.isdigit()) or len(timestamp) > 12:
         raise BadSignature(f"header {TIMESTAMP_HEADER} must be Unix time in whole seconds")
     if abs(now - int(timestamp)) > MAX_AGE_SECONDS:
         raise BadSignature(f"header {TIMESTAMP_HEADER} is more than {MAX_AGE_SECONDS} s from now (a replay?)")
-    if not hmac.compare_digest(sign(secret, timestamp, message), signature.strip()):
+    # As bytes: compare_digest refuses str with non-ASCII characters, and a forged header may carry any.
+    if not hmac.compare_digest(sign(secret, timestamp, message).encode(), signature.strip().encode()):
         raise BadSignature(f"header {SIGNATURE_HEADER} does not match the timestamp and body")

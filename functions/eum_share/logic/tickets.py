@@ -54,11 +54,15 @@ def _generic(body: dict[str, Any]) -> Ticket:
 
 def _jira(body: dict[str, Any]) -> Ticket:
     issue = body["issue"]
-    key = issue.get("key") if isinstance(issue, dict) else None
-    if not isinstance(key, str) or not re.match(TICKET_ID, key):
+    if not isinstance(issue, dict):
+        raise InvalidRequest(["issue: must be the Jira issue, an object with key and fields"])
+    key = issue.get("key")
+    if not isinstance(key, str) or not re.fullmatch(TICKET_ID, key, re.ASCII):
         raise InvalidRequest(["issue.key: must be a Jira issue key such as MIG-42"])
     fields = issue.get("fields")
-    description = fields.get("description") if isinstance(fields, dict) else None
+    if not isinstance(fields, dict):
+        raise InvalidRequest(["issue.fields: must be the issue's fields, an object with a description"])
+    description = fields.get("description")
     if not isinstance(description, str):
         raise InvalidRequest(["issue.fields.description: must hold the migration request in a JSON code block"])
     block = _CODE_BLOCK.search(description)

@@ -31,6 +31,25 @@ def field_path(location: tuple[int | str, ...]) -> str:
     return path or "request"
 
 
+# A problem line is "<field path>: <reason>"; a quoted key in the path may itself hold ": ".
+_PROBLEM_FIELD = re.compile(r'(?:[^":]|"(?:[^"\\]|\\.)*")*')
+
+
+def split_problem(line: str) -> tuple[str, str]:
+    """("consumers[0].roleArn", "reason") of a problem line."""
+    match = _PROBLEM_FIELD.match(line)
+    field = match[0] if match else ""
+    return field, line[len(field) :].removeprefix(": ")
+
+
+def within(prefix: str, line: str) -> str:
+    """A problem of a request that arrived inside something else, named from the outside (`request.owner...`)."""
+    field, reason = split_problem(line)
+    if field == "request":
+        return f"{prefix}: {reason}"
+    return f"{prefix}{field}: {reason}" if field.startswith("[") else f"{prefix}.{field}: {reason}"
+
+
 def validate_request(
     raw: Any,
     *,
@@ -72,7 +91,7 @@ def _cross_checks(request: MigrationRequest, role_names: frozenset[str]) -> list
     problems: list[str] = []
     owner, region = request.owner.account_id, request.region
     for index, arn in enumerate(request.resources.arns):
-        match = SMS_ARN.match(arn)
+        match = SMS_ARN.fullmatch(arn)
         if match is None:
             problems.append(
                 f"resources.arns[{index}]: must be an End User Messaging SMS phone-number, sender-id, "
@@ -85,7 +104,7 @@ def _cross_checks(request: MigrationRequest, role_names: frozenset[str]) -> list
     if len(set(request.resources.arns)) != len(request.resources.arns):
         problems.append("resources.arns: lists an ARN more than once")
     if request.share.arn is not None:
-        share = SHARE_ARN.match(request.share.arn)
+        share = SHARE_ARN.fullmatch(request.share.arn)
         if share is None:
             problems.append(f"share.arn: must be a RAM resource-share ARN, got {request.share.arn!r}")
         elif (share["account"], share["region"]) != (owner, region):
@@ -114,7 +133,7 @@ def _cross_checks(request: MigrationRequest, role_names: frozenset[str]) -> list
 def _role_checks(where: str, role_arn: str | None, account: str, role_names: frozenset[str]) -> list[str]:
     if role_arn is None:
         return []
-    match = ROLE_ARN.match(role_arn)
+    match = ROLE_ARN.fullmatch(role_arn)
     if match is None:
         return [f"{where}: must be an IAM role ARN"]
     problems = []

@@ -34,7 +34,7 @@ PERMISSION_ARN = re.compile(r"^arn:aws[a-z-]*:ram::(?:aws|\d{12}):permission/[\w
 
 def _matching(pattern: re.Pattern[str], what: str) -> AfterValidator:
     def check(value: str) -> str:
-        if not pattern.match(value):
+        if not pattern.fullmatch(value):
             raise ValueError(f"must be {what}, got {value!r}")
         return value
 
@@ -91,11 +91,11 @@ PermissionArn = Annotated[
 
 def principal_kind(value: str) -> str | None:
     """ACCOUNT, OU or ORGANIZATION; None when RAM would not take it as a principal we support."""
-    if ACCOUNT_ID.match(value):
+    if ACCOUNT_ID.fullmatch(value):
         return "ACCOUNT"
-    if OU_ID.match(value) or OU_ARN.match(value):
+    if OU_ID.fullmatch(value) or OU_ARN.fullmatch(value):
         return "OU"
-    if ORG_ARN.match(value):
+    if ORG_ARN.fullmatch(value):
         return "ORGANIZATION"
     return None
 
