@@ -30,6 +30,7 @@ from twin.faults import FaultConfig
 from twin.interpreter import measure_task_time_on, tolerate_only_what_the_map_allows
 from twin.lambda_runtime import EventInvokeConfig, Handler, LambdaFunction, LambdaRuntime
 from twin.protocol import Response
+from twin.sdk_data import share_sdk_data
 from twin.services.base import CallContext, ServiceFake
 from twin.services.ram import RamFake
 from twin.services.sms_voice import SmsVoiceFake
@@ -89,6 +90,8 @@ class OfflineAWS:
         self._restore: list[Callable[[], None]] = []
         self._observer = threading.local()
         self._sessions: dict[str, boto3.Session] = {}
+        self._clients: dict[tuple[str, str], Any] = {}
+        self._clients_lock = threading.Lock()
 
     @property
     def clock(self) -> Any:
@@ -124,6 +127,7 @@ class OfflineAWS:
         botocore_stubber.process_request = route
         self._restore.append(unroute)
         self._install_clock()
+        self._restore.append(share_sdk_data())
         self._restore.append(tolerate_only_what_the_map_allows())
         self._restore.append(measure_task_time_on(self.world.clock))
         self.lambdas.install()
@@ -137,6 +141,7 @@ class OfflineAWS:
             self._restore.pop()()
         self._mock.stop()
         self._sessions.clear()
+        self._clients.clear()
 
     def _install_clock(self) -> None:
         """The interpreter's Wait states and Retry backoffs advance the virtual clock instead of sleeping."""
@@ -179,9 +184,18 @@ class OfflineAWS:
         return self._sessions[account]
 
     def client(self, service: str, account: str = DEFAULT_ACCOUNT, **kwargs: Any) -> Any:
-        """A client with botocore's own retries off, so a test sees every throttle the offline AWS answers."""
-        kwargs.setdefault("config", Config(retries={"total_max_attempts": 1}))
-        return self.session(account).client(service, **kwargs)  # type: ignore[call-overload]
+        """A client with botocore's own retries off, so a test sees every throttle the offline AWS answers.
+
+        Without options of its own, one client per service and account is made and kept (boto3 clients are
+        thread-safe): making a client costs more than most calls sent with it."""
+        if kwargs:
+            kwargs.setdefault("config", Config(retries={"total_max_attempts": 1}))
+            return self.session(account).client(service, **kwargs)  # type: ignore[call-overload]
+        with self._clients_lock:
+            if (service, account) not in self._clients:
+                config = Config(retries={"total_max_attempts": 1})
+                self._clients[service, account] = self.session(account).client(service, config=config)  # type: ignore[call-overload]
+            return self._clients[service, account]
 
     # -- Lambda --------------------------------------------------------------------------------------------
     def register_lambda(
