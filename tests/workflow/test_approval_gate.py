@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 
 import pytest
 from eum_share.dal.ledger import Ledger
@@ -23,6 +24,11 @@ def start_gated(aws: OfflineAWS, workflow: LocalStateMachine, scenario: Scenario
     first_call = len(aws.world.calls)
     arn = workflow.start(scenario.request(migrationId=name, options=GATED), name=name)
     wait_for_status(aws, workflow, name, "AWAITING_APPROVAL")
+    # The gate is reached once it is announced too: the ledger is written just before the event is sent.
+    deadline = time.monotonic() + 60
+    while not any(e["migrationId"] == name for e in bus_events(aws, "MigrationAwaitingApproval")):
+        assert time.monotonic() < deadline, f"{name} was never announced as awaiting approval"
+        time.sleep(0.02)
     return arn, first_call
 
 
