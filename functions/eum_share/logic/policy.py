@@ -6,6 +6,7 @@ says ASSOCIATED, from the owner's side.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Sequence
 from typing import Any
@@ -100,6 +101,12 @@ def integrity_problems(
     return problems
 
 
+def lost(document: str | None, snapshot: str | None) -> list[dict[str, Any]]:
+    """The statements of the snapshot that the policy no longer holds (all of them when it is gone or broken)."""
+    kept = {canonical(s) for s in statements(document) or []}
+    return [s for s in statements(snapshot) or [] if canonical(s) not in kept]
+
+
 def merged(current: str | None, snapshot: str | None, extra: Sequence[dict[str, Any]] = ()) -> str:
     """A policy holding the current statements, every pre-existing one that went missing, and `extra`."""
     result = list(statements(current) or [])
@@ -117,6 +124,22 @@ GRANTED_ACTIONS = {
     "POOL": [SEND, "sms-voice:SendVoiceMessage", "sms-voice:SendMediaMessage"],
     "OPT_OUT_LIST": ["sms-voice:DescribeOptOutLists", "sms-voice:DescribeOptedOutNumbers"],
 }
+
+
+def grant_sid(migration_id: str) -> str:
+    """The Sid prefix of every statement the RESOURCE_POLICY strategy writes for this migration (and only it)."""
+    return "EumShare" + hashlib.sha256(migration_id.encode()).hexdigest()[:16]
+
+
+def without_grants(document: str | None, sid: str, snapshot: str | None) -> list[dict[str, Any]]:
+    """The policy's statements without those whose Sid starts with `sid` (unless they existed before), and with
+    every statement of the snapshot that went missing (a policy that is not valid policy JSON keeps nothing)."""
+    found = statements(document) or []
+    before = statements(snapshot) or []
+    kept_before = {canonical(s) for s in before}
+    kept = [s for s in found if not str(s.get("Sid", "")).startswith(sid) or canonical(s) in kept_before]
+    present = {canonical(s) for s in kept}
+    return kept + [s for s in before if canonical(s) not in present]
 
 
 def grant_statements(arn: str, kind: str, principals: list[str], sid: str) -> list[dict[str, Any]]:
