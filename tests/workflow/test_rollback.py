@@ -109,6 +109,12 @@ def test_a_second_rollback_changes_nothing(run: RolledBack) -> None:
     assert mutating_calls(run.again_calls) == []
 
 
+def test_a_second_rollback_reports_that_nothing_was_left_to_undo(run: RolledBack) -> None:
+    again = json.loads(run.workflow.read_artifact(run.again.output["reportKey"]))
+    assert again["counts"] == {"NOTHING_TO_UNDO": len(run.migrated_arns)}
+    assert {item["outcome"] for items in again["configuration"].values() for item in items} == {"ALREADY_GONE"}
+
+
 def test_identities_leave_at_most_ten_at_a_time_pools_and_lists_before_their_members(run: RolledBack) -> None:
     calls = [
         c for c in run.rollback_calls if c.operation == "DisassociateResourceShare" and c.params.get("resourceArns")

@@ -39,7 +39,8 @@ class RollbackLedger(Ledger):
     def open_rollback(self, migration_id: str, record: RollbackRecord, batches: list[UndoBatch]) -> None:
         """A new run: its record and batches replace the last run's. A rollback marks the migration ROLLING_BACK
         (refused from then on by the migration's own doors); a restore leaves the migration's status alone."""
-        stale = [_key(migration_id, sk) for sk in self._undo_keys(migration_id)]
+        kept = {_undo_sk(batch.index) for batch in batches}  # rewritten below: one request may not name a key twice
+        stale = [_key(migration_id, sk) for sk in self._undo_keys(migration_id) if sk not in kept]
         fresh = [_to_item(batch) | _key(migration_id, _undo_sk(batch.index)) for batch in batches]
         requests: list[dict[str, Any]] = [{"DeleteRequest": {"Key": key}} for key in stale]
         requests += [{"PutRequest": {"Item": item}} for item in fresh]

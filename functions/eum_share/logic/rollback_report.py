@@ -215,6 +215,8 @@ def render_restore(report: RestoreReport) -> str:
         f"- Execution {report.execution_name}; started {report.started_at}, finished {report.finished_at}",
         f"- {len(report.restored)} restored, {len(report.already_fine)} already fine, "
         f"{len(report.untouched)} never changed by the migration",
+        "- A restore puts back what each policy held before the migration; the statements RAM writes for the "
+        "share are RAM's, written again when an identity is associated again (a migration's repair).",
     ]
     if report.restored:
         lines += ["", "## Restored (statements from before the migration put back)", ""]

@@ -10,6 +10,7 @@ from pydantic import Field, model_validator
 
 from eum_share.models.base import WireModel
 from eum_share.models.changes import AddedKind
+from eum_share.models.identifiers import IdentityArn
 from eum_share.models.request import MAX_BATCH_SIZE, Strategy
 
 MIGRATION_ID = r"^[A-Za-z0-9_-]+$"
@@ -28,7 +29,7 @@ class RollbackRequest(WireModel):
     migration_id: Annotated[str, Field(min_length=1, max_length=80, pattern=MIGRATION_ID)]
     mode: RollbackMode = RollbackMode.ROLLBACK
     # RESTORE only: the identities to look at (full ARNs); none means every identity the migration changed.
-    identities: Annotated[list[str], Field(max_length=10_000)] = Field(default_factory=list)
+    identities: Annotated[list[IdentityArn], Field(max_length=10_000)] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _identities_only_to_restore(self) -> RollbackRequest:
