@@ -91,11 +91,12 @@ def migrated_and_rolled_back(
     external_consumers: int = 1,
     faults: dict[str, Any] | None = None,
     before: Hook | None = None,
+    between: Hook | None = None,
     crash: tuple[str, str] | None = None,
     **request_changes: Any,
 ) -> Iterator[RolledBack]:
     """A seeded offline AWS (with `before` applied to it), one migration (dying after the call `crash` names,
-    when given), its rollback, and a second rollback of the same migration."""
+    when given), `between` applied, its rollback, and a second rollback of the same migration."""
     with OfflineAWS(FaultConfig(**(faults or {}))) as aws:
         scenario = seed(aws, identities=identities, consumers=consumers, external_consumers=external_consumers)
         aws.client("ram", account=scenario.owner).enable_sharing_with_aws_organization()
@@ -110,6 +111,9 @@ def migrated_and_rolled_back(
             else:
                 migration = run_with_crash(workflow, request, name, *crash)
             migrated = resting_state(aws, scenario)
+            if between is not None:
+                with aws.world.faults.paused():
+                    between(aws, scenario)
             first = len(aws.world.calls)
             rollback = workflow.rollback.run({"migrationId": name}, name=f"{name}-rollback")
             second = len(aws.world.calls)

@@ -131,15 +131,18 @@ def grant_sid(migration_id: str) -> str:
     return "EumShare" + hashlib.sha256(migration_id.encode()).hexdigest()[:16]
 
 
-def without_grants(document: str | None, sid: str, snapshot: str | None) -> list[dict[str, Any]]:
-    """The policy's statements without those whose Sid starts with `sid` (unless they existed before), and with
-    every statement of the snapshot that went missing (a policy that is not valid policy JSON keeps nothing)."""
-    found = statements(document) or []
-    before = statements(snapshot) or []
-    kept_before = {canonical(s) for s in before}
-    kept = [s for s in found if not str(s.get("Sid", "")).startswith(sid) or canonical(s) in kept_before]
-    present = {canonical(s) for s in kept}
-    return kept + [s for s in before if canonical(s) not in present]
+def without_grants(document: str | None, sid: str) -> list[dict[str, Any]]:
+    """The policy's statements without those whose Sid starts with `sid` (a policy that is not valid policy JSON
+    keeps nothing)."""
+    return [s for s in statements(document) or [] if not str(s.get("Sid", "")).startswith(sid)]
+
+
+def still_held(snapshot: str | None, document: str | None) -> str:
+    """The statements of the snapshot that the policy still holds, as a policy ("" when none): what a rollback must
+    leave in place. A statement someone removed since the snapshot stays removed."""
+    present = {canonical(s) for s in statements(document) or []}
+    kept = [s for s in statements(snapshot) or [] if canonical(s) in present]
+    return json.dumps({"Version": "2012-10-17", "Statement": kept}) if kept else ""
 
 
 def grant_statements(arn: str, kind: str, principals: list[str], sid: str) -> list[dict[str, Any]]:

@@ -10,7 +10,7 @@ from pydantic import ValidationError
 from eum_share.dal import artifacts, executions
 from eum_share.dal.rollback_ledger import RollbackLedger
 from eum_share.errors import InvalidRequest, MigrationNotFound, MigrationStillRunning, RollbackNotPossible
-from eum_share.logic.context import PLAN, REQUEST, Migration
+from eum_share.logic.context import PLAN, Migration
 from eum_share.logic.share import share_before
 from eum_share.logic.validate_request import field_path
 from eum_share.models.ledger import BatchStatus, IdentityStatus, MigrationRecord, MigrationStatus
@@ -119,11 +119,8 @@ def _refuse_while_running(
 
 
 def _request(migration: Migration) -> MigrationRequest | None:
-    """The migration's request; None when the migration stopped before keeping it (it changed nothing then)."""
-    bucket = migration.settings.artifact_bucket
-    if not artifacts.exists(bucket, migration.key(REQUEST)):
-        return None
-    return migration.request
+    """The migration's request; None when the migration stopped before planning (it changed nothing then)."""
+    return migration.request if migration.record.planned else None
 
 
 def _check_identities(migration: Migration, arns: list[str]) -> None:

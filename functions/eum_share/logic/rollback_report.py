@@ -135,7 +135,6 @@ def _rollback_report(migration: Migration, ledger: RollbackLedger, run: Rollback
     configuration = {
         account: artifacts.get_model(bucket, migration.key(removal_key(account)), ConsumerRemoval).items
         for account in accounts
-        if artifacts.exists(bucket, migration.key(removal_key(account)))
     }
     request = migration.request if migration.record.planned else None
     return RollbackReport(

@@ -73,9 +73,13 @@ def share_before(migration: Migration) -> ShareBefore:
     record = migration.record
     if record.share_created or record.share_arn is None:
         return ShareBefore(share_arn=record.share_arn or "")
-    bucket, key = migration.settings.artifact_bucket, migration.key(SHARE_BEFORE)
-    before = artifacts.get_model(bucket, key, ShareBefore) if artifacts.exists(bucket, key) else None
-    if before is None or before.share_arn != record.share_arn:
+    if not record.records_changes:  # a ledger from before shares were recorded: there is no share-before.json
+        raise RollbackNotPossible(
+            f"migration {migration.id} used share {record.share_arn}, which existed before it, but the ledger has "
+            "no record of what that share held then; nothing is done"
+        )
+    before = artifacts.get_model(migration.settings.artifact_bucket, migration.key(SHARE_BEFORE), ShareBefore)
+    if before.share_arn != record.share_arn:
         raise RollbackNotPossible(
             f"migration {migration.id} used share {record.share_arn}, which existed before it, but the ledger has "
             "no record of what that share held then; nothing is done"

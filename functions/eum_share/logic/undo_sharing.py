@@ -19,7 +19,17 @@ from eum_share.dal.ledger import StaleLedgerWrite
 from eum_share.dal.rollback_ledger import RollbackLedger
 from eum_share.errors import RollbackIncomplete
 from eum_share.logic.context import Migration, token
-from eum_share.logic.policy import SEND, canonical, grant_sid, grants, lost, merged, statements, without_grants
+from eum_share.logic.policy import (
+    SEND,
+    canonical,
+    grant_sid,
+    grants,
+    lost,
+    merged,
+    statements,
+    still_held,
+    without_grants,
+)
 from eum_share.logic.share import matches_principal, share_before
 from eum_share.models.changes import AddedKind
 from eum_share.models.request import Strategy
@@ -34,6 +44,7 @@ from eum_share.models.rollback import (
 
 LIVE = ("ASSOCIATED", "ASSOCIATING")
 MAX_CHECKS = 60  # polls before a disassociation still in flight stops the rollback (a new one continues it)
+REWRITE_CHECKS = 12  # polls for RAM's policy rewrites after principals left, before checking what they left
 ENOUGH_TIME_MS = 60_000
 READ_ACTIONS = (SEND, "sms-voice:DescribeOptOutLists")
 
@@ -100,22 +111,42 @@ class SharingUndoer:
     def _disassociate(self, batch: UndoBatch) -> tuple[UndoBatch, bool]:
         statuses = self._associations(batch.arns)
         live = [arn for arn in batch.arns if statuses.get(arn) in LIVE]
-        # DISASSOCIATING: this run's call went through before a crash; it is being undone already.
+        # DISASSOCIATING: a call of this run went through before a crash; it is being undone already.
         undone = {arn for arn in batch.arns if statuses.get(arn) == "DISASSOCIATING"} | set(live)
         outcomes = {
             arn: UndoOutcome.DISASSOCIATED if arn in undone else UndoOutcome.NOTHING_TO_UNDO for arn in batch.arns
         }
-        if live:
-            ram.disassociate(
-                self.m.owner(), self.m.share_arn, live, token(self.m.id, "undo", self.run.execution_name, batch.index)
-            )
+        keep = self._what_must_stay(sorted(undone))
         status = UndoBatchStatus.DISASSOCIATING if undone else UndoBatchStatus.VERIFYING
-        return self._save(batch, UndoBatchStatus.PLANNED, status=status, outcomes=outcomes), bool(undone)
+        saved = self._save(batch, UndoBatchStatus.PLANNED, status=status, outcomes=outcomes, keep=keep)
+        if live:
+            self._disassociate_now(saved, live)
+        return saved, bool(undone)
+
+    def _what_must_stay(self, arns: list[str]) -> dict[str, str]:
+        """Each policy's statements from before the migration, as it holds them now, before RAM rewrites it."""
+        owner = self.m.owner()
+        return {
+            record.arn: still_held(record.snapshot, sms.get_policy(owner, record.arn))
+            for record in self.m.ledger.identities(self.m.id, arns)
+        }
+
+    def _disassociate_now(self, batch: UndoBatch, arns: list[str]) -> None:
+        # The same call again after a crash (same token, same resources) is answered as the first one was.
+        ram.disassociate(
+            self.m.owner(),
+            self.m.share_arn,
+            arns,
+            token(self.m.id, "undo", self.run.execution_name, batch.index, *sorted(arns)),
+        )
 
     def _poll(self, batch: UndoBatch) -> tuple[UndoBatch, bool]:
         undone = [arn for arn, outcome in batch.outcomes.items() if outcome is UndoOutcome.DISASSOCIATED]
         statuses = self._associations(undone)
-        still = [arn for arn in undone if statuses.get(arn) == "DISASSOCIATING"]
+        live = [arn for arn in undone if statuses.get(arn) in LIVE]
+        if live:  # planned, then the function died before its call
+            self._disassociate_now(batch, live)
+        still = [arn for arn in undone if statuses.get(arn) == "DISASSOCIATING"] + live
         if not still:
             return self._save(batch, UndoBatchStatus.DISASSOCIATING, status=UndoBatchStatus.VERIFYING, checks=0), False
         if batch.checks + 1 >= MAX_CHECKS:
@@ -125,48 +156,46 @@ class SharingUndoer:
         return self._save(batch, UndoBatchStatus.DISASSOCIATING, checks=batch.checks + 1), True
 
     def _verify(self, batch: UndoBatch) -> UndoBatch:
-        """Gone from the share, and the policy holds every statement it held before the migration (a throttled
-        RAM write can empty it while removing the share's statements)."""
+        """Gone from the share, and each policy still holds the statements from before the migration it held when
+        the rollback came (a throttled RAM write can empty it while removing the share's statements)."""
         statuses = self._associations(batch.arns)
         back = [arn for arn in batch.arns if statuses.get(arn) in LIVE]
         if back:
             raise RollbackIncomplete(f"associated with {self.m.share_arn} again: {', '.join(back)}")
+        return self._save(
+            batch, UndoBatchStatus.VERIFYING, status=UndoBatchStatus.DONE, restored=self._put_back(batch.keep)
+        )
+
+    def _put_back(self, keep: dict[str, str]) -> list[str]:
         owner = self.m.owner()
         restored = []
-        for record in self.m.ledger.identities(self.m.id, batch.arns):
-            current = sms.get_policy(owner, record.arn)
-            if lost(current, record.snapshot):
-                sms.put_policy(owner, record.arn, merged(current, record.snapshot))
-                restored.append(record.arn)
-        return self._save(batch, UndoBatchStatus.VERIFYING, status=UndoBatchStatus.DONE, restored=restored)
+        for arn, kept in keep.items():
+            current = sms.get_policy(owner, arn)
+            if lost(current, kept):
+                sms.put_policy(owner, arn, merged(current, kept))
+                restored.append(arn)
+        return restored
 
     def _revoke(self, batch: UndoBatch) -> UndoBatch:
-        """RESOURCE_POLICY: the statements this migration wrote go; what was there before stays (or comes back)."""
+        """RESOURCE_POLICY: the statements this migration wrote go, everything else stays; a policy left with no
+        statement is deleted (the migration wrote it where there was none, or what was there is gone since)."""
         owner, sid = self.m.owner(), grant_sid(self.m.id)
         outcomes: dict[str, UndoOutcome] = {}
-        restored: list[str] = []
-        for record in self.m.ledger.identities(self.m.id, batch.arns):
-            current = sms.get_policy(owner, record.arn)
-            found = statements(current) or []
-            wanted = without_grants(current, sid, record.snapshot)
-            ours = [s for s in found if str(s.get("Sid", "")).startswith(sid)]
-            outcomes[record.arn] = UndoOutcome.REVOKED if ours else UndoOutcome.NOTHING_TO_UNDO
-            if lost(current, record.snapshot):
-                restored.append(record.arn)
-            if [canonical(s) for s in wanted] == [canonical(s) for s in found] and (current is None) == (not wanted):
+        for arn in batch.arns:
+            current = sms.get_policy(owner, arn)
+            wanted = without_grants(current, sid)
+            ours = len(statements(current) or []) - len(wanted)
+            outcomes[arn] = UndoOutcome.REVOKED if ours else UndoOutcome.NOTHING_TO_UNDO
+            if not ours:
                 continue
             if wanted:
-                sms.put_policy(owner, record.arn, json.dumps({"Version": "2012-10-17", "Statement": wanted}))
+                sms.put_policy(owner, arn, json.dumps({"Version": "2012-10-17", "Statement": wanted}))
             else:
-                sms.delete_policy(owner, record.arn)
-            after = sms.get_policy(owner, record.arn)
-            if any(str(s.get("Sid", "")).startswith(sid) for s in statements(after) or []) or lost(
-                after, record.snapshot
-            ):
-                raise RollbackIncomplete(f"{record.arn}: its policy still differs from what it must be: {after}")
-        return self._save(
-            batch, UndoBatchStatus.PLANNED, status=UndoBatchStatus.DONE, outcomes=outcomes, restored=restored
-        )
+                sms.delete_policy(owner, arn)
+            after = sms.get_policy(owner, arn)
+            if len(without_grants(after, sid)) != len(statements(after) or []):
+                raise RollbackIncomplete(f"{arn}: statements this migration wrote are still there: {after}")
+        return self._save(batch, UndoBatchStatus.PLANNED, status=UndoBatchStatus.DONE, outcomes=outcomes)
 
     # -- the share -----------------------------------------------------------------------------------------
     def _undo_share(self) -> bool:
@@ -210,12 +239,22 @@ class SharingUndoer:
         ours = [a for a in associations if any(matches_principal(a["associatedEntity"], p) for p in added)]
         live = [a["associatedEntity"] for a in ours if a["status"] in LIVE]
         if live:
-            ram.disassociate_principals(owner, arn, live, token(self.m.id, "principals", self.run.execution_name))
+            if not self.run.keep:
+                keep = {
+                    resource: still_held(snapshot, sms.get_policy(owner, resource))
+                    for resource, snapshot in share_before(self.m).policies.items()
+                }
+                self._set(keep=keep)
             self._set(principalsRemoved=sorted(set(self.run.principals_removed) | set(live)))
+            ram.disassociate_principals(owner, arn, live, token(self.m.id, "principals", self.run.execution_name))
             return False
         leaving = [a["associatedEntity"] for a in ours if a["status"] == "DISASSOCIATING"]
-        if leaving or not self._policies_settled(added):
-            return self._wait_or_give_up(leaving or ["policy rewrites"])
+        if leaving:
+            return self._wait_or_give_up(leaving)
+        if not self._policies_settled(added) and self.run.checks < REWRITE_CHECKS:
+            # RAM's rewrites may still be on their way; a grant that stays is another share's or someone's own.
+            self._set(checks=self.run.checks + 1)
+            return False
         if added:
             removed = ", ".join(self.run.principals_removed) or "none was still there"
             outcome = (
@@ -227,22 +266,17 @@ class SharingUndoer:
         return True
 
     def _policies_settled(self, removed: list[str]) -> bool:
-        """Removing principals makes RAM rewrite every policy left in the share; once no statement beyond the
-        one before grants a removed principal, each policy holds its statements from before (put back if a
-        throttled rewrite emptied it)."""
-        before = share_before(self.m)
+        """Removing principals makes RAM rewrite every policy left in the share: True once none grants a removed
+        principal beyond what it held before the migration. Each policy is made to hold the statements from before
+        the migration that it still held when the rollback came (put back if a throttled rewrite emptied it)."""
         owner = self.m.owner()
-        settled = True
-        for arn, snapshot in before.policies.items():
-            current = sms.get_policy(owner, arn)
-            if lost(current, snapshot):
-                sms.put_policy(owner, arn, merged(current, snapshot))
-                continue
+        self._put_back(self.run.keep)
+        for resource, snapshot in share_before(self.m).policies.items():
             earlier = {canonical(s) for s in statements(snapshot) or []}
-            extra = [s for s in statements(current) or [] if canonical(s) not in earlier]
+            extra = [s for s in statements(sms.get_policy(owner, resource)) or [] if canonical(s) not in earlier]
             if any(grants(s, p, action) for s in extra for p in removed for action in READ_ACTIONS):
-                settled = False
-        return settled
+                return False
+        return True
 
     def _wait_or_give_up(self, waiting: list[str]) -> bool:
         if self.run.checks + 1 >= MAX_CHECKS:

@@ -76,6 +76,9 @@ class RollbackRecord(WireModel):
     # What happened to the share: the migration's own share deleted or kept (and why), or its principals removed.
     share_outcome: str | None = None
     principals_removed: list[str] = Field(default_factory=list)
+    # The policies of what an existing share held, as they were before the rollback removed the migration's
+    # principals (which makes RAM rewrite each of them): their statements from before the migration, kept.
+    keep: dict[str, str] = Field(default_factory=dict)
     report_key: str | None = None
     markdown_key: str | None = None
     error: str | None = None
@@ -105,6 +108,9 @@ class UndoBatch(WireModel):
     status: UndoBatchStatus = UndoBatchStatus.PLANNED
     checks: int = 0
     outcomes: dict[str, UndoOutcome] = Field(default_factory=dict)
+    # Per identity, the statements from before the migration its policy still held when the rollback came (as a
+    # policy, "" for none): they must be there after RAM removes the share's statements, else they are put back.
+    keep: dict[str, str] = Field(default_factory=dict)
     # Identities whose statements from before the migration had gone missing and were put back.
     restored: list[str] = Field(default_factory=list)
 
