@@ -92,15 +92,15 @@ def record_everything() -> Recorded:
     recorded = Recorded()
     _run(recorded, FaultConfig(seed=3), _migrations)
     _run(recorded, FaultConfig(seed=5, fail_rate=0.3, policy_write_capacity=4, empty_policy_rate=0.5), _repairs)
-    _run(recorded, FaultConfig(seed=3), _rollbacks)
+    _run(recorded, FaultConfig(seed=3), _rollbacks, identities=12)
     return recorded
 
 
-def _run(recorded: Recorded, faults: FaultConfig, scenarios: Any) -> None:
+def _run(recorded: Recorded, faults: FaultConfig, scenarios: Any, identities: int = 24) -> None:
     from tests.doors.conftest import CallbackReceiver
 
     with OfflineAWS(faults) as aws, CallbackReceiver() as receiver:
-        scenario = seed(aws, identities=24, consumers=2, external_consumers=1)
+        scenario = seed(aws, identities=identities, consumers=2, external_consumers=1)
         aws.client("ram", account=scenario.owner).enable_sharing_with_aws_organization()
         parameters = {"LogLevel": "ERROR", "CallbackAllowedOrigins": receiver.origin}
         with local_migration_workflow(aws, parameters=parameters) as workflow:
