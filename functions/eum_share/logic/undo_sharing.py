@@ -1,8 +1,9 @@
 """UndoSharing: what the migration shared, taken back as it was given, in reverse.
 
 Identities first, one batch of at most ten at a time (RAM strategy: disassociated, waited for until
-DISASSOCIATED, then verified: every statement of the resource policy from before the migration is still there,
-else it is put back; RESOURCE_POLICY strategy: the statements the migration wrote are removed). Then the share:
+DISASSOCIATED, then verified: every statement from before the migration that the policy still held when the
+rollback came is still there, else it is put back, while one removed since stays removed; RESOURCE_POLICY
+strategy: the statements the migration wrote are removed). Then the share:
 the migration's own share is deleted, or the principals it added to an existing share are removed. Every step is
 written to the ledger before the next, reads what is there before changing it (a second rollback changes
 nothing), and carries a client token of this run, so a retried step repeats the same request.
