@@ -53,6 +53,8 @@ class LocalStateMachine:
     ) -> None:
         self.offline = offline
         self.stack: LocalStack | None = None
+        # Every state machine of the same template (this one included), by logical ID.
+        self.siblings: dict[str, LocalStateMachine] = {}
         for function_name, handler in (handlers or {}).items():
             offline.register_lambda(function_name, handler)
         self.sfn = offline.client("stepfunctions")
@@ -70,19 +72,29 @@ class LocalStateMachine:
         *,
         parameters: dict[str, str] | None = None,
     ) -> LocalStateMachine:
-        """Deploy template.yaml's stateful resources and functions, then create the named state machine.
+        """Deploy template.yaml's stateful resources and functions, create every state machine of it (a function
+        may start another one: the EventBridge door starts rollbacks), and return the named one.
 
         The functions' environment is set before their modules are imported, as in Lambda.
         """
         stack = LocalStack(offline, parameters=parameters)
         os.environ.update(stack.environment())
         stack.deploy()
-        props = stack.resources[logical_id]["Properties"]
-        substitutions = {k: str(v) for k, v in stack.resolve(props.get("DefinitionSubstitutions", {})).items()}
-        definition = render_definition(ROOT / props["DefinitionUri"], substitutions)
-        machine = cls(offline, definition=definition, name=stack.physical_name(logical_id))
-        machine.stack = stack
-        return machine
+        machines: dict[str, LocalStateMachine] = {}
+        for name, resource in stack.of_type("AWS::Serverless::StateMachine").items():
+            props = resource["Properties"]
+            substitutions = {k: str(v) for k, v in stack.resolve(props.get("DefinitionSubstitutions", {})).items()}
+            definition = render_definition(ROOT / props["DefinitionUri"], substitutions)
+            machines[name] = cls(offline, definition=definition, name=stack.physical_name(name))
+            machines[name].stack = stack
+        for machine in machines.values():
+            machine.siblings = machines
+        return machines[logical_id]
+
+    @property
+    def rollback(self) -> LocalStateMachine:
+        """template.yaml's rollback state machine, deployed with this one."""
+        return self.siblings["RollbackStateMachine"]
 
     def resource_name(self, logical_id: str) -> str:
         """The offline physical name of a template resource (a table, a bucket, a bus)."""

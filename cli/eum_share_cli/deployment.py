@@ -24,6 +24,8 @@ class Deployment:
     artifact_bucket: str
     event_bus: str
     webhook_url: str | None = None
+    # None for a stack deployed before the rollback state machine existed.
+    rollback_state_machine_arn: str | None = None
     owner_role_name: str = OWNER_ROLE_NAME
     consumer_role_name: str = CONSUMER_ROLE_NAME
     callback_allowed_origins: str = ""
@@ -55,6 +57,7 @@ class Deployment:
             artifact_bucket=outputs["ArtifactBucketName"],
             event_bus=outputs["EventBusName"],
             webhook_url=outputs.get("WebhookUrl"),
+            rollback_state_machine_arn=outputs.get("RollbackStateMachineArn"),
             owner_role_name=parameters.get("OwnerRoleName") or OWNER_ROLE_NAME,
             consumer_role_name=parameters.get("ConsumerRoleName") or CONSUMER_ROLE_NAME,
             callback_allowed_origins=parameters.get("CallbackAllowedOrigins", ""),

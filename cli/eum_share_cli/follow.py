@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
 # By value: the ledger's view carries statuses as strings.
 ENDED = frozenset(status.value for status in ENDED_STATUSES)
+ROLLING_BACK = "ROLLING_BACK"
 Sleep = Callable[[float], None]
 
 
@@ -114,7 +115,8 @@ def follow_ledger(
 def _state(deployment: Deployment, migration_id: str, view: MigrationView | None) -> tuple[str, str]:
     """following, stopped, lost (its execution ended without a word in the ledger: the execution's status),
     starting (a newer run has not reached the ledger yet: its name) or unknown."""
-    if view is not None and at_gate(view):
+    if view is not None and (at_gate(view) or view.status == ROLLING_BACK):
+        # A rollback is not the migration's run: `eum-share rollback ID` follows it.
         return "stopped", ""
     lost = ""
     if view is not None and view.status not in ENDED:

@@ -25,7 +25,8 @@ def add_global_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--offline",
         action="store_true",
-        help="start/plan: run the request on a fresh offline AWS in this process (no account needed)",
+        help="start/plan: run the request on a fresh offline AWS in this process (no account needed); "
+        "rollback/restore: rehearse them there after running the request",
     )
 
 

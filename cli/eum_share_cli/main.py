@@ -1,4 +1,5 @@
-"""eum-share: start, plan, follow and decide migrations of a deployed stack; run one offline; the demo."""
+"""eum-share: start, plan, follow, decide, roll back and restore migrations of a deployed stack; run one offline;
+the demo."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
-from eum_share_cli import decide, demo, plan, report, schema, start, status, watch
+from eum_share_cli import decide, demo, plan, report, rollback, schema, start, status, watch
 from eum_share_cli.failures import CommandFailed, explain_aws_error
 from eum_share_cli.invocation import add_global_options, default_stack
 from eum_share_cli.offline import ONLINE_ONLY
@@ -24,7 +25,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_global_options(parser)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (start, plan, status, watch, report, decide, demo, schema):
+    for module in (start, plan, status, watch, report, decide, rollback, demo, schema):
         module.add_parser(commands)
     return parser
 

@@ -33,6 +33,7 @@ from eum_share_cli.report import print_outcome, print_report
 if TYPE_CHECKING:
     from eum_share.models.request import MigrationRequest
 
+    from twin.offline import OfflineAWS
     from twin.seed import Scenario
 
 DEFAULT_IDENTITIES = 40
@@ -101,6 +102,30 @@ def _run_offline(
     *,
     dry_run: bool,
 ) -> int:
+    offline, deployment, seeded = deploy_seeded(stack, request, identities)
+    payload = as_dry_run(seeded, migration_id) if dry_run else seeded
+    final = validated(
+        payload,
+        source=args.input,
+        default_migration_id=migration_id,
+        role_names=deployment.role_names,
+        callback_origins=deployment.callback_origins,
+    )
+    launched = launch(deployment, final, name)
+    print(f"{'plan' if dry_run else 'migration'} {migration_id}: execution {launched.execution_name}")
+    printer = ProgressPrinter(prefix=lambda: f"[{offline.clock.now():8.1f} s] ")
+    end = follow_execution(deployment, migration_id, launched.execution_arn, printer, POLL_SECONDS)
+    plan_shown = end.waiting
+    if end.waiting:
+        end = _decide_at_gate(args, deployment, end, migration_id, launched.execution_arn, printer)
+    return print_outcome(deployment, end, plan_shown=plan_shown)
+
+
+def deploy_seeded(
+    stack: ExitStack, request: MigrationRequest, identities: int
+) -> tuple[OfflineAWS, Deployment, dict[str, Any]]:
+    """A fresh offline AWS for the rest of `stack`: seeded for the request, the stack deployed on it; the request
+    with the seeded accounts in place of its own. The command's own reads are someone looking on from here."""
     from twin.offline import OfflineAWS
     from twin.runner import local_migration_workflow
     from twin.seed import seed
@@ -131,23 +156,7 @@ def _run_offline(
     # The command's own reads and its start are someone looking on: the call log keeps the workflow's calls.
     stack.enter_context(offline.observing())
     assert workflow.stack is not None
-    deployment = _deployment(workflow.stack.stack_name)
-    payload = as_dry_run(seeded, migration_id) if dry_run else seeded
-    final = validated(
-        payload,
-        source=args.input,
-        default_migration_id=migration_id,
-        role_names=deployment.role_names,
-        callback_origins=deployment.callback_origins,
-    )
-    launched = launch(deployment, final, name)
-    print(f"{'plan' if dry_run else 'migration'} {migration_id}: execution {launched.execution_name}")
-    printer = ProgressPrinter(prefix=lambda: f"[{offline.clock.now():8.1f} s] ")
-    end = follow_execution(deployment, migration_id, launched.execution_arn, printer, POLL_SECONDS)
-    plan_shown = end.waiting
-    if end.waiting:
-        end = _decide_at_gate(args, deployment, end, migration_id, launched.execution_arn, printer)
-    return print_outcome(deployment, end, plan_shown=plan_shown)
+    return offline, _deployment(workflow.stack.stack_name), seeded
 
 
 def _deployment(stack_name: str) -> Deployment:

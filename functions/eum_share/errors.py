@@ -60,6 +60,19 @@ class MigrationIncomplete(EumShareError):
     """Identities are still neither verified nor failed: the migration must not be reported as done."""
 
 
+class MigrationStillRunning(EumShareError):
+    """A rollback or restore of a migration whose execution (or another rollback of it) still runs."""
+
+
+class RollbackNotPossible(EumShareError):
+    """A rollback that cannot know exactly what the migration added (a dry run changed nothing; a ledger from
+    before changes were recorded)."""
+
+
+class RollbackIncomplete(EumShareError):
+    """Something the rollback undid did not reach the state it must (still DISASSOCIATING after every check)."""
+
+
 class MigrationNotFound(EumShareError):
     """No migration with this ID in the ledger."""
 

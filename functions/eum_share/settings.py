@@ -12,6 +12,7 @@ from eum_share.errors import ConfigurationError
 
 # Where the Lambda console and `sam local` would show the fix: the variable's name, not the field's.
 _NAME_PATTERN = r"^[A-Za-z0-9+=,.@_-]{1,64}$"
+_STATE_MACHINE_ARN = r"^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:"
 
 
 class Settings(BaseModel):
@@ -38,8 +39,18 @@ class Settings(BaseModel):
 class DoorSettings(Settings):
     """The doors that start and steer migrations from outside: the webhook and the EventBridge starter."""
 
-    state_machine_arn: str = Field(alias="STATE_MACHINE_ARN", pattern=r"^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:")
+    state_machine_arn: str = Field(alias="STATE_MACHINE_ARN", pattern=_STATE_MACHINE_ARN)
     webhook_secret_name: str = Field(default="", alias="WEBHOOK_SECRET_NAME", max_length=2048)
+    # The EventBridge door's "SMS Migration Rollback Requested" starts it; empty where a door does not.
+    rollback_state_machine_arn: str = Field(
+        default="", alias="ROLLBACK_STATE_MACHINE_ARN", pattern=rf"^$|{_STATE_MACHINE_ARN}"
+    )
+
+
+class RollbackSettings(Settings):
+    """OpenRollback: a rollback is refused while the migration's execution still runs."""
+
+    migration_state_machine_arn: str = Field(alias="MIGRATION_STATE_MACHINE_ARN", pattern=_STATE_MACHINE_ARN)
 
 
 Loaded = TypeVar("Loaded", bound=Settings)
@@ -61,3 +72,8 @@ def get_settings() -> Settings:
 @cache
 def get_door_settings() -> DoorSettings:
     return _load(DoorSettings)
+
+
+@cache
+def get_rollback_settings() -> RollbackSettings:
+    return _load(RollbackSettings)

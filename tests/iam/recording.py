@@ -92,14 +92,15 @@ def record_everything() -> Recorded:
     recorded = Recorded()
     _run(recorded, FaultConfig(seed=3), _migrations)
     _run(recorded, FaultConfig(seed=5, fail_rate=0.3, policy_write_capacity=4, empty_policy_rate=0.5), _repairs)
+    _run(recorded, FaultConfig(seed=3), _rollbacks, identities=12)
     return recorded
 
 
-def _run(recorded: Recorded, faults: FaultConfig, scenarios: Any) -> None:
+def _run(recorded: Recorded, faults: FaultConfig, scenarios: Any, identities: int = 24) -> None:
     from tests.doors.conftest import CallbackReceiver
 
     with OfflineAWS(faults) as aws, CallbackReceiver() as receiver:
-        scenario = seed(aws, identities=24, consumers=2, external_consumers=1)
+        scenario = seed(aws, identities=identities, consumers=2, external_consumers=1)
         aws.client("ram", account=scenario.owner).enable_sharing_with_aws_organization()
         parameters = {"LogLevel": "ERROR", "CallbackAllowedOrigins": receiver.origin}
         with local_migration_workflow(aws, parameters=parameters) as workflow:
@@ -169,3 +170,84 @@ def _migrations(aws: OfflineAWS, workflow: LocalStateMachine, scenario: Scenario
     aws.events.settle()
     # A decision for a gate that has closed is refused (the door reads the ledger to say why).
     put_event("SMS Migration Approval Decided", {"migrationId": "IAM-7", "decision": "APPROVED", "approver": "iam"})
+
+
+def _rollbacks(aws: OfflineAWS, workflow: LocalStateMachine, scenario: Scenario, receiver: Any) -> None:
+    """Rollbacks and restores that between them make every call the rollback's functions can make: what the
+    migrations added found and removed (a whole share and configuration; principals added to a share that was
+    there; a topic's statement and a role's policy added to what the consumer had), a refusal, a failure."""
+    import dataclasses
+
+    _consumer_had(aws, scenario)
+    aws.client("ram", account=scenario.owner).create_resource_share(
+        name="sms-existing", principals=["999999999999"], resourceArns=scenario.phone_numbers[:2]
+    )
+    aws.world.settle()
+    provision = {"eventDestinations": {"mode": "PROVISION"}, "setAccountDefaultProtect": True}
+    runs = {
+        "RB-1": scenario.request(migrationId="RB-1", configuration=provision),
+        "RB-2": scenario.request(
+            migrationId="RB-2",
+            share={"name": "sms-existing", "allowExternalPrincipals": True},
+            configuration={"configurationSets": "NONE"},
+        ),
+        "RB-3": scenario.request(
+            migrationId="RB-3", options={"strategy": "RESOURCE_POLICY"}, configuration={"configurationSets": "NONE"}
+        ),
+    }
+    for name, request in runs.items():
+        assert workflow.run(request, name=name).status == "SUCCEEDED", name
+        aws.events.settle()
+    sms = aws.client("pinpoint-sms-voice-v2", account=scenario.owner)
+    with aws.world.faults.paused():
+        sms.delete_resource_policy(ResourceArn=scenario.phone_numbers[3])
+    assert workflow.rollback.run({"migrationId": "RB-3", "mode": "RESTORE"}, name="RB-3-restore").status == "SUCCEEDED"
+    named = {"migrationId": "RB-3", "mode": "RESTORE", "identities": scenario.phone_numbers[3:4]}
+    assert workflow.rollback.run(named, name="RB-3-restore-named").status == "SUCCEEDED"
+    for name in runs:
+        assert workflow.rollback.run({"migrationId": name}, name=f"{name}-rollback").status == "SUCCEEDED", name
+        aws.events.settle()
+    # A migration still running is refused; a rollback AWS throttles past every retry is recorded as failed.
+    gated = {"requireApproval": True, "approvalTimeoutSeconds": 3600}
+    arn = workflow.start(scenario.request(migrationId="RB-4", options=gated), name="RB-4")
+    wait_for_status(aws, workflow, "RB-4", "AWAITING_APPROVAL")
+    assert workflow.rollback.run({"migrationId": "RB-4"}, name="RB-4-rollback").error == "MigrationStillRunning"
+    workflow.sfn.stop_execution(executionArn=arn)
+    assert (
+        workflow.run(
+            scenario.request(migrationId="RB-5", configuration={"configurationSets": "NONE"}), name="RB-5"
+        ).status
+        == "SUCCEEDED"
+    )
+    calm = aws.world.faults.config
+    now = aws.clock.now()
+    aws.world.faults.config = dataclasses.replace(calm, throttle_bursts=((now, now + 7200.0),))
+    assert workflow.rollback.run({"migrationId": "RB-5"}, name="RB-5-rollback").error == "AwsThrottled"
+    aws.world.faults.config = calm
+    aws.events.settle()
+    # The EventBridge door starts rollbacks too.
+    with aws.observing():
+        entry = {"EventBusName": workflow.resource_name("EventBus"), "Source": "eum-share.requests"}
+        entry |= {"DetailType": "SMS Migration Rollback Requested", "Detail": json.dumps({"migrationId": "RB-5"})}
+        aws.client("events").put_events(Entries=[entry])
+    aws.events.settle()
+
+
+def _consumer_had(aws: OfflineAWS, scenario: Scenario) -> None:
+    """The first consumer already has the topic and the role a provisioned destination would use, without what
+    End User Messaging needs on them, and a set of the owner's name without destinations."""
+    consumer = scenario.consumers[0]
+    with aws.world.faults.paused():
+        aws.client("sns", account=consumer).create_topic(Name="eum-share-otp-1-otp-1-sns")
+        trust = {
+            "Version": "2012-10-17",
+            "Statement": [
+                {"Effect": "Allow", "Principal": {"Service": "sms-voice.amazonaws.com"}, "Action": "sts:AssumeRole"}
+            ],
+        }
+        aws.client("iam", account=consumer).create_role(
+            RoleName="EumShareSmsEvents-otp-2-otp-2-logs",
+            Path="/eum-share/",
+            AssumeRolePolicyDocument=json.dumps(trust),
+        )
+        aws.client("pinpoint-sms-voice-v2", account=consumer).create_configuration_set(ConfigurationSetName="otp-0")

@@ -26,6 +26,13 @@ def _refuses_the_unknown_migration(invocation: Invocation) -> None:
     assert f"migration {SAMPLE_MIGRATION} is not in the ledger" in invocation["errorMessage"]
 
 
+def _knows_no_such_migration(invocation: Invocation) -> None:
+    # The rollback's states: the sample migration is not in the ledger to roll back.
+    assert invocation["outcome"] == "raised", invocation
+    assert invocation["errorType"] == "MigrationNotFound", invocation.get("traceback") or invocation
+    assert f"no migration '{SAMPLE_MIGRATION}' in the ledger" in invocation["errorMessage"]
+
+
 def _opens_the_migration(invocation: Invocation) -> None:
     assert invocation["outcome"] == "returned", invocation.get("traceback") or invocation
     assert invocation["result"]["migrationId"] == SAMPLE_MIGRATION
@@ -68,6 +75,12 @@ OUTCOMES: dict[str, Callable[[Invocation], None]] = {
     "record_failure": _records_the_failure,
     "webhook": _refuses_the_sample_signature,
     "start_from_event": _starts_an_execution_named_after_the_event,
+    "open_rollback": _knows_no_such_migration,
+    "undo_sharing": _knows_no_such_migration,
+    "remove_configuration": _knows_no_such_migration,
+    "restore_policies": _knows_no_such_migration,
+    "report_rollback": _knows_no_such_migration,
+    "record_rollback_failure": _records_the_failure,
 }
 FUNCTIONS = template_functions()
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from eum_share.models.doors import ApprovalDecidedEvent
 from eum_share.models.events import EVENTS
+from eum_share.models.rollback import RollbackRequest
 from pydantic import BaseModel
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "events.md"
@@ -39,3 +40,10 @@ def test_the_approval_decision_event_is_documented_with_its_schema() -> None:
     # When its section is read
     # Then its schema is the model's
     assert documented_schema("SMS Migration Approval Decided") == ApprovalDecidedEvent.model_json_schema(by_alias=True)
+
+
+def test_the_rollback_request_event_is_documented_with_its_schema() -> None:
+    # Given the event that starts a rollback or a restore
+    # When its section is read
+    # Then its schema is the model's
+    assert documented_schema("SMS Migration Rollback Requested") == RollbackRequest.model_json_schema(by_alias=True)

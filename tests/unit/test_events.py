@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from aws_lambda_powertools.utilities.parser.models import APIGatewayProxyEventV2Model
-from eum_share.models import states
+from eum_share.models import rollback, states
 from eum_share.models.doors import BusEvent
 from pydantic import BaseModel
 
@@ -26,6 +26,12 @@ PAYLOADS: dict[str, type[BaseModel]] = {
     "webhook.json": APIGatewayProxyEventV2Model,
     "start_from_event.json": BusEvent,
     "notify_callback.json": BusEvent,
+    "open_rollback.json": rollback.RollbackInput,
+    "undo_sharing.json": rollback.RollbackRef,
+    "remove_configuration.json": rollback.RollbackRef,
+    "restore_policies.json": rollback.RollbackRef,
+    "report_rollback.json": rollback.RollbackStep,
+    "record_rollback_failure.json": rollback.RollbackFailureInput,
 }
 # The doors' other samples: every route of the HTTP API and every event the EventBridge door takes.
 DOORS: dict[str, type[BaseModel]] = {
@@ -34,12 +40,24 @@ DOORS: dict[str, type[BaseModel]] = {
     "doors/http-approve.json": APIGatewayProxyEventV2Model,
     "doors/http-reject.json": APIGatewayProxyEventV2Model,
     "doors/event-approval-decided.json": BusEvent,
+    "doors/event-rollback-requested.json": BusEvent,
 }
+# The rollback state machine's input, from the console, an event's detail or the CLI.
+ROLLBACK_REQUESTS = ["rollback/rollback.json", "rollback/restore.json", "rollback/restore-identities.json"]
 
 
 @pytest.mark.parametrize(("name", "model"), (PAYLOADS | DOORS).items(), ids=list(PAYLOADS | DOORS))
 def test_the_sample_payload_parses_as_its_function_input(name: str, model: type[BaseModel]) -> None:
     model.model_validate(load_event(name))
+
+
+@pytest.mark.parametrize("name", ROLLBACK_REQUESTS)
+def test_the_sample_rollback_request_is_valid(name: str) -> None:
+    rollback.RollbackRequest.model_validate(load_event(name))
+
+
+def test_the_rollback_event_carries_a_valid_rollback_request() -> None:
+    rollback.RollbackRequest.model_validate(load_event("doors/event-rollback-requested.json")["detail"])
 
 
 def test_every_function_of_the_template_has_a_sample_payload() -> None:

@@ -18,6 +18,9 @@ SERVICE_PRINCIPAL = "sms-voice.amazonaws.com"
 # The consumer's copy of a protect configuration names its source: IDs differ between accounts.
 SOURCE_PROTECT_TAG = "eum-share:source-protect-configuration"
 SOURCE_SET_TAG = "eum-share:source-configuration-set"
+# The migration that made the copy: AWS names a protect configuration only when it creates it, so a run that
+# stopped before recording its copy finds it by this tag.
+MIGRATION_TAG = "eum-share:migration"
 # UpdateProtectConfigurationCountryRuleSet: CountryRuleSetUpdates holds at most 300 countries.
 COUNTRY_RULES_PER_CALL = 300
 ROLE_PATH = "/eum-share/"
@@ -41,6 +44,7 @@ class ProtectConfiguration:
     id: str
     account_default: bool
     source_id: str | None  # the owner's protect configuration this one copies, from its tag
+    migration_id: str | None = None  # the migration that made it, from its tag
 
 
 def protect_configurations(consumer: Clients) -> list[ProtectConfiguration]:
@@ -48,19 +52,26 @@ def protect_configurations(consumer: Clients) -> list[ProtectConfiguration]:
     found = []
     for info in _pages(sms, "describe_protect_configurations", "ProtectConfigurations"):
         tags = sms.list_tags_for_resource(ResourceArn=info["ProtectConfigurationArn"])["Tags"]
-        source = next((t["Value"] for t in tags if t["Key"] == SOURCE_PROTECT_TAG), None)
-        found.append(ProtectConfiguration(info["ProtectConfigurationId"], info["AccountDefault"], source))
+        tagged = {t["Key"]: t["Value"] for t in tags}
+        found.append(
+            ProtectConfiguration(
+                info["ProtectConfigurationId"],
+                info["AccountDefault"],
+                tagged.get(SOURCE_PROTECT_TAG),
+                tagged.get(MIGRATION_TAG),
+            )
+        )
     return found
 
 
-def create_protect_configuration(consumer: Clients, source_id: str, rules: dict[str, dict[str, str]]) -> str:
-    """A copy of the owner's `source_id`, tagged with it, with its non-ALLOW country rules; returns its ID."""
+def create_protect_configuration(
+    consumer: Clients, source_id: str, rules: dict[str, dict[str, str]], migration_id: str
+) -> str:
+    """A copy of the owner's `source_id`, tagged with it and the migration, with its non-ALLOW country rules;
+    returns its ID."""
     sms = consumer(SMS)
-    protect_id = str(
-        sms.create_protect_configuration(Tags=[{"Key": SOURCE_PROTECT_TAG, "Value": source_id}])[
-            "ProtectConfigurationId"
-        ]
-    )
+    tags = [{"Key": SOURCE_PROTECT_TAG, "Value": source_id}, {"Key": MIGRATION_TAG, "Value": migration_id}]
+    protect_id = str(sms.create_protect_configuration(Tags=tags)["ProtectConfigurationId"])
     for capability, by_country in rules.items():
         countries = sorted(by_country)
         for start in range(0, len(countries), COUNTRY_RULES_PER_CALL):

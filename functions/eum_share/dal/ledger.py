@@ -17,6 +17,7 @@ from pydantic import BaseModel
 from eum_share.clock import isonow
 from eum_share.dal.clients import client
 from eum_share.errors import MigrationConflict, MigrationNotFound, NotAwaitingApproval
+from eum_share.models.changes import AddedItem
 from eum_share.models.ledger import (
     ApprovalRecord,
     BatchRecord,
@@ -257,6 +258,31 @@ class Ledger:
             while requests:
                 response = self._dynamodb.batch_write_item(RequestItems={self.table: requests})
                 requests = response.get("UnprocessedItems", {}).get(self.table, [])
+
+    # -- what the migration added (a rollback undoes exactly this) --------------------------------------------
+    def record_added(self, migration_id: str, item: AddedItem) -> None:
+        """Written before the change it records (or, for what AWS names only when creating it, as it answers):
+        once per item, keeping when it was first recorded, so a retried step writes nothing new."""
+        key = _key(migration_id, f"ADDED#{item.account}#{item.kind.value}#{item.name}")
+        recorded = item.model_copy(update={"at": item.at or isonow()})
+        try:
+            self._dynamodb.put_item(
+                TableName=self.table,
+                Item=_to_item(recorded) | key,
+                ConditionExpression="attribute_not_exists(pk)",
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
+
+    def added_items(self, migration_id: str) -> list[AddedItem]:
+        pages = self._dynamodb.get_paginator("query").paginate(
+            TableName=self.table,
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
+            ExpressionAttributeValues={":pk": _pk(migration_id), ":prefix": {"S": "ADDED#"}},
+            ConsistentRead=True,
+        )
+        return [_from_item(AddedItem, item) for page in pages for item in page["Items"]]
 
     def record_failure(self, migration_id: str, error: str, cause: str, status: str = "FAILED") -> None:
         """Mark the migration ended (FAILED, REJECTED or EXPIRED) with why; earlier fields and every identity item

@@ -9,6 +9,8 @@ from botocore.exceptions import ClientError
 
 from eum_share.dal.accounts import Clients
 
+MIGRATION_TAG = "eum-share:migration"
+
 
 def find_share(ram: Clients, *, arn: str | None = None, name: str | None = None) -> dict[str, Any] | None:
     """The owner's share with this ARN (any status), or its ACTIVE share with this name."""
@@ -24,18 +26,30 @@ def find_share(ram: Clients, *, arn: str | None = None, name: str | None = None)
 
 
 def create_share(
-    ram: Clients, name: str, principals: list[str], allow_external: bool, permissions: list[str], token: str
+    ram: Clients,
+    name: str,
+    principals: list[str],
+    allow_external: bool,
+    permissions: list[str],
+    token: str,
+    migration_id: str,
 ) -> dict[str, Any]:
-    """A share with the principals and no resources: principals first, as AWS's sharing guide says."""
+    """A share with the principals and no resources: principals first, as AWS's sharing guide says. Its tag names
+    the migration, so a run that crashed before recording the share still knows it made it."""
     response = ram("ram").create_resource_share(
         name=name,
         principals=principals,
         allowExternalPrincipals=allow_external,
         permissionArns=permissions,
         clientToken=token,
-        tags=[{"key": "created-by", "value": "eum-share"}],
+        tags=[{"key": "created-by", "value": "eum-share"}, {"key": MIGRATION_TAG, "value": migration_id}],
     )
     return dict(response["resourceShare"])
+
+
+def created_by(share: dict[str, Any]) -> str | None:
+    """The migration that created this share, from its tag."""
+    return next((str(t["value"]) for t in share.get("tags", []) if t.get("key") == MIGRATION_TAG), None)
 
 
 def associations(ram: Clients, share_arn: str, kind: str, resource_arn: str | None = None) -> Iterator[dict[str, Any]]:
@@ -68,6 +82,14 @@ def disassociate(ram: Clients, share_arn: str, resources: list[str], token: str)
         resourceShareArn=share_arn, resourceArns=resources, clientToken=token
     )
     return list(response["resourceShareAssociations"])
+
+
+def disassociate_principals(ram: Clients, share_arn: str, principals: list[str], token: str) -> None:
+    ram("ram").disassociate_resource_share(resourceShareArn=share_arn, principals=principals, clientToken=token)
+
+
+def delete_share(ram: Clients, share_arn: str, token: str) -> None:
+    ram("ram").delete_resource_share(resourceShareArn=share_arn, clientToken=token)
 
 
 def pending_invitations(consumer: Clients, share_arn: str) -> list[dict[str, Any]]:

@@ -29,6 +29,10 @@ def put_policy(owner: Clients, arn: str, policy: str) -> None:
     owner("pinpoint-sms-voice-v2").put_resource_policy(ResourceArn=arn, Policy=policy)
 
 
+def delete_policy(owner: Clients, arn: str) -> None:
+    owner("pinpoint-sms-voice-v2").delete_resource_policy(ResourceArn=arn)
+
+
 def _id_filter(kind: str, arn: str) -> Any:
     # A consumer names a shared resource by its full ARN; sender IDs also carry their country.
     return {"SenderId": arn, "IsoCountryCode": arn.rsplit("/", 1)[-1]} if kind == "SENDER_ID" else arn

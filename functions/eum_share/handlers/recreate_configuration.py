@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from aws_lambda_powertools.utilities.parser import parse
@@ -30,7 +31,12 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     for consumer in request.consumers:
         with throttling_is_retryable():
             outcome = recreate_configuration(
-                inventory, request, consumer.account_id, migration.consumer(consumer), dry_run=request.options.dry_run
+                inventory,
+                request,
+                consumer.account_id,
+                migration.consumer(consumer),
+                dry_run=request.options.dry_run,
+                added=partial(migration.ledger.record_added, migration.id),
             )
         key = migration.key(configuration_outcome_key(consumer.account_id))
         artifacts.put_model(settings.artifact_bucket, key, outcome)

@@ -1,5 +1,5 @@
 """The EventBridge door: "SMS Migration Requested" starts a migration, "SMS Migration Approval Decided" answers
-an approval gate.
+an approval gate, "SMS Migration Rollback Requested" starts a rollback (or a restore).
 
 EventBridge delivers at least once. The execution is named after the event's ID, which a redelivery keeps, so
 a second delivery finds the first execution instead of starting another. A request that does not validate is
@@ -17,9 +17,9 @@ from pydantic import ValidationError
 
 from eum_share.dal import events
 from eum_share.dal.ledger import Ledger
-from eum_share.errors import InvalidRequest, NotAwaitingApproval
+from eum_share.errors import InvalidRequest, MigrationNotFound, NotAwaitingApproval
 from eum_share.logic.approval import decide
-from eum_share.logic.doors import start_migration
+from eum_share.logic.doors import start_migration, start_rollback
 from eum_share.logic.validate_request import field_path
 from eum_share.models.doors import ApprovalDecidedEvent, BusEvent
 from eum_share.models.events import MigrationRequestRefused
@@ -28,6 +28,7 @@ from eum_share.settings import DoorSettings, get_door_settings
 
 REQUESTED = "SMS Migration Requested"
 DECIDED = "SMS Migration Approval Decided"
+ROLLBACK = "SMS Migration Rollback Requested"
 
 
 @logger.inject_lambda_context(correlation_id_path="id")
@@ -49,10 +50,17 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
             )
             logger.info("approval decided", extra={"migrationId": decision.migration_id})
             return {"migrationId": decision.migration_id} | approval.model_dump(mode="json", by_alias=True)
-        raise InvalidRequest([f"detail-type: {received.detail_type!r} is neither {REQUESTED!r} nor {DECIDED!r}"])
+        if received.detail_type == ROLLBACK:
+            rollback = start_rollback(received.detail, f"event-{received.id}", settings)
+            logger.info("rollback requested", extra=rollback.model_dump(mode="json"))
+            metrics.add_metric(name="EventsReceived", unit="Count", value=1)
+            return rollback.model_dump(mode="json", by_alias=True)
+        raise InvalidRequest(
+            [f"detail-type: {received.detail_type!r} is not one of {REQUESTED!r}, {DECIDED!r}, {ROLLBACK!r}"]
+        )
     except InvalidRequest as refused:
         return _refuse(settings, received, refused.problems)
-    except NotAwaitingApproval as refused:
+    except (NotAwaitingApproval, MigrationNotFound) as refused:
         return _refuse(settings, received, [f"detail.migrationId: {refused}"])
 
 

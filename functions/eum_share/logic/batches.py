@@ -20,7 +20,7 @@ from eum_share.clock import isonow
 from eum_share.dal import events, ram, sms
 from eum_share.dal.ledger import StaleLedgerWrite
 from eum_share.logic.context import Migration, token
-from eum_share.logic.policy import USE_ACTION, grant_statements, integrity_problems, merged
+from eum_share.logic.policy import USE_ACTION, grant_sid, grant_statements, integrity_problems, merged
 from eum_share.models.events import BatchCompleted
 from eum_share.models.ledger import (
     FINAL_STATUSES,
@@ -324,7 +324,7 @@ class ChunkRunner:
 
     def _write_grant(self, identity: IdentityRecord) -> None:
         """RESOURCE_POLICY strategy: the grant written directly, every earlier statement kept."""
-        grant = grant_statements(identity.arn, identity.type, self.principals, sid=f"EumShare{token(self.m.id)[:16]}")
+        grant = grant_statements(identity.arn, identity.type, self.principals, sid=grant_sid(self.m.id))
         current = sms.get_policy(self.owner, identity.arn)
         sms.put_policy(self.owner, identity.arn, merged(current, identity.snapshot, grant))
 

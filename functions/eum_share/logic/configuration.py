@@ -12,6 +12,7 @@ from functools import partial
 from eum_share.dal import consumer_configuration as dal
 from eum_share.dal import protect
 from eum_share.dal.accounts import Clients
+from eum_share.models.changes import AddedItem, AddedKind
 from eum_share.models.configuration import (
     ConfigItemKind,
     ConfigItemResult,
@@ -40,14 +41,24 @@ Kind = ConfigItemKind
 Status = ConfigItemStatus
 
 
+def _nowhere(item: AddedItem) -> None:
+    """Where a run that keeps no ledger (a unit test, a dry run) records what it adds."""
+
+
 @dataclass
 class _Run:
     account: str
     consumer: Clients
     configuration: Configuration
     dry_run: bool
+    migration_id: str
+    # Called before each change (or, for a protect configuration, as AWS names it), so a rollback knows it.
+    added: Callable[[AddedItem], None] = _nowhere
     items: list[ConfigItemResult] = field(default_factory=list)
     manual_actions: list[ManualAction] = field(default_factory=list)
+
+    def adding(self, kind: AddedKind, name: str, detail: str = "") -> None:
+        self.added(AddedItem(kind=kind, account=self.account, name=name, detail=detail))
 
     def record(self, kind: Kind, name: str, status: Status, detail: str = "", consumer_id: str | None = None) -> None:
         self.items.append(ConfigItemResult(kind=kind, name=name, status=status, detail=detail, consumer_id=consumer_id))
@@ -61,6 +72,8 @@ class _Target:
     arn: str
     missing: Callable[[], list[str]]  # the parts not there yet; empty when it is ready
     provision: Callable[[], None]  # makes the missing parts, keeps the rest
+    parts: dict[str, AddedKind]  # what each part is, as a rollback undoes it
+    ident: str  # how a rollback names it: the topic's ARN, the log group's or the role's name
 
 
 @dataclass(frozen=True)
@@ -81,6 +94,7 @@ def recreate_configuration(
     consumer: Clients,
     *,
     dry_run: bool = False,
+    added: Callable[[AddedItem], None] = _nowhere,
 ) -> ConfigurationOutcome:
     """Recreate the owner's protect configurations, configuration sets and event destinations in one
     consuming account, as `request.configuration` asks.
@@ -91,8 +105,11 @@ def recreate_configuration(
 
     With `dry_run`, the consuming account is only read (Describe, Get and List calls): nothing is created or
     changed, and what a real run would create is reported CREATED with the detail "dry run: would create".
+
+    `added` hears of everything this run creates before it is created (a protect configuration as it is
+    created: only then does it have an ID), so that a rollback removes exactly that.
     """
-    run = _Run(consumer_account, consumer, request.configuration, dry_run)
+    run = _Run(consumer_account, consumer, request.configuration, dry_run, request.migration_id or "", added)
     selected = _selected(run, inventory.configuration_sets)
     copies = _recreate_protect_configurations(run, inventory.protect_configurations, selected)
     probe_set = _recreate_configuration_sets(run, selected, copies)
@@ -123,6 +140,9 @@ def _recreate_protect_configurations(
         return {}
     existing = dal.protect_configurations(run.consumer)
     copies = {p.source_id: p.id for p in existing if p.source_id is not None}
+    for mine in (p for p in existing if p.migration_id == run.migration_id and run.migration_id):
+        # Made by a run of this migration that stopped before recording it.
+        run.adding(AddedKind.PROTECT_CONFIGURATION, mine.id, mine.source_id or "")
     current_default = next((p.id for p in existing if p.account_default), None)
     recreated: dict[str, str] = {}
     for source in chosen:
@@ -145,7 +165,8 @@ def _protect_copy(run: _Run, source: ProtectConfigurationItem, copy_id: str | No
     if run.dry_run:
         run.record(Kind.PROTECT_CONFIGURATION, source.id, Status.CREATED, DRY_RUN_DETAIL)
         return f"new copy of {source.id}"
-    copy_id = dal.create_protect_configuration(run.consumer, source.id, wanted)
+    copy_id = dal.create_protect_configuration(run.consumer, source.id, wanted, run.migration_id)
+    run.adding(AddedKind.PROTECT_CONFIGURATION, copy_id, source.id)
     run.record(Kind.PROTECT_CONFIGURATION, source.id, Status.CREATED, consumer_id=copy_id)
     return copy_id
 
@@ -180,6 +201,7 @@ def _account_default(run: _Run, source_id: str, copy_id: str, current: str | Non
     elif run.dry_run:
         run.record(kind, source_id, Status.CREATED, DRY_RUN_DETAIL)
     else:
+        run.adding(AddedKind.ACCOUNT_DEFAULT_PROTECT, copy_id, source_id)
         dal.set_account_default_protect_configuration(run.consumer, copy_id)
         run.record(kind, source_id, Status.CREATED, consumer_id=copy_id)
 
@@ -240,6 +262,7 @@ def _configuration_set(
     elif run.dry_run:
         run.record(Kind.CONFIGURATION_SET, name, Status.CREATED, DRY_RUN_DETAIL)
     else:
+        run.adding(AddedKind.CONFIGURATION_SET, name, source.name)
         dal.create_configuration_set(run.consumer, wanted, source.name)
         run.record(Kind.CONFIGURATION_SET, name, Status.CREATED)
 
@@ -278,6 +301,7 @@ def _event_destination(
     elif run.dry_run:
         run.record(Kind.EVENT_DESTINATION, subject, Status.CREATED, DRY_RUN_DETAIL)
     else:
+        run.adding(AddedKind.EVENT_DESTINATION, subject, resolved.wanted.kind)
         dal.create_event_destination(run.consumer, set_name, resolved.wanted)
         run.record(Kind.EVENT_DESTINATION, subject, Status.CREATED)
 
@@ -348,6 +372,8 @@ def _provisioned_topic(run: _Run, set_name: str, source: EventDestinationItem) -
         arn,
         partial(dal.missing_topic_parts, run.consumer, arn),
         partial(dal.provision_topic, run.consumer, run.account, name),
+        {"topic": AddedKind.SNS_TOPIC, "publish permission": AddedKind.SNS_PUBLISH_PERMISSION},
+        arn,
     )
     return _Resolved(source.model_copy(update={"sns_destination": {"TopicArn": arn}}), [topic])
 
@@ -362,12 +388,16 @@ def _provisioned_logs(run: _Run, set_name: str, source: EventDestinationItem) ->
         group_arn,
         partial(dal.missing_log_group_parts, run.consumer, group_name),
         partial(dal.provision_log_group, run.consumer, group_name),
+        {"log group": AddedKind.LOG_GROUP},
+        group_name,
     )
     role = _Target(
         role_name,
         role_arn,
         partial(dal.missing_role_parts, run.consumer, role_name),
         partial(dal.provision_role, run.consumer, run.account, role_name, group_arn, set_name),
+        {"role": AddedKind.IAM_ROLE, "log delivery policy": AddedKind.IAM_ROLE_POLICY},
+        role_name,
     )
     wanted = {"IamRoleArn": role_arn, "LogGroupArn": group_arn}
     return _Resolved(source.model_copy(update={"cloud_watch_logs_destination": wanted}), [group, role])
@@ -390,6 +420,8 @@ def _ensure_target(run: _Run, target: _Target) -> None:
     elif run.dry_run:
         run.record(Kind.PROVISIONED_TARGET, target.name, Status.CREATED, DRY_RUN_DETAIL, target.arn)
     else:
+        for part in missing:
+            run.adding(target.parts[part], target.ident, part)
         target.provision()
         detail = f"created {', '.join(missing)}"
         run.record(Kind.PROVISIONED_TARGET, target.name, Status.CREATED, detail, target.arn)

@@ -17,6 +17,8 @@ from eum_share.models.request import Consumer, MigrationRequest
 from eum_share.settings import Settings
 
 REQUEST, INVENTORY, PLAN = "request.json", "inventory.json", "plan.json"
+# A share that existed before the migration, as the migration found it (logic.share).
+SHARE_BEFORE = "share-before.json"
 
 
 def token(*parts: object) -> str:

@@ -11,9 +11,11 @@ import json
 from typing import Any
 
 from eum_share.dal import executions
-from eum_share.errors import ExecutionNameTaken, InvalidRequest
+from eum_share.dal.ledger import Ledger
+from eum_share.errors import ConfigurationError, ExecutionNameTaken, InvalidRequest, MigrationNotFound
+from eum_share.logic.rollback_open import rollback_request
 from eum_share.logic.validate_request import validate_request
-from eum_share.models.doors import StartedMigration
+from eum_share.models.doors import StartedMigration, StartedRollback
 from eum_share.models.request import MigrationRequest
 from eum_share.settings import DoorSettings
 
@@ -56,6 +58,32 @@ def start_migration(
             "open a new ticket (or event) for a different migration"
         )
     return _started(request.migration_id, execution_name, existing.arn, already=True)
+
+
+def start_rollback(raw_request: Any, execution_name: str, settings: DoorSettings) -> StartedRollback:
+    """A rollback (or restore) of a migration the ledger knows, started once per delivery name; a bad request, or
+    a migration the ledger does not know, is refused at the door with nothing started."""
+    try:
+        request = rollback_request(raw_request)
+    except InvalidRequest as refused:
+        raise InvalidRequest([f"detail.{problem}" for problem in refused.problems]) from None
+    if not settings.rollback_state_machine_arn:
+        raise ConfigurationError("ROLLBACK_STATE_MACHINE_ARN is not set: this door cannot start rollbacks")
+    if Ledger(settings.ledger_table).migration(request.migration_id) is None:
+        raise MigrationNotFound(f"no migration {request.migration_id!r} in the ledger; nothing was started")
+    payload = json.dumps(request.model_dump(mode="json", by_alias=True), sort_keys=True)
+    arn = executions.execution_arn(settings.rollback_state_machine_arn, execution_name)
+    existing = executions.describe(arn)
+    if existing is None:
+        try:
+            arn = executions.start(settings.rollback_state_machine_arn, execution_name, payload)
+            return StartedRollback(migration_id=request.migration_id, mode=request.mode, execution_arn=arn)
+        except executions.ExecutionExists:
+            existing = executions.describe(arn)
+            assert existing is not None
+    if not _same_request(existing.input, payload):
+        raise ExecutionNameTaken(f"{execution_name} already started a rollback with a different request")
+    return StartedRollback(migration_id=request.migration_id, mode=request.mode, execution_arn=existing.arn)
 
 
 def _same_request(stored: str, payload: str) -> bool:

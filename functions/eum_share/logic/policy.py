@@ -6,6 +6,7 @@ says ASSOCIATED, from the owner's side.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Sequence
 from typing import Any
@@ -100,6 +101,12 @@ def integrity_problems(
     return problems
 
 
+def lost(document: str | None, snapshot: str | None) -> list[dict[str, Any]]:
+    """The statements of the snapshot that the policy no longer holds (all of them when it is gone or broken)."""
+    kept = {canonical(s) for s in statements(document) or []}
+    return [s for s in statements(snapshot) or [] if canonical(s) not in kept]
+
+
 def merged(current: str | None, snapshot: str | None, extra: Sequence[dict[str, Any]] = ()) -> str:
     """A policy holding the current statements, every pre-existing one that went missing, and `extra`."""
     result = list(statements(current) or [])
@@ -117,6 +124,25 @@ GRANTED_ACTIONS = {
     "POOL": [SEND, "sms-voice:SendVoiceMessage", "sms-voice:SendMediaMessage"],
     "OPT_OUT_LIST": ["sms-voice:DescribeOptOutLists", "sms-voice:DescribeOptedOutNumbers"],
 }
+
+
+def grant_sid(migration_id: str) -> str:
+    """The Sid prefix of every statement the RESOURCE_POLICY strategy writes for this migration (and only it)."""
+    return "EumShare" + hashlib.sha256(migration_id.encode()).hexdigest()[:16]
+
+
+def without_grants(document: str | None, sid: str) -> list[dict[str, Any]]:
+    """The policy's statements without those whose Sid starts with `sid` (a policy that is not valid policy JSON
+    keeps nothing)."""
+    return [s for s in statements(document) or [] if not str(s.get("Sid", "")).startswith(sid)]
+
+
+def still_held(snapshot: str | None, document: str | None) -> str:
+    """The statements of the snapshot that the policy still holds, as a policy ("" when none): what a rollback must
+    leave in place. A statement someone removed since the snapshot stays removed."""
+    present = {canonical(s) for s in statements(document) or []}
+    kept = [s for s in statements(snapshot) or [] if canonical(s) in present]
+    return json.dumps({"Version": "2012-10-17", "Statement": kept}) if kept else ""
 
 
 def grant_statements(arn: str, kind: str, principals: list[str], sid: str) -> list[dict[str, Any]]:

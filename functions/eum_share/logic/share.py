@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from eum_share.dal import ram
-from eum_share.errors import ShareNotUsable
-from eum_share.logic.context import Migration, token
+from eum_share.dal import artifacts, ram, sms
+from eum_share.errors import RollbackNotPossible, ShareNotUsable
+from eum_share.logic.context import SHARE_BEFORE, Migration, token
+from eum_share.models.changes import AddedItem, AddedKind, ShareBefore
 from eum_share.models.identifiers import OU_ID
 from eum_share.models.ledger import Phase
 
@@ -16,7 +17,7 @@ MAX_RESOURCES_FOR_NEW_PRINCIPALS = 10
 MAX_CHECKS = 120  # polls (pollSeconds apart) before waiting on principals or invitations is given up
 
 
-def _matches(entity: str, principal: str) -> bool:
+def matches_principal(entity: str, principal: str) -> bool:
     """RAM names an OU by its ARN even when it was given by ID."""
     return entity == principal or (bool(OU_ID.fullmatch(principal)) and entity.endswith(f"/{principal}"))
 
@@ -34,7 +35,7 @@ def ensure_share(migration: Migration, checks: int) -> bool:
             "allow external principals on the share or name another one"
         )
     principals = {a["associatedEntity"]: a for a in ram.associations(owner, share["resourceShareArn"], "PRINCIPAL")}
-    wanted = {p: next((a for e, a in principals.items() if _matches(e, p)), None) for p in request.principals}
+    wanted = {p: next((a for e, a in principals.items() if matches_principal(e, p)), None) for p in request.principals}
     missing = [
         p for p, association in wanted.items() if association is None or association["status"] == "DISASSOCIATED"
     ]
@@ -60,8 +61,47 @@ def _current_share(migration: Migration) -> dict[str, Any] | None:
     if share is not None and share["status"] != "ACTIVE":
         raise ShareNotUsable(f"share {share['resourceShareArn']} is {share['status']}, not ACTIVE")
     if share is not None and migration.record.share_arn is None:
-        _remember(migration, share["resourceShareArn"], None)
+        created = ram.created_by(share) == migration.id  # made by a run that stopped before recording it
+        if not created:
+            _keep_share_before(migration, share["resourceShareArn"])
+        _remember(migration, share["resourceShareArn"], None, created=created)
     return share
+
+
+def share_before(migration: Migration) -> ShareBefore:
+    """What the migration's share held before the migration (nothing when the migration created it)."""
+    record = migration.record
+    if record.share_created or record.share_arn is None:
+        return ShareBefore(share_arn=record.share_arn or "")
+    if not record.records_changes:  # a ledger from before shares were recorded: there is no share-before.json
+        raise RollbackNotPossible(
+            f"migration {migration.id} used share {record.share_arn}, which existed before it, but the ledger has "
+            "no record of what that share held then; nothing is done"
+        )
+    before = artifacts.get_model(migration.settings.artifact_bucket, migration.key(SHARE_BEFORE), ShareBefore)
+    if before.share_arn != record.share_arn:
+        raise RollbackNotPossible(
+            f"migration {migration.id} used share {record.share_arn}, which existed before it, but the ledger has "
+            "no record of what that share held then; nothing is done"
+        )
+    return before
+
+
+def _keep_share_before(migration: Migration, share_arn: str) -> None:
+    """What a share that existed before held, before this migration changes anything in it: a rollback takes
+    away only what is not in here."""
+    owner = migration.owner()
+    live = ("ASSOCIATED", "ASSOCIATING")
+    before = ShareBefore(
+        share_arn=share_arn,
+        resources=[
+            a["associatedEntity"] for a in ram.associations(owner, share_arn, "RESOURCE") if a["status"] in live
+        ],
+        principals=[
+            a["associatedEntity"] for a in ram.associations(owner, share_arn, "PRINCIPAL") if a["status"] in live
+        ],
+    )
+    artifacts.put_model(migration.settings.artifact_bucket, migration.key(SHARE_BEFORE), before)
 
 
 def _add_principals(migration: Migration, share: dict[str, Any], missing: list[str]) -> None:
@@ -78,7 +118,37 @@ def _add_principals(migration: Migration, share: dict[str, Any], missing: list[s
             ),
         )
         return
+    if not migration.record.share_created:  # in its own share, principals go with the share
+        _snapshot_policies(migration, arn)
+        for principal in missing:
+            added = AddedItem(
+                kind=AddedKind.PRINCIPAL, account=migration.request.owner.account_id, name=principal, detail=arn
+            )
+            migration.ledger.record_added(migration.id, added)
     ram.associate(owner, arn, token(migration.id, "principals", *sorted(missing)), principals=missing)
+
+
+def _snapshot_policies(migration: Migration, share_arn: str) -> None:
+    """New principals make RAM rewrite the policy of every resource in the share, and a throttled rewrite can
+    empty it: each policy is kept first (share-before.json), and is the snapshot of those this migration moves."""
+    owner, bucket, key = migration.owner(), migration.settings.artifact_bucket, migration.key(SHARE_BEFORE)
+    before = artifacts.get_model(bucket, key, ShareBefore)
+    live = [
+        a["associatedEntity"]
+        for a in ram.associations(owner, share_arn, "RESOURCE")
+        if a["status"] in ("ASSOCIATED", "ASSOCIATING") and a["associatedEntity"] not in before.policies
+    ]
+    if not live:
+        return
+    policies = {arn: sms.get_policy(owner, arn) or "" for arn in live}
+    artifacts.put_model(bucket, key, before.model_copy(update={"policies": before.policies | policies}))
+    changes = [
+        (record.model_copy(update={"snapshot": policies[record.arn]}), record.status)
+        for record in migration.ledger.identities(migration.id, live)
+        if record.snapshot is None
+    ]
+    if changes:
+        migration.ledger.save_identities(migration.id, changes)
 
 
 def _create(migration: Migration, name: str, note: str | None) -> None:
@@ -90,16 +160,19 @@ def _create(migration: Migration, name: str, note: str | None) -> None:
         request.share.allow_external_principals,
         list(request.share.permission_arns),
         token(migration.id, "share", name),
+        migration.id,
     )
-    _remember(migration, share["resourceShareArn"], note)
+    _remember(migration, share["resourceShareArn"], note, created=True)
 
 
-def _remember(migration: Migration, share_arn: str, note: str | None) -> None:
-    fields: dict[str, Any] = {"shareArn": share_arn, "phase": Phase.SHARING.value}
+def _remember(migration: Migration, share_arn: str, note: str | None, *, created: bool) -> None:
+    fields: dict[str, Any] = {"shareArn": share_arn, "phase": Phase.SHARING.value, "shareCreated": created}
     if note:
         fields["shareNote"] = note
     migration.ledger.update_migration(migration.id, **fields)
-    migration.record = migration.record.model_copy(update={"share_arn": share_arn, "share_note": note})
+    migration.record = migration.record.model_copy(
+        update={"share_arn": share_arn, "share_note": note, "share_created": created}
+    )
 
 
 def accept_invitations(migration: Migration, checks: int) -> bool:
@@ -113,6 +186,15 @@ def accept_invitations(migration: Migration, checks: int) -> bool:
         if ram.share_visible(clients, share_arn):
             continue
         for invitation in ram.pending_invitations(clients, share_arn):
+            migration.ledger.record_added(
+                migration.id,
+                AddedItem(
+                    kind=AddedKind.INVITATION,
+                    account=consumer.account_id,
+                    name=invitation["resourceShareInvitationArn"],
+                    detail=share_arn,
+                ),
+            )
             ram.accept_invitation(
                 clients,
                 invitation["resourceShareInvitationArn"],

@@ -6,9 +6,10 @@ import hashlib
 
 from eum_share.dal import artifacts, events
 from eum_share.dal.ledger import Ledger
+from eum_share.errors import InvalidRequest
 from eum_share.logic.context import REQUEST
 from eum_share.models.events import MigrationStarted
-from eum_share.models.ledger import Decision, MigrationRecord, MigrationStatus
+from eum_share.models.ledger import ROLLED, Decision, MigrationRecord, MigrationStatus
 from eum_share.models.request import MigrationRequest
 from eum_share.models.states import MigrationOpened
 from eum_share.settings import Settings
@@ -29,8 +30,17 @@ def open_migration(request: MigrationRequest, execution_name: str, settings: Set
             request_hash=request_hash(request),
             execution_name=execution_name,
             dry_run=request.options.dry_run,
+            records_changes=True,
         )
     )
+    if record.status in ROLLED:
+        # Its ledger no longer says what is shared: a new migration starts from what is there now.
+        raise InvalidRequest(
+            [
+                f"migrationId: migration {record.migration_id} is {record.status.value}; "
+                "give a new migrationId to migrate again"
+            ]
+        )
     opened = MigrationOpened(
         migration_id=record.migration_id,
         dry_run=request.options.dry_run,

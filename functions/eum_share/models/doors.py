@@ -9,6 +9,7 @@ from pydantic import Field
 
 from eum_share.models.base import WireModel
 from eum_share.models.ledger import ApprovalRecord, Decision
+from eum_share.models.rollback import RollbackMode
 
 # Ticket keys such as MIG-42 or CHG0030001; they name the execution and the migration, so Step Functions'
 # and the ledger's character rules both apply.
@@ -51,6 +52,12 @@ class StartedMigration(WireModel):
     # True when this delivery found the execution an earlier delivery started (a retry or a duplicate).
     already_started: bool
     status_path: str
+
+
+class StartedRollback(WireModel):
+    migration_id: str
+    mode: RollbackMode
+    execution_arn: str
 
 
 class MigrationView(WireModel):

@@ -97,6 +97,47 @@ class MigrationRequestRefused(EventDetail):
     problems: list[str]
 
 
+class MigrationRolledBack(EventDetail):
+    """A rollback undid what the migration added (statemachine/rollback.asl.json); the report says item by item."""
+
+    DETAIL_TYPE = "MigrationRolledBack"
+    migration_id: str
+    execution_name: str
+    # Identities by what the rollback did: DISASSOCIATED, REVOKED, NOTHING_TO_UNDO.
+    identities: dict[str, int]
+    # Statements from before the migration that had gone missing and were put back.
+    restored: int
+    share: str
+    # The consumers' configuration the migration added, by what the rollback did: REMOVED, ALREADY_GONE, KEPT.
+    configuration: dict[str, int]
+    report_key: str
+    markdown_key: str
+
+
+class MigrationPoliciesRestored(EventDetail):
+    """A restore put back the resource policy statements that existed before the migration and had gone missing."""
+
+    DETAIL_TYPE = "MigrationPoliciesRestored"
+    migration_id: str
+    execution_name: str
+    restored: int
+    already_fine: int
+    untouched: int
+    report_key: str
+    markdown_key: str
+
+
+class MigrationRollbackFailed(EventDetail):
+    """A rollback or restore stopped on an error; a new one continues it (each of its steps is safe to repeat)."""
+
+    DETAIL_TYPE = "MigrationRollbackFailed"
+    migration_id: str
+    execution_name: str
+    mode: str
+    error: str
+    cause: str
+
+
 EVENTS: tuple[type[EventDetail], ...] = (
     MigrationStarted,
     BatchCompleted,
@@ -106,4 +147,7 @@ EVENTS: tuple[type[EventDetail], ...] = (
     MigrationRejected,
     MigrationApprovalExpired,
     MigrationRequestRefused,
+    MigrationRolledBack,
+    MigrationPoliciesRestored,
+    MigrationRollbackFailed,
 )

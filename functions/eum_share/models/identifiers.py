@@ -79,6 +79,11 @@ RoleArn = Annotated[
         _portable(ROLE_ARN),
     ),
 ]
+IdentityArn = Annotated[
+    str,
+    _matching(SMS_ARN, "an End User Messaging SMS phone-number, sender-id, pool or opt-out-list ARN"),
+    _documented("The full ARN of a phone number, sender ID, pool or opt-out list.", _portable(SMS_ARN)),
+]
 PermissionArn = Annotated[
     str,
     _matching(PERMISSION_ARN, "a RAM permission ARN"),

@@ -17,11 +17,25 @@ class MigrationStatus(StrEnum):
     # Ended at the approval gate with nothing changed: a person said no, or nobody answered in time.
     REJECTED = "REJECTED"
     EXPIRED = "EXPIRED"
+    # A rollback (statemachine/rollback.asl.json) is undoing what the migration added, has undone it, or stopped
+    # on an error (a new rollback continues it).
+    ROLLING_BACK = "ROLLING_BACK"
+    ROLLED_BACK = "ROLLED_BACK"
+    ROLLBACK_FAILED = "ROLLBACK_FAILED"
 
 
 ENDED = frozenset(
-    {MigrationStatus.SUCCEEDED, MigrationStatus.FAILED, MigrationStatus.REJECTED, MigrationStatus.EXPIRED}
+    {
+        MigrationStatus.SUCCEEDED,
+        MigrationStatus.FAILED,
+        MigrationStatus.REJECTED,
+        MigrationStatus.EXPIRED,
+        MigrationStatus.ROLLED_BACK,
+        MigrationStatus.ROLLBACK_FAILED,
+    }
 )
+# A migration being rolled back, or rolled back, is not run again: its ledger no longer says what is shared.
+ROLLED = frozenset({MigrationStatus.ROLLING_BACK, MigrationStatus.ROLLED_BACK, MigrationStatus.ROLLBACK_FAILED})
 
 
 class Decision(StrEnum):
@@ -119,6 +133,12 @@ class MigrationRecord(WireModel):
     dry_run: bool = False
     share_arn: str | None = None
     share_note: str | None = None
+    # The share was created by this migration (a rollback deletes it); else it existed, and what it held before
+    # is in S3 (share-before.json).
+    share_created: bool = False
+    # The migration records what it adds (ADDED# items, share-before.json), so a rollback can undo exactly that.
+    # False for a migration whose ledger predates those records: its rollback is refused.
+    records_changes: bool = False
     planned: bool = False
     identities: int = 0
     batches: int = 0
