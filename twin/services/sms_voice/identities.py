@@ -91,7 +91,7 @@ class IdentitiesMixin(SmsVoiceCore):
         )
         infos = [item.info() for item in listed]
         chosen = [info for info in infos if filters.matches(info, params.get("Filters", []), readers)]
-        return page(chosen, params)
+        return page(chosen, params, self.world.faults)
 
     def describe_phone_numbers(self, ctx: CallContext, **params: Any) -> dict[str, Any]:
         found, more = self._describe(
@@ -139,7 +139,7 @@ class IdentitiesMixin(SmsVoiceCore):
         chosen = [
             i for i in identities if filters.matches(i, params.get("Filters", []), filters.POOL_ORIGINATION_IDENTITY)
         ]
-        found, more = page(chosen, params)
+        found, more = page(chosen, params, self.world.faults)
         return {"PoolArn": pool.arn, "PoolId": pool.pool_id, "OriginationIdentities": found, **more}
 
     def _member_metadata(self, owner: AccountState, member_arn: str) -> dict[str, Any]:
@@ -294,7 +294,7 @@ class IdentitiesMixin(SmsVoiceCore):
             chosen.append(state.registrations[key])
         infos = [r.info() for r in (chosen or list(state.registrations.values()))]
         infos = [i for i in infos if filters.matches(i, params.get("Filters", []), filters.REGISTRATION)]
-        found, more = page(infos, params)
+        found, more = page(infos, params, self.world.faults)
         return {"Registrations": found, **more}
 
     # -- tags ----------------------------------------------------------------------------------------------
