@@ -238,6 +238,8 @@ class OfflineAWS:
                 if not self._looking_on():
                     world.faults.check_throttle(account, fake.endpoint_prefix, operation)
                 result = fake.handle(CallContext(account, region, operation), params)
+                if not self._looking_on():
+                    world.called(fake.endpoint_prefix, operation, params)
             if self.strict:
                 problems = fake.api.check_output(operation, result)
                 if problems:
