@@ -42,6 +42,9 @@ class FaultConfig:
     visibility_lag_seconds: float = 0.0
     latency_seconds: float = 0.0
     invitation_expiry_seconds: float = 7 * 24 * 3600.0
+    # Consuming accounts whose administrators reject every resource share invitation they receive, after RAM's
+    # usual delay (`association_seconds`), as RejectResourceShareInvitation from inside the account would.
+    rejecting_accounts: tuple[str, ...] = ()
     # EventBridge delivers at least once: with this probability a matched event reaches a target twice, with the
     # same event `id`.
     duplicate_event_rate: float = 0.0

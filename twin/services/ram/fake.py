@@ -433,9 +433,20 @@ class RamFake(ServiceFake[RamState]):
     # -- invitations ---------------------------------------------------------------------------------------
     def _invite(self, state: RamState, share: Share, association: Association) -> None:
         arn = f"arn:aws:ram:{state.region}:{state.account}:resource-share-invitation/{self._uuid()}"
-        state.invitations[arn] = Invitation(
-            arn, share.arn, share.name, state.account, association.entity, self.world.clock.now()
-        )
+        invitation = Invitation(arn, share.arn, share.name, state.account, association.entity, self.world.clock.now())
+        state.invitations[arn] = invitation
+        if association.entity in self.world.faults.config.rejecting_accounts:
+            self.world.schedule(self._delay(), lambda: self._rejected_on_arrival(share, association, invitation))
+
+    def _rejected_on_arrival(self, share: Share, association: Association, invitation: Invitation) -> None:
+        """The fault plan's rejecting consumer says no, as RejectResourceShareInvitation does."""
+        if invitation.status == PENDING:
+            self.world.faults.count("invitation-rejected")
+            self._reject(share, association, invitation)
+
+    def _reject(self, share: Share, association: Association, invitation: Invitation) -> None:
+        invitation.status = REJECTED
+        association.move(FAILED, self._now(), "The resource share invitation was rejected.")
 
     def _expire_invitations(self) -> None:
         """Pending invitations past their expiry become EXPIRED, and their principal association FAILED.
@@ -450,6 +461,7 @@ class RamFake(ServiceFake[RamState]):
                 if invitation.status != PENDING or now < invitation.sent_at + lifetime:
                     continue
                 invitation.status = EXPIRED
+                self.world.faults.count("invitation-expired")
                 association = state.shares[invitation.share_arn].principals[invitation.receiver]
                 association.move(
                     FAILED,
@@ -500,8 +512,7 @@ class RamFake(ServiceFake[RamState]):
                 association.move(ASSOCIATED, self._now())
                 self._rewrite_policies(state, share)
             else:
-                invitation.status = REJECTED
-                association.move(FAILED, self._now(), "The resource share invitation was rejected.")
+                self._reject(share, association, invitation)
             return {"resourceShareInvitation": invitation.render()}
 
         return self._idempotent(ctx, params, run)
