@@ -74,7 +74,7 @@ class Faults:
         self.clock = clock
         self.random = random.Random(config.seed)
         self._buckets: dict[tuple[str, str], tuple[float, float]] = {}
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
         self.injected: dict[str, int] = {}
         self.paused_depth = 0
         # Deliveries draw from streams of their own: they happen on other threads than API calls, and a stream
@@ -94,7 +94,8 @@ class Faults:
                 self.paused_depth -= 1
 
     def count(self, fault: str) -> None:
-        self.injected[fault] = self.injected.get(fault, 0) + 1
+        with self._lock:
+            self.injected[fault] = self.injected.get(fault, 0) + 1
 
     def page_size(self, requested: int, remaining: int) -> int:
         """How many items the next page holds: what the caller asked for (or the service's default), cut to
@@ -103,8 +104,7 @@ class Faults:
         if cap is None or cap >= requested:
             return requested
         if remaining > cap:
-            with self._lock:
-                self.count("short-page")
+            self.count("short-page")
         return cap
 
     def chance(self, probability: float) -> bool:

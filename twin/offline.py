@@ -33,6 +33,7 @@ from twin.protocol import Response
 from twin.services.base import CallContext, ServiceFake
 from twin.services.ram import RamFake
 from twin.services.sms_voice import SmsVoiceFake
+from twin.sts import refuse_untrusted
 from twin.world import CallRecord, World
 
 DEFAULT_ACCOUNT = "123456789012"  # moto's default; the interpreter's own clients always land here
@@ -75,7 +76,7 @@ class OfflineAWS:
         from twin.stack import CloudFormationStacks  # twin.stack deploys onto an OfflineAWS: imported late
 
         self.world.register(CloudFormationStacks(self.world))
-        self.lambdas = LambdaRuntime(self.world.clock)
+        self.lambdas = LambdaRuntime(self.world.clock, on_fault=self.world.faults.count)
         # `events.settle()` waits for EventBridge's deliveries and Lambda's asynchronous invocations.
         self.events = EventBridge(
             self.world, self.lambdas, lambda service, account, region: self.client(service, account, region_name=region)
@@ -185,10 +186,21 @@ class OfflineAWS:
 
     # -- Lambda --------------------------------------------------------------------------------------------
     def register_lambda(
-        self, function_name: str, handler: Handler, memory_mb: int = 256, timeout_seconds: int = 900
+        self,
+        function_name: str,
+        handler: Handler,
+        memory_mb: int = 256,
+        timeout_seconds: int = 900,
+        role_arn: str | None = None,
     ) -> None:
-        """Invocations of `function_name` (from Step Functions or any client) run `handler` in-process."""
-        self.lambdas.register(function_name, LambdaFunction(handler, memory_mb, timeout_seconds))
+        """Invocations of `function_name` (from Step Functions or any client) run `handler` in-process, as its
+        execution role `role_arn`."""
+        self.lambdas.register(function_name, LambdaFunction(handler, memory_mb, timeout_seconds, role_arn))
+
+    def caller_role_arn(self) -> str | None:
+        """The execution role of the Lambda function whose handler runs on this thread, if any."""
+        name = self.lambdas.current()
+        return self.lambdas.functions[name].role_arn if name is not None else None
 
     def put_function_event_invoke_config(
         self,
@@ -221,7 +233,8 @@ class OfflineAWS:
             if name in self.lambdas.functions:
                 self._log(account, region, "lambda", "Invoke", {"FunctionName": name}, None)
                 return self.lambdas.invoke(name, region, account, request.body)
-        response = moto_process(request)
+        refused = refuse_untrusted(self, request, account) if prefix == "sts" else None
+        response = refused or moto_process(request)
         operation, params = _s3_operation(request) if prefix == "s3" else _describe(request)
         error = _error_code(response)
         self._log(account, region, prefix, operation, params, error)

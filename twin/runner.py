@@ -17,6 +17,7 @@ from twin.offline import OfflineAWS
 from twin.stack import ROOT, LocalStack, TemplateError
 
 PLACEHOLDER = re.compile(r"\$\{([A-Za-z0-9_]+)\}")
+LAMBDA_TASKS = ("arn:aws:states:::lambda:invoke", "arn:aws:states:::lambda:invoke.waitForTaskToken")
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,7 @@ class LocalStateMachine:
     ) -> None:
         self.offline = offline
         self.stack: LocalStack | None = None
+        self.definition = definition
         for function_name, handler in (handlers or {}).items():
             offline.register_lambda(function_name, handler)
         self.sfn = offline.client("stepfunctions")
@@ -83,6 +85,22 @@ class LocalStateMachine:
         machine = cls(offline, definition=definition, name=stack.physical_name(logical_id))
         machine.stack = stack
         return machine
+
+    def task_functions(self) -> dict[str, str]:
+        """Every Task state that invokes a Lambda function, those of Map item processors included: the state's
+        name and the name of the function it invokes, in the definition's order."""
+        found: dict[str, str] = {}
+
+        def walk(states: dict[str, Any]) -> None:
+            for name, state in states.items():
+                if state.get("Type") == "Task" and state.get("Resource") in LAMBDA_TASKS:
+                    found[name] = str(state["Parameters"]["FunctionName"]).split(":function:")[-1].split(":")[0]
+                for nested in [state.get("ItemProcessor"), state.get("Iterator"), *state.get("Branches", [])]:
+                    if nested:
+                        walk(nested["States"])
+
+        walk(json.loads(self.definition)["States"])
+        return found
 
     def resource_name(self, logical_id: str) -> str:
         """The offline physical name of a template resource (a table, a bucket, a bus)."""
