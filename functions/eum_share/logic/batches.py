@@ -20,6 +20,7 @@ from eum_share.clock import isonow
 from eum_share.dal import events, ram, sms
 from eum_share.dal.ledger import StaleLedgerWrite
 from eum_share.logic.context import Migration, token
+from eum_share.logic.lock import hold_share_lock
 from eum_share.logic.policy import USE_ACTION, grant_statements, integrity_problems, merged
 from eum_share.models.events import BatchCompleted
 from eum_share.models.ledger import (
@@ -347,6 +348,7 @@ def _association_cause(association: dict[str, Any] | None, checks: int) -> str:
 
 def advance_chunk(migration: Migration, chunk: int, remaining_ms: Callable[[], int]) -> tuple[bool, Counter[str]]:
     """(every batch of the chunk is DONE, identities moved to each status by this call)."""
+    hold_share_lock(migration)
     runner = ChunkRunner(migration, remaining_ms)
     try:
         return runner.advance(chunk), runner.tally

@@ -7,6 +7,7 @@ from typing import Any
 from eum_share.dal import ram
 from eum_share.errors import ShareNotUsable
 from eum_share.logic.context import Migration, token
+from eum_share.logic.lock import hold_share_lock
 from eum_share.models.identifiers import OU_ID
 from eum_share.models.ledger import Phase
 
@@ -23,6 +24,7 @@ def _matches(entity: str, principal: str) -> bool:
 
 def ensure_share(migration: Migration, checks: int) -> bool:
     """Find or create the share with every principal; True once none is still on its way."""
+    hold_share_lock(migration)
     request, owner = migration.request, migration.owner()
     share = _current_share(migration)
     if share is None:
@@ -105,6 +107,7 @@ def _remember(migration: Migration, share_arn: str, note: str | None) -> None:
 def accept_invitations(migration: Migration, checks: int) -> bool:
     """From inside each consuming account: accept the share's invitation if one waits; True once every
     consumer sees the share."""
+    hold_share_lock(migration)
     migration.ledger.update_migration(migration.id, phase=Phase.INVITATIONS.value)
     share_arn = migration.share_arn
     waiting: list[str] = []

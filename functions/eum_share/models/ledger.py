@@ -110,6 +110,16 @@ class BatchRecord(WireModel):
     finished_at: str | None = None
 
 
+class ShareLock(WireModel):
+    """The ledger's lock of one share: which migration (and execution) holds it, and until when (epoch seconds)."""
+
+    key: str
+    migration_id: str
+    execution_name: str
+    acquired_at: str
+    expires_at: int
+
+
 class MigrationRecord(WireModel):
     migration_id: str
     status: MigrationStatus = MigrationStatus.RUNNING
@@ -119,6 +129,8 @@ class MigrationRecord(WireModel):
     dry_run: bool = False
     share_arn: str | None = None
     share_note: str | None = None
+    # The key of the share lock this migration took (LockShare); released when it ends.
+    share_lock: str | None = None
     planned: bool = False
     identities: int = 0
     batches: int = 0

@@ -1,0 +1,134 @@
+"""One migration at a time per share: a lock in the ledger, taken before the first change and released at the end.
+
+Two migrations of the same share started at once: one is refused with ShareLocked, naming the other, before it
+changes anything; it completes when run again once the other has ended.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from typing import Any
+
+import pytest
+
+from tests.support.migration import mutating_calls
+from twin.inspect import identity_arns
+from twin.offline import OfflineAWS
+from twin.runner import Execution, LocalStateMachine, local_migration_workflow
+from twin.seed import Scenario, seed
+
+LOCK_KEY = "SHARE#111111111111#us-east-1#name/sms-production"
+
+
+@dataclass
+class Race:
+    aws: OfflineAWS
+    scenario: Scenario
+    workflow: LocalStateMachine
+    outcomes: dict[str, Execution]
+    rerun: Execution
+    rerun_from: int
+
+
+def _lock_items(aws: OfflineAWS, workflow: LocalStateMachine) -> list[dict[str, Any]]:
+    with aws.observing():
+        items = aws.client("dynamodb").scan(TableName=workflow.resource_name("LedgerTable"))["Items"]
+    return [item for item in items if item["sk"]["S"] == "LOCK"]
+
+
+def _put_lock(aws: OfflineAWS, workflow: LocalStateMachine, holder: str, expires_at: int) -> None:
+    with aws.observing():
+        aws.client("dynamodb").put_item(
+            TableName=workflow.resource_name("LedgerTable"),
+            Item={
+                "pk": {"S": LOCK_KEY},
+                "sk": {"S": "LOCK"},
+                "migrationId": {"S": holder},
+                "executionName": {"S": f"{holder}-run"},
+                "acquiredAt": {"S": "2026-01-01T00:00:00+00:00"},
+                "expiresAt": {"N": str(expires_at)},
+            },
+        )
+
+
+def _hold_at_the_share(aws: OfflineAWS, workflow: LocalStateMachine) -> tuple[list[str], threading.Event]:
+    """The first migration to reach EnsureShareWithPrincipals (the one holding the lock) waits there until told."""
+    name = workflow.task_functions()["EnsureShareWithPrincipals"]
+    function = aws.lambdas.functions[name]
+    arrived: list[str] = []
+    go_on = threading.Event()
+
+    def held(event: dict[str, Any], context: Any) -> Any:
+        if not arrived:
+            arrived.append(event["migrationId"])
+            go_on.wait(timeout=120)
+        return function.handler(event, context)
+
+    aws.lambdas.register(name, replace(function, handler=held))
+    return arrived, go_on
+
+
+@pytest.fixture(scope="module")
+def race() -> Iterator[Race]:
+    """Two migrations of the same share started at once, the one holding the lock kept at the share until the
+    other has ended; then the refused one is run again."""
+    with OfflineAWS() as aws:
+        scenario = seed(aws, identities=20, consumers=2, external_consumers=1)
+        aws.client("ram", account=scenario.owner).enable_sharing_with_aws_organization()
+        with local_migration_workflow(aws, parameters={"LogLevel": "WARNING"}) as workflow:
+            arrived, go_on = _hold_at_the_share(aws, workflow)
+            started = {
+                name: workflow.start(scenario.request(migrationId=name), name=f"{name}-run")
+                for name in ("mig-left", "mig-right")
+            }
+            deadline = time.monotonic() + 120
+            while not arrived and time.monotonic() < deadline:
+                time.sleep(0.01)
+            [holder] = arrived
+            [other] = [name for name in started if name != holder]
+            outcomes = {other: workflow.wait(started[other])}
+            go_on.set()
+            outcomes[holder] = workflow.wait(started[holder])
+            rerun_from = len(aws.world.calls)
+            rerun = workflow.run(scenario.request(migrationId=other), name=f"{other}-again")
+            yield Race(aws, scenario, workflow, outcomes, rerun, rerun_from)
+
+
+def test_one_of_two_migrations_of_the_same_share_is_refused_naming_the_other(race: Race) -> None:
+    statuses = sorted((run.status, run.error) for run in race.outcomes.values())
+    assert statuses == [("FAILED", "ShareLocked"), ("SUCCEEDED", None)]
+    [(winner, _)] = [(n, r) for n, r in race.outcomes.items() if r.status == "SUCCEEDED"]
+    [refused] = [r for r in race.outcomes.values() if r.status == "FAILED"]
+    assert f"being migrated by migration {winner} (execution {winner}-run" in (refused.cause or "")
+    assert "nothing was changed" in (refused.cause or "")
+
+
+def test_the_refused_migration_never_reached_the_share(race: Race) -> None:
+    [refused] = [r for r in race.outcomes.values() if r.status == "FAILED"]
+    entered = {
+        e["stateEnteredEventDetails"]["name"]
+        for e in race.workflow.history(refused.arn)
+        if e["type"] == "TaskStateEntered"
+    }
+    assert "LockShare" in entered
+    assert not entered & {"EnsureShareWithPrincipals", "AcceptInvitations", "RecreateConfiguration"}
+
+
+def test_the_lock_is_released_when_a_migration_ends_either_way(race: Race) -> None:
+    assert _lock_items(race.aws, race.workflow) == []
+
+
+def test_the_refused_migration_run_again_later_succeeds_without_associating_anything_again(race: Race) -> None:
+    assert race.rerun.status == "SUCCEEDED", race.rerun.cause
+    associated = [
+        c for c in mutating_calls(race.aws.world.calls[race.rerun_from :]) if c.operation == "AssociateResourceShare"
+    ]
+    shares = race.aws.ram.dump(race.scenario.owner, "us-east-1")["shares"]
+    assert len(shares) == 1
+    entities = [r["entity"] for r in shares[0]["resources"]]
+    assert sorted(entities) == sorted(identity_arns(race.aws.sms.dump(race.scenario.owner, "us-east-1")))
+    # The same share, already holding every identity: RAM answers each association as it already is.
+    assert {a.params["resourceShareArn"] for a in associated} <= {shares[0]["arn"]}
