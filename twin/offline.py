@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import re
 import threading
 import time
@@ -107,8 +108,11 @@ class OfflineAWS:
     def __enter__(self) -> OfflineAWS:
         from moto.moto_api._internal import mock_random
 
-        # moto's identifiers (organization account IDs, ...) follow the same seed as everything else.
+        # moto's identifiers (organization account IDs, ...) follow the same seed as everything else, and so does
+        # Python's shared generator, which the interpreter's retry jitter and botocore's retry backoff draw from:
+        # the same seed gives the same timeline, so a fault lands at the same step every run.
         mock_random.seed(self.world.faults.config.seed)
+        random.seed(self.world.faults.config.seed)
         self._mock.start()
         original = botocore_stubber.process_request
         shadowed = "process_request" in vars(botocore_stubber)

@@ -41,6 +41,23 @@ def render_definition(asl_path: Path, substitutions: dict[str, str]) -> str:
     return PLACEHOLDER.sub(lambda match: substitutions[match.group(1)], text)
 
 
+def lambda_tasks(definition: dict[str, Any]) -> dict[str, str]:
+    """Every Task state of an ASL definition that invokes a Lambda function, nested ones included: the state's name
+    and its FunctionName as written (an ARN, or a placeholder before rendering)."""
+    found: dict[str, str] = {}
+
+    def walk(states: dict[str, Any]) -> None:
+        for name, state in states.items():
+            if state.get("Type") == "Task" and state.get("Resource") in LAMBDA_TASKS:
+                found[name] = str(state["Parameters"]["FunctionName"])
+            for nested in [state.get("ItemProcessor"), state.get("Iterator"), *state.get("Branches", [])]:
+                if nested:
+                    walk(nested["States"])
+
+    walk(definition["States"])
+    return found
+
+
 class LocalStateMachine:
     """One state machine of template.yaml, created in the offline AWS and ready to run."""
 
@@ -89,18 +106,10 @@ class LocalStateMachine:
     def task_functions(self) -> dict[str, str]:
         """Every Task state that invokes a Lambda function, those of Map item processors included: the state's
         name and the name of the function it invokes, in the definition's order."""
-        found: dict[str, str] = {}
-
-        def walk(states: dict[str, Any]) -> None:
-            for name, state in states.items():
-                if state.get("Type") == "Task" and state.get("Resource") in LAMBDA_TASKS:
-                    found[name] = str(state["Parameters"]["FunctionName"]).split(":function:")[-1].split(":")[0]
-                for nested in [state.get("ItemProcessor"), state.get("Iterator"), *state.get("Branches", [])]:
-                    if nested:
-                        walk(nested["States"])
-
-        walk(json.loads(self.definition)["States"])
-        return found
+        return {
+            state: function.split(":function:")[-1].split(":")[0]
+            for state, function in lambda_tasks(json.loads(self.definition)).items()
+        }
 
     def resource_name(self, logical_id: str) -> str:
         """The offline physical name of a template resource (a table, a bucket, a bus)."""

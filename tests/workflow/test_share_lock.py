@@ -1,20 +1,18 @@
 """One migration at a time per share: a lock in the ledger, taken before the first change and released at the end.
 
-Two migrations of the same share started at once: one is refused with ShareLocked, naming the other, before it
-changes anything; it completes when run again once the other has ended.
+A second migration of the same share, started while the first holds the lock, is refused with ShareLocked naming the
+first, before it changes anything; it completes when run again once the first has ended.
 """
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
-from tests.support.migration import mutating_calls
+from tests.support.migration import hold_first_at, mutating_calls
 from twin.inspect import identity_arns
 from twin.offline import OfflineAWS
 from twin.runner import Execution, LocalStateMachine, local_migration_workflow
@@ -54,43 +52,22 @@ def _put_lock(aws: OfflineAWS, workflow: LocalStateMachine, holder: str, expires
         )
 
 
-def _hold_at_the_share(aws: OfflineAWS, workflow: LocalStateMachine) -> tuple[list[str], threading.Event]:
-    """The first migration to reach EnsureShareWithPrincipals (the one holding the lock) waits there until told."""
-    name = workflow.task_functions()["EnsureShareWithPrincipals"]
-    function = aws.lambdas.functions[name]
-    arrived: list[str] = []
-    go_on = threading.Event()
-
-    def held(event: dict[str, Any], context: Any) -> Any:
-        if not arrived:
-            arrived.append(event["migrationId"])
-            go_on.wait(timeout=120)
-        return function.handler(event, context)
-
-    aws.lambdas.register(name, replace(function, handler=held))
-    return arrived, go_on
-
-
 @pytest.fixture(scope="module")
 def race() -> Iterator[Race]:
-    """Two migrations of the same share started at once, the one holding the lock kept at the share until the
-    other has ended; then the refused one is run again."""
+    """Two migrations of the same share: the second starts while the first, its lock taken, is kept at the share
+    until the second has ended; then the refused one is run again. (Not at the very same instant: the offline
+    Lambda runtime runs concurrent invocations in one process, where Lambda gives each its own environment.)"""
     with OfflineAWS() as aws:
         scenario = seed(aws, identities=20, consumers=2, external_consumers=1)
         aws.client("ram", account=scenario.owner).enable_sharing_with_aws_organization()
         with local_migration_workflow(aws, parameters={"LogLevel": "WARNING"}) as workflow:
-            arrived, go_on = _hold_at_the_share(aws, workflow)
-            started = {
-                name: workflow.start(scenario.request(migrationId=name), name=f"{name}-run")
-                for name in ("mig-left", "mig-right")
-            }
-            deadline = time.monotonic() + 120
-            while not arrived and time.monotonic() < deadline:
-                time.sleep(0.01)
-            [holder] = arrived
-            [other] = [name for name in started if name != holder]
+            holding = hold_first_at(aws, workflow, "EnsureShareWithPrincipals")
+            holder, other = "mig-left", "mig-right"
+            started = {holder: workflow.start(scenario.request(migrationId=holder), name=f"{holder}-run")}
+            holding.first()
+            started[other] = workflow.start(scenario.request(migrationId=other), name=f"{other}-run")
             outcomes = {other: workflow.wait(started[other])}
-            go_on.set()
+            holding.release()
             outcomes[holder] = workflow.wait(started[holder])
             rerun_from = len(aws.world.calls)
             rerun = workflow.run(scenario.request(migrationId=other), name=f"{other}-again")

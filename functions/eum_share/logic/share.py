@@ -15,6 +15,8 @@ from eum_share.models.ledger import Phase
 # every one of their policies at once, the most common throttling trigger.
 MAX_RESOURCES_FOR_NEW_PRINCIPALS = 10
 MAX_CHECKS = 120  # polls (pollSeconds apart) before waiting on principals or invitations is given up
+# Invitations that can no longer be accepted, and how to say so.
+CLOSED_INVITATIONS = {"REJECTED": "rejected by the account", "EXPIRED": "not accepted before it expired"}
 
 
 def _matches(entity: str, principal: str) -> bool:
@@ -115,7 +117,17 @@ def accept_invitations(migration: Migration, checks: int) -> bool:
         clients = migration.consumer(consumer)
         if ram.share_visible(clients, share_arn):
             continue
-        for invitation in ram.pending_invitations(clients, share_arn):
+        invitations = ram.invitations(clients, share_arn)
+        pending = [i for i in invitations if i["status"] == "PENDING"]
+        closed = [i for i in invitations if i["status"] in CLOSED_INVITATIONS]
+        if closed and not pending:
+            # Nobody can accept it any more, and RAM sends no other: waiting would only run out the checks.
+            raise ShareNotUsable(
+                f"consumer {consumer.account_id} can never see share {share_arn}: its invitation was "
+                f"{CLOSED_INVITATIONS[closed[0]['status']]}; nothing was associated. Ask the account to accept a "
+                "new invitation (remove and add the principal again), then re-run the migration"
+            )
+        for invitation in pending:
             ram.accept_invitation(
                 clients,
                 invitation["resourceShareInvitationArn"],
