@@ -76,6 +76,10 @@ class Scenario:
     concurrent: Callable[[World], list[str]] | None = None
     # Request fields changed (a callable gets the seeded accounts).
     request: Callable[[Seeded], dict[str, Any]] | None = None
+    # The kinds of fault (offline.world.faults.injected) the row must really inject to mean what it says.
+    kinds: tuple[str, ...] = ()
+    # The row's own seed, when the matrix's draws none of a rare fault it is about.
+    seed: int | None = None
 
 
 @dataclass
@@ -92,6 +96,7 @@ class Result:
 
 def run(scenario: Scenario, seed_number: int) -> Result:
     started = time.perf_counter()
+    seed_number = scenario.seed if scenario.seed is not None else seed_number
     with OfflineAWS(FaultConfig(seed=seed_number, **scenario.faults)) as aws:
         seeded = seed(
             aws,

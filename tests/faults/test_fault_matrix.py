@@ -37,9 +37,11 @@ def test_no_identity_is_stranded_and_nothing_is_lost(scenario: Scenario, matrix_
     assert result.violations == [], "\n".join(f"{v.invariant} {v.subject}: {v.detail}" for v in result.violations)
 
 
-@pytest.mark.parametrize("scenario", [s for s in SCENARIOS if s.name != "no-fault"], ids=lambda s: s.name)
-def test_the_scenario_really_injected_its_faults(scenario: Scenario, matrix_summary: Summary) -> None:
-    assert _result(scenario, matrix_summary).faults
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=[s.name for s in SCENARIOS])
+def test_the_scenario_really_injected_the_faults_it_names(scenario: Scenario, matrix_summary: Summary) -> None:
+    injected = _result(scenario, matrix_summary).faults
+    assert {kind: injected.get(kind, 0) for kind in scenario.kinds if not injected.get(kind)} == {}
+    assert bool(scenario.kinds) == (scenario.name != "no-fault")
 
 
 def test_every_lambda_task_state_has_a_crash_row() -> None:

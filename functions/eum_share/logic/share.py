@@ -124,8 +124,8 @@ def accept_invitations(migration: Migration, checks: int) -> bool:
             # Nobody can accept it any more, and RAM sends no other: waiting would only run out the checks.
             raise ShareNotUsable(
                 f"consumer {consumer.account_id} can never see share {share_arn}: its invitation was "
-                f"{CLOSED_INVITATIONS[closed[0]['status']]}; nothing was associated. Ask the account to accept a "
-                "new invitation (remove and add the principal again), then re-run the migration"
+                f"{CLOSED_INVITATIONS[closed[0]['status']]}; nothing was associated. Remove the principal from the "
+                "share and re-run the migration: it adds the principal again, with a new invitation to accept"
             )
         for invitation in pending:
             ram.accept_invitation(
