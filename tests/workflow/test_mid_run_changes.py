@@ -23,7 +23,7 @@ def _release_when_its_batch_is_associated(aws: OfflineAWS, scenario: Scenario) -
     )
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def released() -> Iterator[MigrationRun]:
     with migration_run(identities=20, before=_release_when_its_batch_is_associated, name="mig-released") as run:
         yield run
@@ -39,17 +39,39 @@ def test_a_number_released_mid_run_is_failed_with_the_reason_and_the_others_comp
     )
 
 
+EXTERNAL = "900000000001"
+
+
+def _reject_once_the_share_is_ready(aws: OfflineAWS, scenario: Scenario) -> None:
+    """The external consumer rejects the invitation after the share is ready, right before it would be accepted:
+    when AcceptInvitations first asks, from inside that account, whether the share is visible."""
+
+    def reject() -> None:
+        ram = aws.client("ram", account=EXTERNAL)
+        for invitation in ram.get_resource_share_invitations()["resourceShareInvitations"]:
+            ram.reject_resource_share_invitation(resourceShareInvitationArn=invitation["resourceShareInvitationArn"])
+
+    aws.world.after_call(
+        "ram", "GetResourceShares", reject, when=lambda params: params.get("resourceOwner") == "OTHER-ACCOUNTS", nth=2
+    )
+
+
 @pytest.fixture
 def rejected() -> Iterator[MigrationRun]:
-    with migration_run(identities=8, faults={"rejecting_accounts": ("900000000001",)}, name="mig-rejected") as run:
+    with migration_run(identities=8, before=_reject_once_the_share_is_ready, name="mig-rejected") as run:
         yield run
 
 
-def test_a_rejected_invitation_ends_the_migration_at_once_naming_the_consumer(rejected: MigrationRun) -> None:
+def test_an_invitation_rejected_before_it_is_accepted_ends_the_migration_at_once(rejected: MigrationRun) -> None:
     execution = rejected.execution
     assert (execution.status, execution.error) == ("FAILED", "ShareNotUsable")
-    assert "consumer 900000000001" in (execution.cause or "")
+    assert f"consumer {EXTERNAL} can never see share" in (execution.cause or "")
     assert "rejected by the account" in (execution.cause or "")
-    # At once: the first look at the invitations, not after the 120 checks spent waiting for one still to come.
-    assert len([c for c in rejected.calls if c.operation == "GetResourceShareInvitations"]) == 1
+    # At once: at the first look, not after the 120 checks spent waiting for an invitation still to come.
+    entered = [
+        e["stateEnteredEventDetails"]["name"]
+        for e in rejected.workflow.history(execution.arn)
+        if e["type"] == "TaskStateEntered"
+    ]
+    assert entered.count("AcceptInvitations") == 1
     assert not [c for c in rejected.calls if c.operation == "AssociateResourceShare" and c.params.get("resourceArns")]
