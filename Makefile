@@ -14,7 +14,7 @@ BUILD_SOURCES := template.yaml samconfig.toml \
 	$(shell find functions statemachine -type f -not -path '*/__pycache__/*' -not -name '*.pyc' 2>/dev/null)
 BUILT := .aws-sam/build/template.yaml
 
-.PHONY: install test lint validate build demo clean
+.PHONY: install test lint validate build demo reliability clean
 
 install: $(INSTALLED)
 
@@ -50,6 +50,13 @@ $(BUILT): $(INSTALLED) $(BUILD_SOURCES)
 
 demo: $(INSTALLED)
 	$(VENV)/bin/eum-share demo
+
+# The fault matrix, then docs/reliability.md rendered from the figures it wrote (never typed by hand).
+RELIABILITY_JSON := out/reliability.json
+reliability: $(INSTALLED)
+	rm -f $(RELIABILITY_JSON)
+	EUM_SHARE_RELIABILITY_JSON=$(RELIABILITY_JSON) $(PY) -m pytest -q tests/faults/test_fault_matrix.py
+	$(PY) -m tests.faults.reliability $(RELIABILITY_JSON) docs/reliability.md
 
 clean:
 	rm -rf $(VENV) .aws-sam .pytest_cache .mypy_cache .ruff_cache

@@ -121,6 +121,46 @@ def test_choice_routes_and_catch_matches_a_custom_error_name_into_a_fail_state(
     assert json.loads(execution.cause or "{}")["errorMessage"] == "the sauce curdled"
 
 
+def test_the_lambda_task_states_are_listed_with_their_functions_nested_ones_included(
+    aws: OfflineAWS, kitchen: Kitchen
+) -> None:
+    assert _probe(aws, kitchen).task_functions() == {"Prepare": "prepare", "Flaky": "flaky", "Explode": "explode"}
+
+
+def test_a_crash_after_the_handler_fails_the_task_once_its_side_effects_are_done(
+    aws: OfflineAWS, kitchen: Kitchen
+) -> None:
+    # Given the probe, with "prepare" set to crash on its first invocation after doing its work
+    machine = _probe(aws, kitchen)
+    aws.lambdas.crash_after("prepare")
+
+    # When it runs
+    execution = machine.run({"mode": "calm"})
+
+    # Then the handler ran (its side effect is there), and the execution failed with Lambda.Unknown
+    assert kitchen.calls == [("prepare", {"mode": "calm"})]
+    assert (execution.status, execution.error) == ("FAILED", "Lambda.Unknown")
+    assert aws.world.faults.injected["lambda-crash"] == 1
+
+
+def test_a_crash_is_planned_for_one_invocation_only(aws: OfflineAWS, kitchen: Kitchen) -> None:
+    # Given the second invocation of "flaky" set to crash, and a Map whose Retry does not cover Lambda.Unknown
+    machine = _probe(aws, Kitchen(wobbles_per_item=0))
+    aws.lambdas.crash_after("flaky", invocation=2)
+
+    # When it runs twice
+    first, second = machine.run({"mode": "calm"}), machine.run({"mode": "calm"})
+
+    # Then the first run fails at the second item, and the next run is not affected
+    assert (first.status, first.error) == ("FAILED", "Lambda.Unknown")
+    assert second.status == "SUCCEEDED"
+
+
+def test_a_crash_needs_a_registered_function(aws: OfflineAWS) -> None:
+    with pytest.raises(KeyError, match="nobody"):
+        aws.lambdas.crash_after("nobody")
+
+
 def test_a_placeholder_without_a_substitution_is_refused() -> None:
     with pytest.raises(TemplateError, match="ExplodeArn"):
         render_definition(PROBE, {"PrepareArn": "x", "FlakyArn": "y"})

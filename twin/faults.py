@@ -42,14 +42,22 @@ class FaultConfig:
     visibility_lag_seconds: float = 0.0
     latency_seconds: float = 0.0
     invitation_expiry_seconds: float = 7 * 24 * 3600.0
+    # Consuming accounts whose administrators reject every resource share invitation they receive, after RAM's
+    # usual delay (`association_seconds`), as RejectResourceShareInvitation from inside the account would.
+    rejecting_accounts: tuple[str, ...] = ()
     # EventBridge delivers at least once: with this probability a matched event reaches a target twice, with the
     # same event `id`.
     duplicate_event_rate: float = 0.0
     # With this probability EventBridge's call to a Lambda function or state machine target is throttled, an error
     # EventBridge retries per the target's RetryPolicy.
     target_throttle_rate: float = 0.0
+    # Every paginated answer of the project's fakes holds at most this many items (a next token carries the
+    # rest): code that reads only the first page shows up at once. None: the service's own page sizes.
+    max_page_size: int | None = None
 
     def __post_init__(self) -> None:
+        if self.max_page_size is not None and self.max_page_size < 1:
+            raise ValueError(f"max_page_size must be at least 1, got {self.max_page_size}")
         for name in ("throttle_rate", "fail_rate", "empty_policy_rate", "duplicate_event_rate", "target_throttle_rate"):
             value = getattr(self, name)
             if not 0.0 <= value <= 1.0:
@@ -66,7 +74,7 @@ class Faults:
         self.clock = clock
         self.random = random.Random(config.seed)
         self._buckets: dict[tuple[str, str], tuple[float, float]] = {}
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
         self.injected: dict[str, int] = {}
         self.paused_depth = 0
         # Deliveries draw from streams of their own: they happen on other threads than API calls, and a stream
@@ -86,7 +94,18 @@ class Faults:
                 self.paused_depth -= 1
 
     def count(self, fault: str) -> None:
-        self.injected[fault] = self.injected.get(fault, 0) + 1
+        with self._lock:
+            self.injected[fault] = self.injected.get(fault, 0) + 1
+
+    def page_size(self, requested: int, remaining: int) -> int:
+        """How many items the next page holds: what the caller asked for (or the service's default), cut to
+        `max_page_size`; a page the cut made shorter is counted as a `short-page` fault."""
+        cap = self.config.max_page_size
+        if cap is None or cap >= requested:
+            return requested
+        if remaining > cap:
+            self.count("short-page")
+        return cap
 
     def chance(self, probability: float) -> bool:
         return probability > 0 and self.random.random() < probability

@@ -45,6 +45,8 @@ class LambdaFunction:
     handler: Handler
     memory_mb: int = 256
     timeout_seconds: int = 900
+    # The execution role: what the function's calls are made as (aws:PrincipalArn in a trust policy).
+    role_arn: str | None = None
 
 
 @dataclass(frozen=True)
@@ -80,14 +82,29 @@ class LambdaInvocation:
     memory_mb: int
 
 
+# What Step Functions reports when a Lambda function dies without handling an error (out of memory, a timeout, a
+# runtime that exits): "Unhandled errors in Lambda are reported as Lambda.Unknown" (Step Functions developer
+# guide, handling Lambda service exceptions).
+CRASH_ERROR = "Lambda.Unknown"
+
+
+@dataclass
+class _CrashPlan:
+    invocation: int
+    seen: int = 0
+
+
 class LambdaRuntime:
-    def __init__(self, clock: VirtualClock) -> None:
+    def __init__(self, clock: VirtualClock, on_fault: Callable[[str], None] | None = None) -> None:
         self.clock = clock
         self.functions: dict[str, LambdaFunction] = {}
         self.event_invoke_configs: dict[str, EventInvokeConfig] = {}
         self.invocations: list[LambdaInvocation] = []
         self._inside = threading.local()
         self._originals: tuple[Any, Any, Any] | None = None
+        self._on_fault = on_fault or (lambda fault: None)
+        self._crashes: dict[str, _CrashPlan] = {}
+        self._crash_lock = threading.Lock()
 
     # -- time inside handlers ------------------------------------------------------------------------------
     def install(self) -> None:
@@ -121,6 +138,32 @@ class LambdaRuntime:
 
     def event_invoke_config(self, name: str) -> EventInvokeConfig:
         return self.event_invoke_configs.get(name, EventInvokeConfig())
+
+    def crash_after(self, name: str, *, invocation: int = 1) -> None:
+        """The `invocation`-th invocation of function `name` from now runs its handler to the end, every side
+        effect done, and then dies before answering, as a runtime killed between its work and its reply: the
+        caller gets an unhandled function error named `Lambda.Unknown`, counted as a `lambda-crash` fault.
+
+        (Lambda's own payload would say Runtime.ExitError; the error is named as Step Functions reports it,
+        since the interpreter takes the payload's errorType as the error name.)"""
+        if name not in self.functions:
+            raise KeyError(f"no function {name!r} is registered")
+        if invocation < 1:
+            raise ValueError(f"invocation must be at least 1, got {invocation}")
+        with self._crash_lock:
+            self._crashes[name] = _CrashPlan(invocation)
+
+    def _crashes_now(self, name: str) -> bool:
+        with self._crash_lock:
+            plan = self._crashes.get(name)
+            if plan is None:
+                return False
+            plan.seen += 1
+            if plan.seen < plan.invocation:
+                return False
+            del self._crashes[name]
+        self._on_fault("lambda-crash")
+        return True
 
     def invoke(
         self, name: str, region: str, account: str, body: bytes | str | None, request_id: str | None = None
@@ -158,6 +201,14 @@ class LambdaRuntime:
             }
         finally:
             self._inside.active, self._inside.function = False, None
+        if error is None and self._crashes_now(name):
+            error = CRASH_ERROR
+            headers["X-Amz-Function-Error"] = "Unhandled"
+            payload = {
+                "errorType": CRASH_ERROR,
+                "errorMessage": f"RequestId: {request_id} Error: Runtime exited with error: signal: killed",
+                "requestId": request_id,
+            }
         self.invocations.append(
             LambdaInvocation(
                 name,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import re
 import threading
 import time
@@ -34,6 +35,7 @@ from twin.sdk_data import share_sdk_data
 from twin.services.base import CallContext, ServiceFake
 from twin.services.ram import RamFake
 from twin.services.sms_voice import SmsVoiceFake
+from twin.sts import refuse_untrusted
 from twin.world import CallRecord, World
 
 DEFAULT_ACCOUNT = "123456789012"  # moto's default; the interpreter's own clients always land here
@@ -76,7 +78,7 @@ class OfflineAWS:
         from twin.stack import CloudFormationStacks  # twin.stack deploys onto an OfflineAWS: imported late
 
         self.world.register(CloudFormationStacks(self.world))
-        self.lambdas = LambdaRuntime(self.world.clock)
+        self.lambdas = LambdaRuntime(self.world.clock, on_fault=self.world.faults.count)
         # `events.settle()` waits for EventBridge's deliveries and Lambda's asynchronous invocations.
         self.events = EventBridge(
             self.world, self.lambdas, lambda service, account, region: self.client(service, account, region_name=region)
@@ -109,8 +111,11 @@ class OfflineAWS:
     def __enter__(self) -> OfflineAWS:
         from moto.moto_api._internal import mock_random
 
-        # moto's identifiers (organization account IDs, ...) follow the same seed as everything else.
+        # moto's identifiers (organization account IDs, ...) follow the same seed as everything else, and so does
+        # Python's shared generator, which the interpreter's retry jitter and botocore's retry backoff draw from:
+        # the same seed gives the same timeline, so a fault lands at the same step every run.
         mock_random.seed(self.world.faults.config.seed)
+        random.seed(self.world.faults.config.seed)
         self._mock.start()
         original = botocore_stubber.process_request
         shadowed = "process_request" in vars(botocore_stubber)
@@ -199,10 +204,21 @@ class OfflineAWS:
 
     # -- Lambda --------------------------------------------------------------------------------------------
     def register_lambda(
-        self, function_name: str, handler: Handler, memory_mb: int = 256, timeout_seconds: int = 900
+        self,
+        function_name: str,
+        handler: Handler,
+        memory_mb: int = 256,
+        timeout_seconds: int = 900,
+        role_arn: str | None = None,
     ) -> None:
-        """Invocations of `function_name` (from Step Functions or any client) run `handler` in-process."""
-        self.lambdas.register(function_name, LambdaFunction(handler, memory_mb, timeout_seconds))
+        """Invocations of `function_name` (from Step Functions or any client) run `handler` in-process, as its
+        execution role `role_arn`."""
+        self.lambdas.register(function_name, LambdaFunction(handler, memory_mb, timeout_seconds, role_arn))
+
+    def caller_role_arn(self) -> str | None:
+        """The execution role of the Lambda function whose handler runs on this thread, if any."""
+        name = self.lambdas.current()
+        return self.lambdas.functions[name].role_arn if name is not None else None
 
     def put_function_event_invoke_config(
         self,
@@ -235,7 +251,8 @@ class OfflineAWS:
             if name in self.lambdas.functions:
                 self._log(account, region, "lambda", "Invoke", {"FunctionName": name}, None)
                 return self.lambdas.invoke(name, region, account, request.body)
-        response = moto_process(request)
+        refused = refuse_untrusted(self, request, account) if prefix == "sts" else None
+        response = refused or moto_process(request)
         operation, params = _s3_operation(request) if prefix == "s3" else _describe(request)
         error = _error_code(response)
         self._log(account, region, prefix, operation, params, error)
@@ -252,6 +269,8 @@ class OfflineAWS:
                 if not self._looking_on():
                     world.faults.check_throttle(account, fake.endpoint_prefix, operation)
                 result = fake.handle(CallContext(account, region, operation), params)
+                if not self._looking_on():
+                    world.called(fake.endpoint_prefix, operation, params)
             if self.strict:
                 problems = fake.api.check_output(operation, result)
                 if problems:

@@ -3,7 +3,9 @@
 A resource policy answers one question here: may a principal of account X call action Y on the resource?
 Allow statements grant, Deny statements override. Principals are matched at account level (the account ID,
 its root ARN, or "*" narrowed by conditions), which is all that AWS RAM sharing writes. Service principals
-({"Service": ...}) never match an account caller; `aws:SourceAccount` conditions belong to them.
+({"Service": ...}) never match an account caller; `aws:SourceAccount` conditions belong to them. A role's trust
+policy is read the same way for sts:AssumeRole, with the caller's role ARN (aws:PrincipalArn) and the request's
+sts:ExternalId as condition keys.
 """
 
 from __future__ import annotations
@@ -26,6 +28,10 @@ class Caller:
     org_id: str | None = None
     # aws:PrincipalOrgPaths values, e.g. ("o-abc/r-ab12/ou-ab12-11111111/",)
     org_paths: tuple[str, ...] = field(default=())
+    # aws:PrincipalArn: for a role session, the role's ARN (known when the caller is a Lambda function).
+    principal_arn: str | None = None
+    # sts:ExternalId of an AssumeRole request, when it carries one.
+    external_id: str | None = None
 
     def context(self) -> dict[str, list[str]]:
         """Global condition keys of the request; a key with no value is absent."""
@@ -34,6 +40,10 @@ class Caller:
             keys["aws:principalorgid"] = [self.org_id]
         if self.org_paths:
             keys["aws:principalorgpaths"] = list(self.org_paths)
+        if self.principal_arn is not None:
+            keys["aws:principalarn"] = [self.principal_arn]
+        if self.external_id is not None:
+            keys["sts:externalid"] = [self.external_id]
         return keys
 
 
@@ -89,22 +99,31 @@ def action_matches(pattern: str, action: str) -> bool:
     return like(pattern, action, case_sensitive=False)
 
 
-def principal_matches(principal: Any, account: str) -> bool:
-    """Whether a statement's Principal covers the principals of `account`."""
+def principal_matches(principal: Any, account: str, principal_arn: str | None = None) -> bool:
+    """Whether a statement's Principal covers the principals of `account` (or names the caller's own ARN)."""
     if principal == "*":
         return True
     if not isinstance(principal, Mapping):
         return False
-    return any(entry in ("*", account, f"arn:aws:iam::{account}:root") for entry in _strings(principal.get("AWS")))
+    covered = ("*", account, f"arn:aws:iam::{account}:root", *([principal_arn] if principal_arn else []))
+    return any(entry in covered for entry in _strings(principal.get("AWS")))
 
 
 _OPERATORS = ("StringEquals", "StringLike", "StringNotEquals", "StringNotLike")
+# IAM compares ARNs with the string operators' rules: ArnLike is StringLike, ArnEquals is StringEquals.
+_ARN_OPERATORS = {
+    "ArnEquals": "StringEquals",
+    "ArnLike": "StringLike",
+    "ArnNotEquals": "StringNotEquals",
+    "ArnNotLike": "StringNotLike",
+}
 
 
 def _condition_holds(operator: str, key: str, expected: list[str], context: dict[str, list[str]]) -> bool:
     qualifier, _, base = operator.rpartition(":")
     if_exists = base.endswith("IfExists")
     base = base.removesuffix("IfExists")
+    base = _ARN_OPERATORS.get(base, base)
     if base not in _OPERATORS or qualifier not in ("", "ForAnyValue", "ForAllValues"):
         return False  # an operator we do not model never grants
     values = context.get(key.lower(), [])
@@ -139,7 +158,7 @@ def conditions_hold(condition: Any, caller: Caller) -> bool:
 
 
 def _applies(statement: Statement, caller: Caller, resource: str | None) -> bool:
-    if not principal_matches(statement.get("Principal"), caller.account):
+    if not principal_matches(statement.get("Principal"), caller.account, caller.principal_arn):
         return False
     resources = _strings(statement.get("Resource"))
     if resource is not None and resources and not any(like(pattern, resource) for pattern in resources):

@@ -17,6 +17,7 @@ from twin.offline import OfflineAWS
 from twin.stack import ROOT, LocalStack, TemplateError
 
 PLACEHOLDER = re.compile(r"\$\{([A-Za-z0-9_]+)\}")
+LAMBDA_TASKS = ("arn:aws:states:::lambda:invoke", "arn:aws:states:::lambda:invoke.waitForTaskToken")
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,23 @@ def render_definition(asl_path: Path, substitutions: dict[str, str]) -> str:
     return PLACEHOLDER.sub(lambda match: substitutions[match.group(1)], text)
 
 
+def lambda_tasks(definition: dict[str, Any]) -> dict[str, str]:
+    """Every Task state of an ASL definition that invokes a Lambda function, nested ones included: the state's name
+    and its FunctionName as written (an ARN, or a placeholder before rendering)."""
+    found: dict[str, str] = {}
+
+    def walk(states: dict[str, Any]) -> None:
+        for name, state in states.items():
+            if state.get("Type") == "Task" and state.get("Resource") in LAMBDA_TASKS:
+                found[name] = str(state["Parameters"]["FunctionName"])
+            for nested in [state.get("ItemProcessor"), state.get("Iterator"), *state.get("Branches", [])]:
+                if nested:
+                    walk(nested["States"])
+
+    walk(definition["States"])
+    return found
+
+
 class LocalStateMachine:
     """One state machine of template.yaml, created in the offline AWS and ready to run."""
 
@@ -55,6 +73,7 @@ class LocalStateMachine:
         self.stack: LocalStack | None = None
         # Every state machine of the same template (this one included), by logical ID.
         self.siblings: dict[str, LocalStateMachine] = {}
+        self.definition = definition
         for function_name, handler in (handlers or {}).items():
             offline.register_lambda(function_name, handler)
         self.sfn = offline.client("stepfunctions")
@@ -95,6 +114,14 @@ class LocalStateMachine:
     def rollback(self) -> LocalStateMachine:
         """template.yaml's rollback state machine, deployed with this one."""
         return self.siblings["RollbackStateMachine"]
+
+    def task_functions(self) -> dict[str, str]:
+        """Every Task state that invokes a Lambda function, those of Map item processors included: the state's
+        name and the name of the function it invokes, in the definition's order."""
+        return {
+            state: function.split(":function:")[-1].split(":")[0]
+            for state, function in lambda_tasks(json.loads(self.definition)).items()
+        }
 
     def resource_name(self, logical_id: str) -> str:
         """The offline physical name of a template resource (a table, a bucket, a bus)."""

@@ -6,7 +6,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from twin.offline import OfflineAWS
+from twin.offline import DEFAULT_ACCOUNT, OfflineAWS
+from twin.stack import ROOT, LocalStack
 
 OWNER = "111111111111"
 EXTERNAL_BASE = 900000000001  # consuming accounts outside the organization
@@ -14,6 +15,14 @@ NUMBER_TYPES = ("TOLL_FREE", "TEN_DLC", "LONG_CODE", "SHORT_CODE")
 SENDER_COUNTRIES = ("GB", "DE", "FR", "AU", "IN", "JP", "BR", "SG")
 POOL_SIZE = 5
 BLOCKED_COUNTRIES = ("CN", "RU")
+ROLES_TEMPLATE = ROOT / "roles" / "cross-account-roles.yaml"
+# The orchestrator's function roles, as the offline stack names them (`<stack name>-<Function>Role`).
+ORCHESTRATOR_ROLES = f"arn:aws:iam::{DEFAULT_ACCOUNT}:role/eum-share-*"
+
+
+def external_id(account: str) -> str:
+    """The ExternalId a seeded consumer's role expects: what its request gives as `externalId`."""
+    return f"eum-share-{account}"
 
 
 @dataclass
@@ -42,6 +51,10 @@ class Scenario:
     def identities(self) -> list[str]:
         return self.phone_numbers + self.sender_ids + self.pools + self.opt_out_lists
 
+    def consumer_entries(self) -> list[dict[str, str]]:
+        """The request's `consumers`: each account with the ExternalId its role expects."""
+        return [{"accountId": account, "externalId": external_id(account)} for account in self.consumers]
+
     def request(self, **changes: Any) -> dict[str, Any]:
         """The migration request a platform team would write for this owner: the consumers' OU plus the
         external accounts, every identity; `changes` replace top-level fields."""
@@ -51,7 +64,7 @@ class Scenario:
             "owner": {"accountId": self.owner},
             "share": {"name": "sms-production", "allowExternalPrincipals": bool(self.external_consumers)},
             "principals": principals,
-            "consumers": [{"accountId": account} for account in self.consumers],
+            "consumers": self.consumer_entries(),
             "resources": {"select": "ALL"},
         } | changes
 
@@ -67,13 +80,16 @@ def seed(
 ) -> Scenario:
     """An owner (the organization's management account) with `identities` identities of every kind, and
     `consumers` consuming accounts of which `external_consumers` are outside the organization. Every
-    account is in the production tier. Faults are paused while seeding."""
+    account is in the production tier and has the role roles/cross-account-roles.yaml deploys there (the
+    consumer role, trusting the orchestrator with the consumer's ExternalId; the owner role in the owner
+    account). Faults are paused while seeding."""
     if not 0 <= external_consumers <= consumers:
         raise ValueError("external_consumers must be between 0 and consumers")
     with offline.world.faults.paused():
         scenario = _organization(offline, owner, consumers - external_consumers, external_consumers)
         for account in [owner, *scenario.consumers]:
             offline.sms.set_account_tier(account, offline.region, "PRODUCTION")
+        _roles(offline, scenario)
         _identities(offline, scenario, identities)
         _configuration(offline, scenario, configuration_sets)
         offline.world.settle()
@@ -101,6 +117,32 @@ def _organization(offline: OfflineAWS, owner: str, members: int, external: int) 
         org_consumers=accounts,
         external_consumers=[str(EXTERNAL_BASE + index) for index in range(external)],
     )
+
+
+def role_trust(offline: OfflineAWS, kind: str, account: str) -> tuple[str, dict[str, Any]]:
+    """The name and trust policy roles/cross-account-roles.yaml gives the role of `kind` ("ConsumerRole" or
+    "OwnerRole") when deployed in `account` for the offline orchestrator."""
+    template = LocalStack(
+        offline,
+        ROLES_TEMPLATE,
+        stack_name="eum-share-roles",
+        parameters={
+            "OrchestratorAccountId": DEFAULT_ACCOUNT,
+            "OrchestratorRoleArns": ORCHESTRATOR_ROLES,
+            "ExternalId": external_id(account),
+        },
+    )
+    properties = template.resources[kind]["Properties"]
+    return str(template.resolve(properties["RoleName"])), dict(template.resolve(properties["AssumeRolePolicyDocument"]))
+
+
+def _roles(offline: OfflineAWS, scenario: Scenario) -> None:
+    for kind, accounts in (("OwnerRole", [scenario.owner]), ("ConsumerRole", scenario.consumers)):
+        for account in accounts:
+            name, trust = role_trust(offline, kind, account)
+            offline.client("iam", account=account).create_role(
+                RoleName=name, AssumeRolePolicyDocument=json.dumps(trust)
+            )
 
 
 def _identities(offline: OfflineAWS, scenario: Scenario, total: int) -> None:

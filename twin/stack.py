@@ -254,6 +254,8 @@ class LocalStack:
         if len(value) == 1:
             ((key, arg),) = value.items()
             if key == "Ref":
+                if self.template.get("Parameters", {}).get(arg, {}).get("Type") == "CommaDelimitedList":
+                    return [item.strip() for item in self.parameters[arg].split(",")]
                 return self.ref(arg)
             if key == "Fn::GetAtt":
                 logical, attribute = arg if isinstance(arg, list) else arg.split(".", 1)
@@ -355,6 +357,8 @@ class LocalStack:
                 _import_handler(props["Handler"]),
                 memory_mb=int(props.get("MemorySize", 128)),
                 timeout_seconds=int(props.get("Timeout", 3)),
+                # SAM creates <Function>Role for a function that names no Role.
+                role_arn=str(props.get("Role") or self.get_att(f"{logical}Role", "Arn")),
             )
         for logical in self.of_type("AWS::Lambda::EventInvokeConfig"):
             self._configure_async_invocation(logical)

@@ -41,6 +41,19 @@ class CallRecord:
         }
 
 
+@dataclass
+class CallHook:
+    """Something that happens in the offline AWS right after a given call succeeded (see `World.after_call`)."""
+
+    service: str
+    operation: str
+    action: Callable[[], None]
+    nth: int
+    when: Callable[[dict[str, Any]], bool] | None
+    fault: str | None
+    seen: int = 0
+
+
 @dataclass(order=True)
 class _Event:
     at: float
@@ -61,6 +74,7 @@ class World:
         self.services: dict[str, ServiceFake[Any]] = {}
         self._events: list[_Event] = []
         self._seq = itertools.count()
+        self._hooks: list[CallHook] = []
 
     def new_id(self, prefix: str) -> str:
         """A deterministic AWS-style identifier such as `phone-<32 hex>`."""
@@ -92,6 +106,37 @@ class World:
         while (moment := self.next_event_at()) is not None:
             self.clock.advance_to(moment)
             self.run_due()
+
+    # -- call hooks (what an operator or a consumer does while a migration runs) -------------------------------
+    def after_call(
+        self,
+        service: str,
+        operation: str,
+        action: Callable[[], None],
+        *,
+        nth: int = 1,
+        when: Callable[[dict[str, Any]], bool] | None = None,
+        fault: str | None = None,
+    ) -> None:
+        """Run `action` once, inside the offline AWS and under its lock, right after the `nth` successful call of
+        one of the project's fakes (`service` is its endpoint prefix, such as "ram") to `operation` whose
+        parameters satisfy `when`. With `fault`, the action is counted as a fault of that kind."""
+        if nth < 1:
+            raise ValueError(f"nth must be at least 1, got {nth}")
+        with self.lock:
+            self._hooks.append(CallHook(service, operation, action, nth, when, fault))
+
+    def called(self, service: str, operation: str, params: dict[str, Any]) -> None:
+        """A fake's call succeeded: fire the hooks it was the `nth` of (the caller holds the lock)."""
+        for hook in list(self._hooks):
+            if (hook.service, hook.operation) != (service, operation) or (hook.when and not hook.when(params)):
+                continue
+            hook.seen += 1
+            if hook.seen == hook.nth:
+                self._hooks.remove(hook)
+                if hook.fault is not None:
+                    self.faults.count(hook.fault)
+                hook.action()
 
     # -- inspection ----------------------------------------------------------------------------------------
     def record(self, record: CallRecord) -> None:

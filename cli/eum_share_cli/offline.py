@@ -182,7 +182,7 @@ def seeded_request(request: MigrationRequest, scenario: Scenario) -> dict[str, A
     return document | {
         "region": scenario.region,
         "principals": principals,
-        "consumers": [{"accountId": account} for account in scenario.consumers],
+        "consumers": scenario.consumer_entries(),
     }
 
 

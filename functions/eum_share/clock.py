@@ -12,3 +12,8 @@ def utcnow() -> datetime:
 
 def isonow() -> str:
     return utcnow().isoformat(timespec="milliseconds")
+
+
+def epoch() -> int:
+    """Whole seconds since 1970, as DynamoDB conditions compare them."""
+    return int(time.time())

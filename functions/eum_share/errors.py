@@ -56,6 +56,11 @@ class MigrationConflict(EumShareError):
     """The migrationId is in use by a different request, or another migration holds the share."""
 
 
+class ShareLocked(EumShareError):
+    """Another migration holds the share's lock (or took it after this one's expired); nothing was changed by this
+    step. The message names the holder."""
+
+
 class MigrationIncomplete(EumShareError):
     """Identities are still neither verified nor failed: the migration must not be reported as done."""
 

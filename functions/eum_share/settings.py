@@ -24,6 +24,9 @@ class Settings(BaseModel):
     event_source: str = Field(default="eum-share", alias="EVENT_SOURCE", min_length=1)
     consumer_role_name: str = Field(default="EumShareConsumerRole", alias="CONSUMER_ROLE_NAME", pattern=_NAME_PATTERN)
     owner_role_name: str = Field(default="EumShareOwnerRole", alias="OWNER_ROLE_NAME", pattern=_NAME_PATTERN)
+    # How long a share lock holds without being renewed: a migration that died without releasing it frees the
+    # share after this long. Every loop step renews it.
+    share_lock_seconds: int = Field(default=21_600, alias="SHARE_LOCK_SECONDS", ge=300, le=7 * 86_400)
     # Origins (scheme://host[:port]) a completion callback may be POSTed to, comma-separated; empty: none.
     callback_allowed_origins: str = Field(default="", alias="CALLBACK_ALLOWED_ORIGINS", max_length=4096)
 

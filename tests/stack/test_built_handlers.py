@@ -64,6 +64,7 @@ OUTCOMES: dict[str, Callable[[Invocation], None]] = {
     "preflight": _refuses_the_unknown_migration,
     "inventory": _refuses_the_unknown_migration,
     "plan_batches": _refuses_the_unknown_migration,
+    "lock_share": _refuses_the_unknown_migration,
     "ensure_share": _refuses_the_unknown_migration,
     "accept_invitations": _refuses_the_unknown_migration,
     "associate_batches": _refuses_the_unknown_migration,

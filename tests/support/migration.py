@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from twin.faults import FaultConfig
@@ -56,6 +57,43 @@ def bus_events(aws: OfflineAWS, detail_type: str) -> list[dict[str, Any]]:
         for entry in call.params.get("Entries", [])
         if entry.get("DetailType") == detail_type
     ]
+
+
+@dataclass
+class Holding:
+    """The first execution to reach a Task state waits there, before its function runs, until `release()`."""
+
+    arrived: list[str] = field(default_factory=list)
+    go_on: threading.Event = field(default_factory=threading.Event)
+
+    def first(self, timeout: float = 120.0) -> str:
+        """The migration ID of the execution that is waiting (blocks until one is)."""
+        deadline = time.monotonic() + timeout
+        while not self.arrived:
+            if time.monotonic() > deadline:
+                raise TimeoutError("no execution reached the held state")
+            time.sleep(0.01)
+        return self.arrived[0]
+
+    def release(self) -> None:
+        self.go_on.set()
+
+
+def hold_first_at(aws: OfflineAWS, workflow: LocalStateMachine, state: str) -> Holding:
+    """Keep the first execution that reaches `state` there until released: another execution can then be
+    brought to a chosen point while this one is known to be at `state` (a race made deterministic)."""
+    name = workflow.task_functions()[state]
+    function = aws.lambdas.functions[name]
+    holding = Holding()
+
+    def held(event: dict[str, Any], context: Any) -> Any:
+        if not holding.arrived:
+            holding.arrived.append(str(event.get("migrationId")))
+            holding.go_on.wait(timeout=300)
+        return function.handler(event, context)
+
+    aws.lambdas.register(name, replace(function, handler=held))
+    return holding
 
 
 @dataclass

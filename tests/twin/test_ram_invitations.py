@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -168,6 +169,57 @@ def test_an_invitation_is_still_pending_just_before_seven_days(aws: OfflineAWS) 
         resourceShareInvitationArn=_invitation(consumer)["resourceShareInvitationArn"]
     )
     assert answer["resourceShareInvitation"]["status"] == "ACCEPTED"
+
+
+def test_an_expired_invitation_is_counted_as_a_fault(offline_factory: Callable[..., OfflineAWS]) -> None:
+    # Given invitations that expire after a minute
+    aws = offline_factory(invitation_expiry_seconds=60.0)
+    _shared_number(aws)
+    consumer = aws.client("ram", account=CONSUMER)
+
+    # When a minute passes without an answer
+    aws.clock.advance(60)
+
+    # Then the invitation is EXPIRED and the fault plan counted it once
+    assert _invitation(consumer)["status"] == "EXPIRED"
+    assert aws.world.faults.injected["invitation-expired"] == 1
+
+
+def test_a_rejecting_consumer_rejects_the_invitation_when_it_arrives(
+    offline_factory: Callable[..., OfflineAWS],
+) -> None:
+    # Given a consumer whose administrator rejects every invitation
+    aws = offline_factory(rejecting_accounts=(CONSUMER,))
+
+    # When the owner shares a number with it and RAM's usual delay passes
+    _shared_number(aws)
+
+    # Then the invitation is REJECTED as if the consumer had called RejectResourceShareInvitation
+    consumer = aws.client("ram", account=CONSUMER)
+    assert _invitation(consumer)["status"] == "REJECTED"
+    association = _principal_association(aws)
+    assert (association["status"], association["statusMessage"]) == (
+        "FAILED",
+        "The resource share invitation was rejected.",
+    )
+    assert aws.world.faults.injected["invitation-rejected"] == 1
+    with pytest.raises(ClientError) as error:
+        consumer.accept_resource_share_invitation(
+            resourceShareInvitationArn=_invitation(consumer)["resourceShareInvitationArn"]
+        )
+    assert _code(error) == "ResourceShareInvitationAlreadyRejectedException"
+
+
+def test_other_consumers_are_not_affected_by_a_rejecting_one(offline_factory: Callable[..., OfflineAWS]) -> None:
+    # Given a rejecting account that is not this share's consumer
+    aws = offline_factory(rejecting_accounts=(BYSTANDER,))
+
+    # When the owner shares a number with the consumer
+    _shared_number(aws)
+
+    # Then its invitation waits for an answer
+    assert _invitation(aws.client("ram", account=CONSUMER))["status"] == "PENDING"
+    assert "invitation-rejected" not in aws.world.faults.injected
 
 
 def test_a_sharing_account_can_have_at_most_20_pending_invitations(aws: OfflineAWS) -> None:

@@ -233,6 +233,23 @@ def test_a_grant_becomes_visible_only_after_the_lag(offline_factory: Callable[..
     assert shared_numbers(aws, CONSUMER) == [number]
 
 
+def test_a_grant_hidden_by_the_lag_is_counted_as_a_fault(offline_factory: Callable[..., OfflineAWS]) -> None:
+    # Given a grant written 10 simulated seconds ago, with a 30 s lag
+    aws = offline_factory(visibility_lag_seconds=30)
+    number = aws.sms.add_phone_number(OWNER, REGION)
+    aws.client("pinpoint-sms-voice-v2", account=OWNER).put_resource_policy(
+        ResourceArn=number, Policy=policy(grant(CONSUMER, number))
+    )
+    aws.clock.advance(10)
+
+    # When the consumer looks for it, and a stranger (never granted) does too
+    shared_numbers(aws, CONSUMER)
+    shared_numbers(aws, STRANGER)
+
+    # Then only the consumer's look, which the lag answered, counts as a fault
+    assert aws.world.faults.injected["visibility-lag"] == 1
+
+
 def test_granting_a_second_consumer_keeps_the_first_ones_access(
     offline_factory: Callable[..., OfflineAWS],
 ) -> None:

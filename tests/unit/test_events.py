@@ -15,6 +15,7 @@ PAYLOADS: dict[str, type[BaseModel]] = {
     "preflight.json": states.MigrationRef,
     "inventory.json": states.MigrationRef,
     "plan_batches.json": states.MigrationRef,
+    "lock_share.json": states.MigrationRef,
     "ensure_share.json": states.LoopInput,
     "accept_invitations.json": states.LoopInput,
     "associate_batches.json": states.ChunkRef,

@@ -8,7 +8,7 @@ the identity items themselves, never kept beside them, so they cannot disagree.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
@@ -26,9 +26,11 @@ from eum_share.models.ledger import (
     IdentityStatus,
     MigrationRecord,
     MigrationStatus,
+    ShareLock,
 )
 
 MIGRATION = "MIGRATION"
+LOCK = "LOCK"
 _serializer, _deserializer = TypeSerializer(), TypeDeserializer()
 Record = TypeVar("Record", bound=BaseModel)
 
@@ -284,11 +286,12 @@ class Ledger:
         )
         return [_from_item(AddedItem, item) for page in pages for item in page["Items"]]
 
-    def record_failure(self, migration_id: str, error: str, cause: str, status: str = "FAILED") -> None:
+    def record_failure(self, migration_id: str, error: str, cause: str, status: str = "FAILED") -> str | None:
         """Mark the migration ended (FAILED, REJECTED or EXPIRED) with why; earlier fields and every identity item
-        are kept. A gate's task token goes: nobody can answer a closed gate."""
+        are kept. A gate's task token goes: nobody can answer a closed gate. Returns the key of the share lock the
+        migration took, if it took one."""
         now = isonow()
-        self._dynamodb.update_item(
+        updated = self._dynamodb.update_item(
             TableName=self.table,
             Key=_key(migration_id, MIGRATION),
             UpdateExpression=(
@@ -302,7 +305,10 @@ class Ledger:
                 ":cause": {"S": cause},
                 ":now": {"S": now},
             },
+            ReturnValues="ALL_NEW",
         )
+        lock = updated["Attributes"].get("shareLock")
+        return str(lock["S"]) if lock else None
 
     def status_counts(self, migration_id: str) -> dict[str, int]:
         """Identities per status, read from the identity items (only their status attribute)."""
@@ -319,6 +325,50 @@ class Ledger:
                 status = item["status"]["S"]
                 counts[status] = counts.get(status, 0) + 1
         return counts
+
+    # -- share locks ---------------------------------------------------------------------------------------
+    def claim_share_lock(self, lock: ShareLock, now: int, *, take_expired: bool) -> ShareLock | None:
+        """Write the lock if nobody holds it or this migration does (and, with `take_expired`, if its holder let it
+        expire); the holder's lock when another migration holds it."""
+        condition = "attribute_not_exists(pk) OR migrationId = :me" + (" OR expiresAt < :now" if take_expired else "")
+        values = {":me": {"S": lock.migration_id}} | ({":now": {"N": str(now)}} if take_expired else {})
+        try:
+            self._dynamodb.update_item(
+                TableName=self.table,
+                Key={"pk": {"S": lock.key}, "sk": {"S": LOCK}},
+                UpdateExpression=(
+                    "SET migrationId = :me, executionName = :execution, expiresAt = :expires, "
+                    "acquiredAt = if_not_exists(acquiredAt, :acquired)"
+                ),
+                ConditionExpression=condition,
+                ExpressionAttributeValues=values
+                | {
+                    ":execution": {"S": lock.execution_name},
+                    ":expires": {"N": str(lock.expires_at)},
+                    ":acquired": {"S": lock.acquired_at},
+                },
+                ReturnValuesOnConditionCheckFailure="ALL_OLD",
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
+            # ALL_OLD: the item as the holder left it (the condition fails only when someone else holds it).
+            held = cast("dict[str, Any]", error.response.get("Item") or {})
+            return _from_item(ShareLock, held | {"key": {"S": lock.key}})
+        return None
+
+    def release_share_lock(self, key: str, migration_id: str) -> None:
+        """Delete the lock if this migration holds it; a lock another migration holds stays."""
+        try:
+            self._dynamodb.delete_item(
+                TableName=self.table,
+                Key={"pk": {"S": key}, "sk": {"S": LOCK}},
+                ConditionExpression="migrationId = :me",
+                ExpressionAttributeValues={":me": {"S": migration_id}},
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
 
     # -- approval gate -------------------------------------------------------------------------------------
     def await_approval(self, migration_id: str, task_token: str, plan_report_key: str) -> None:

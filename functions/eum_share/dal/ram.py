@@ -92,12 +92,12 @@ def delete_share(ram: Clients, share_arn: str, token: str) -> None:
     ram("ram").delete_resource_share(resourceShareArn=share_arn, clientToken=token)
 
 
-def pending_invitations(consumer: Clients, share_arn: str) -> list[dict[str, Any]]:
-    """Invitations to this share waiting in the consuming account."""
+def invitations(consumer: Clients, share_arn: str) -> list[dict[str, Any]]:
+    """The consuming account's invitations to this share, whatever their status."""
     found: list[dict[str, Any]] = []
     pages = consumer("ram").get_paginator("get_resource_share_invitations").paginate(resourceShareArns=[share_arn])
     for page in pages:
-        found += [i for i in page["resourceShareInvitations"] if i["status"] == "PENDING"]
+        found += page["resourceShareInvitations"]
     return found
 
 

@@ -49,8 +49,10 @@ def described(clients: Clients, kind: str, arns: list[str], owner: str = "SHARED
         group, pending = pending[:IDS_PER_CALL], pending[IDS_PER_CALL:]
         while group:
             try:
-                response = getattr(clients("pinpoint-sms-voice-v2"), operation)(
-                    Owner=owner, **{ids_member: [_id_filter(kind, arn) for arn in group]}
+                found = _all_pages(
+                    getattr(clients("pinpoint-sms-voice-v2"), operation),
+                    {"Owner": owner, ids_member: [_id_filter(kind, arn) for arn in group]},
+                    result,
                 )
             except ClientError as error:
                 missing = error.response.get("ResourceId") or error.response["Error"].get("ResourceId")
@@ -58,9 +60,20 @@ def described(clients: Clients, kind: str, arns: list[str], owner: str = "SHARED
                     raise
                 group = [arn for arn in group if arn != missing]
                 continue
-            seen |= {item[arn_member] for item in response[result]}
+            seen |= {item[arn_member] for item in found}
             break
     return seen
+
+
+def _all_pages(call: Any, params: dict[str, Any], result: str) -> list[dict[str, Any]]:
+    """Every item of a describe call: End User Messaging may answer in pages even when IDs are given."""
+    items: list[dict[str, Any]] = []
+    while True:
+        response = call(**params)
+        items += response[result]
+        if not response.get("NextToken"):
+            return items
+        params = params | {"NextToken": response["NextToken"]}
 
 
 def shared_with(consumer: Clients, kind: str) -> Iterator[str]:

@@ -20,6 +20,7 @@ from eum_share.clock import isonow
 from eum_share.dal import events, ram, sms
 from eum_share.dal.ledger import StaleLedgerWrite
 from eum_share.logic.context import Migration, token
+from eum_share.logic.lock import hold_share_lock
 from eum_share.logic.policy import USE_ACTION, grant_sid, grant_statements, integrity_problems, merged
 from eum_share.models.events import BatchCompleted
 from eum_share.models.ledger import (
@@ -34,6 +35,8 @@ from eum_share.models.ledger import (
 from eum_share.models.plan import Batch
 from eum_share.models.request import Strategy
 
+# What AWS answers about a resource that no longer exists (End User Messaging, RAM).
+GONE = frozenset({"ResourceNotFoundException", "UnknownResourceException"})
 MAX_ASSOCIATION_CHECKS = 60  # polls before an association still in flight is treated as failed
 MAX_VISIBILITY_CHECKS = 12  # polls before an identity the consumers still cannot see is repaired
 RAM_PAGE = 500  # get_resource_share_associations' largest page
@@ -79,9 +82,34 @@ class ChunkRunner:
             while not self._batch_done():
                 if self.remaining_ms() < ENOUGH_TIME_MS:
                     return False
-                if self._step(batch, self._batch).wait and not self._batch_done():
+                try:
+                    outcome = self._step(batch, self._batch)
+                except ClientError as error:
+                    if not self._fail_released(batch, error):
+                        raise
+                    continue
+                if outcome.wait and not self._batch_done():
                     return False
         return True
+
+    def _fail_released(self, batch: Batch, error: ClientError) -> bool:
+        """Its owner may release an identity while the migration runs: AWS then answers that it does not exist.
+        Such identities are FAILED with that reason and the batch goes on without them; False when none of the
+        batch's is gone (the error is about something else)."""
+        code = error.response["Error"]["Code"]
+        if code not in GONE:
+            return False
+        unfinished = [i for i in self._identities(batch) if i.status not in FINAL_STATUSES]
+        by_kind: dict[str, list[str]] = defaultdict(list)
+        for identity in unfinished:
+            by_kind[identity.type].append(identity.arn)
+        owned = {arn for kind, arns in by_kind.items() for arn in sms.described(self.owner, kind, arns, owner="SELF")}
+        reason = (
+            f"no longer in account {self.request.owner.account_id}: released or deleted during the migration ({code})"
+        )
+        gone = [i for i in unfinished if i.arn not in owned]
+        self._save([(i.model_copy(update={"status": IdentityStatus.FAILED, "reason": reason}), i.status) for i in gone])
+        return bool(gone)
 
     def _batch_done(self) -> bool:
         return self._batch is not None and self._batch.status is BatchStatus.DONE
@@ -116,7 +144,7 @@ class ChunkRunner:
     def _snapshot(self, batch: Batch, record: BatchRecord) -> Outcome:
         changes = []
         for identity in self._identities(batch):
-            if identity.snapshot is None:
+            if identity.snapshot is None and identity.status not in FINAL_STATUSES:
                 snapshot = sms.get_policy(self.owner, identity.arn) or ""
                 changes.append((identity.model_copy(update={"snapshot": snapshot}), identity.status))
         self._save(changes)
@@ -351,6 +379,7 @@ def advance_chunk(
     migration: Migration, chunk: int, remaining_ms: Callable[[], int]
 ) -> tuple[bool, Counter[tuple[str, str]]]:
     """(every batch of the chunk is DONE, identities moved from one status to another by this call)."""
+    hold_share_lock(migration)
     runner = ChunkRunner(migration, remaining_ms)
     try:
         return runner.advance(chunk), runner.tally

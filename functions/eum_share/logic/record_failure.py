@@ -44,7 +44,10 @@ def record_failure(failure: RecordFailureInput, settings: Settings) -> FailureRe
     if error.startswith("States."):
         error, cause = STEP_FAILED, f"{error}: {cause}"
     status, announcement = ENDINGS.get(error, FAILED)
-    Ledger(settings.ledger_table).record_failure(failure.migration_id, error, cause, status.value)
+    ledger = Ledger(settings.ledger_table)
+    lock = ledger.record_failure(failure.migration_id, error, cause, status.value)
+    if lock is not None:
+        ledger.release_share_lock(lock, failure.migration_id)
     recorded = FailureRecorded(migration_id=failure.migration_id, error=error, cause=cause, status=status.value)
     events.publish(settings.event_bus, settings.event_source, announcement.model_validate(recorded.model_dump()))
     return recorded

@@ -251,6 +251,8 @@ def publish_report(migration: Migration) -> ReportSummary:
         report_key=json_key,
         markdown_key=markdown_key,
     )
+    if migration.record.share_lock is not None:
+        migration.ledger.release_share_lock(migration.record.share_lock, migration.id)
     migration.ledger.update_migration(
         migration.id,
         status=MigrationStatus.SUCCEEDED.value,

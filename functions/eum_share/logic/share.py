@@ -7,6 +7,7 @@ from typing import Any
 from eum_share.dal import artifacts, ram, sms
 from eum_share.errors import RollbackNotPossible, ShareNotUsable
 from eum_share.logic.context import SHARE_BEFORE, Migration, token
+from eum_share.logic.lock import hold_share_lock
 from eum_share.models.changes import AddedItem, AddedKind, ShareBefore
 from eum_share.models.identifiers import OU_ID
 from eum_share.models.ledger import Phase
@@ -15,6 +16,8 @@ from eum_share.models.ledger import Phase
 # every one of their policies at once, the most common throttling trigger.
 MAX_RESOURCES_FOR_NEW_PRINCIPALS = 10
 MAX_CHECKS = 120  # polls (pollSeconds apart) before waiting on principals or invitations is given up
+# Invitations that can no longer be accepted, and how to say so.
+CLOSED_INVITATIONS = {"REJECTED": "rejected by the account", "EXPIRED": "not accepted before it expired"}
 
 
 def matches_principal(entity: str, principal: str) -> bool:
@@ -24,6 +27,7 @@ def matches_principal(entity: str, principal: str) -> bool:
 
 def ensure_share(migration: Migration, checks: int) -> bool:
     """Find or create the share with every principal; True once none is still on its way."""
+    hold_share_lock(migration)
     request, owner = migration.request, migration.owner()
     share = _current_share(migration)
     if share is None:
@@ -178,6 +182,7 @@ def _remember(migration: Migration, share_arn: str, note: str | None, *, created
 def accept_invitations(migration: Migration, checks: int) -> bool:
     """From inside each consuming account: accept the share's invitation if one waits; True once every
     consumer sees the share."""
+    hold_share_lock(migration)
     migration.ledger.update_migration(migration.id, phase=Phase.INVITATIONS.value)
     share_arn = migration.share_arn
     waiting: list[str] = []
@@ -185,7 +190,17 @@ def accept_invitations(migration: Migration, checks: int) -> bool:
         clients = migration.consumer(consumer)
         if ram.share_visible(clients, share_arn):
             continue
-        for invitation in ram.pending_invitations(clients, share_arn):
+        invitations = ram.invitations(clients, share_arn)
+        pending = [i for i in invitations if i["status"] == "PENDING"]
+        closed = [i for i in invitations if i["status"] in CLOSED_INVITATIONS]
+        if closed and not pending:
+            # Nobody can accept it any more, and RAM sends no other: waiting would only run out the checks.
+            raise ShareNotUsable(
+                f"consumer {consumer.account_id} can never see share {share_arn}: its invitation was "
+                f"{CLOSED_INVITATIONS[closed[0]['status']]}; nothing was associated. Remove the principal from the "
+                "share and re-run the migration: it adds the principal again, with a new invitation to accept"
+            )
+        for invitation in pending:
             migration.ledger.record_added(
                 migration.id,
                 AddedItem(

@@ -19,6 +19,7 @@ from eum_share.dal.accounts import Clients
 from eum_share.dal.ledger import StaleLedgerWrite
 from eum_share.errors import MigrationIncomplete
 from eum_share.logic.context import Migration
+from eum_share.logic.lock import hold_share_lock
 from eum_share.models.base import WireModel
 from eum_share.models.configuration import ConfigurationOutcome
 from eum_share.models.inventory import Identity
@@ -207,6 +208,7 @@ class ConsumerVerifier:
 
 def verify_from_consumers(migration: Migration, remaining_ms: Callable[[], int]) -> tuple[bool, int]:
     """(finished, identities sent back for repair)."""
+    hold_share_lock(migration)
     verifier = ConsumerVerifier(migration, remaining_ms)
     finished = verifier.run()
     return finished, len(verifier.reopened)

@@ -124,6 +124,16 @@ class BatchRecord(WireModel):
     finished_at: str | None = None
 
 
+class ShareLock(WireModel):
+    """The ledger's lock of one share: which migration (and execution) holds it, and until when (epoch seconds)."""
+
+    key: str
+    migration_id: str
+    execution_name: str
+    acquired_at: str
+    expires_at: int
+
+
 class MigrationRecord(WireModel):
     migration_id: str
     status: MigrationStatus = MigrationStatus.RUNNING
@@ -139,6 +149,8 @@ class MigrationRecord(WireModel):
     # The migration records what it adds (ADDED# items, share-before.json), so a rollback can undo exactly that.
     # False for a migration whose ledger predates those records: its rollback is refused.
     records_changes: bool = False
+    # The key of the share lock this migration took (LockShare); released when it ends.
+    share_lock: str | None = None
     planned: bool = False
     identities: int = 0
     batches: int = 0

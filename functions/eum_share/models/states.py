@@ -70,6 +70,12 @@ class FailureRecorded(WireModel):
     status: str = "FAILED"
 
 
+class LockTaken(WireModel):
+    migration_id: str
+    lock: str
+    expires_at: int
+
+
 class LoopInput(MigrationRef):
     """A polling state's input: how many times it has looked already."""
 

@@ -11,9 +11,9 @@ import copy
 import json
 import re
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from twin.errors import TwinError
 from twin.orgs import RAM_PRINCIPAL, enable_trusted_access, membership, ou_exists, trusted_access
@@ -52,6 +52,8 @@ from twin.services.ram.writes import PolicyWrite, PolicyWriter
 
 if TYPE_CHECKING:
     from twin.world import World
+
+Row = TypeVar("Row")
 
 MAX_RESOURCES_PER_CALL = 100
 MAX_PENDING_INVITATIONS = 20
@@ -147,6 +149,10 @@ class RamFake(ServiceFake[RamState]):
         if token is not None:
             state.replays[(ctx.operation, token)] = Replay(fingerprint, copy.deepcopy(response))
         return response
+
+    def _page(self, ctx: CallContext, rows: Sequence[Row], params: dict[str, Any]) -> tuple[list[Row], str | None]:
+        """One page of `rows` by maxResults/nextToken (and the fault plan's page cap)."""
+        return page(ctx.operation, rows, params.get("nextToken"), params.get("maxResults"), self.world.faults)
 
     def _regional_states(self, region: str) -> Iterator[RamState]:
         return (state for (_, where), state in self.states().items() if where == region)
@@ -427,9 +433,20 @@ class RamFake(ServiceFake[RamState]):
     # -- invitations ---------------------------------------------------------------------------------------
     def _invite(self, state: RamState, share: Share, association: Association) -> None:
         arn = f"arn:aws:ram:{state.region}:{state.account}:resource-share-invitation/{self._uuid()}"
-        state.invitations[arn] = Invitation(
-            arn, share.arn, share.name, state.account, association.entity, self.world.clock.now()
-        )
+        invitation = Invitation(arn, share.arn, share.name, state.account, association.entity, self.world.clock.now())
+        state.invitations[arn] = invitation
+        if association.entity in self.world.faults.config.rejecting_accounts:
+            self.world.schedule(self._delay(), lambda: self._rejected_on_arrival(share, association, invitation))
+
+    def _rejected_on_arrival(self, share: Share, association: Association, invitation: Invitation) -> None:
+        """The fault plan's rejecting consumer says no, as RejectResourceShareInvitation does."""
+        if invitation.status == PENDING:
+            self.world.faults.count("invitation-rejected")
+            self._reject(share, association, invitation)
+
+    def _reject(self, share: Share, association: Association, invitation: Invitation) -> None:
+        invitation.status = REJECTED
+        association.move(FAILED, self._now(), "The resource share invitation was rejected.")
 
     def _expire_invitations(self) -> None:
         """Pending invitations past their expiry become EXPIRED, and their principal association FAILED.
@@ -444,6 +461,7 @@ class RamFake(ServiceFake[RamState]):
                 if invitation.status != PENDING or now < invitation.sent_at + lifetime:
                     continue
                 invitation.status = EXPIRED
+                self.world.faults.count("invitation-expired")
                 association = state.shares[invitation.share_arn].principals[invitation.receiver]
                 association.move(
                     FAILED,
@@ -494,8 +512,7 @@ class RamFake(ServiceFake[RamState]):
                 association.move(ASSOCIATED, self._now())
                 self._rewrite_policies(state, share)
             else:
-                invitation.status = REJECTED
-                association.move(FAILED, self._now(), "The resource share invitation was rejected.")
+                self._reject(share, association, invitation)
             return {"resourceShareInvitation": invitation.render()}
 
         return self._idempotent(ctx, params, run)
@@ -557,12 +574,7 @@ class RamFake(ServiceFake[RamState]):
                 )
             )
 
-        items, token = page(
-            ctx.operation,
-            [s for s in shares if selected(s)],
-            params.get("nextToken"),
-            params.get("maxResults"),
-        )
+        items, token = self._page(ctx, [s for s in shares if selected(s)], params)
         return _with_token({"resourceShares": [share.render() for share in items]}, token)
 
     def update_resource_share(self, ctx: CallContext, **params: Any) -> dict[str, Any]:
@@ -669,7 +681,7 @@ class RamFake(ServiceFake[RamState]):
             and (principal is None or association.entity == principal or association.entity.endswith("/" + principal))
         ]
         # As in AWS, the page is cut before the status filter: a page may be empty and still carry a token.
-        items, token = page(ctx.operation, rows, params.get("nextToken"), params.get("maxResults"))
+        items, token = self._page(ctx, rows, params)
         status = params.get("associationStatus")
         return _with_token(
             {
@@ -704,7 +716,7 @@ class RamFake(ServiceFake[RamState]):
                         and (resource_type is None or row["type"].lower() == resource_type.lower())
                     ):
                         rows.append(row)
-        items, token = page(ctx.operation, rows, params.get("nextToken"), params.get("maxResults"))
+        items, token = self._page(ctx, rows, params)
         return _with_token({"resources": items}, token)
 
     def list_principals(self, ctx: CallContext, **params: Any) -> dict[str, Any]:
@@ -732,12 +744,12 @@ class RamFake(ServiceFake[RamState]):
                         rows.append(_principal_row(share, association.entity, association))
             elif wanted_principals is None or share.owner in wanted_principals:
                 rows.append(_principal_row(share, share.owner, None))
-        items, token = page(ctx.operation, rows, params.get("nextToken"), params.get("maxResults"))
+        items, token = self._page(ctx, rows, params)
         return _with_token({"principals": items}, token)
 
     def list_resource_types(self, ctx: CallContext, **params: Any) -> dict[str, Any]:
         rows = resource_types() if params.get("resourceRegionScope") != "GLOBAL" else []
-        items, token = page(ctx.operation, rows, params.get("nextToken"), params.get("maxResults"))
+        items, token = self._page(ctx, rows, params)
         return _with_token({"resourceTypes": items}, token)
 
     # -- operations: invitations ---------------------------------------------------------------------------
@@ -754,7 +766,7 @@ class RamFake(ServiceFake[RamState]):
         shares = params.get("resourceShareArns")
         if shares is not None:
             received = [invitation for invitation in received if invitation.share_arn in shares]
-        items, token = page(ctx.operation, received, params.get("nextToken"), params.get("maxResults"))
+        items, token = self._page(ctx, received, params)
         return _with_token({"resourceShareInvitations": [i.render() for i in items]}, token)
 
     def accept_resource_share_invitation(self, ctx: CallContext, **params: Any) -> dict[str, Any]:
@@ -794,7 +806,7 @@ class RamFake(ServiceFake[RamState]):
         rows = [
             p.summary() for p in PERMISSIONS.values() if listed and (resource_type is None or p.covers(resource_type))
         ]
-        items, token = page(ctx.operation, rows, params.get("nextToken"), params.get("maxResults"))
+        items, token = self._page(ctx, rows, params)
         return _with_token({"permissions": items}, token)
 
     def get_permission(self, ctx: CallContext, **params: Any) -> dict[str, Any]:

@@ -6,9 +6,12 @@ import base64
 import binascii
 import json
 from collections.abc import Sequence
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from twin.errors import TwinError
+
+if TYPE_CHECKING:
+    from twin.faults import Faults
 
 T = TypeVar("T")
 
@@ -31,8 +34,10 @@ def _offset(operation: str, token: str | None) -> int:
     raise TwinError("InvalidNextTokenException", "The specified value for NextToken is not valid.")
 
 
-def page(operation: str, items: Sequence[T], token: str | None, max_results: int | None) -> tuple[list[T], str | None]:
+def page(
+    operation: str, items: Sequence[T], token: str | None, max_results: int | None, faults: Faults
+) -> tuple[list[T], str | None]:
     """One page of `items` and the token of the next, None on the last page."""
     start = _offset(operation, token)
-    end = start + (max_results or DEFAULT_PAGE)
+    end = start + faults.page_size(max_results or DEFAULT_PAGE, len(items) - start)
     return list(items[start:end]), (_token(operation, end) if end < len(items) else None)

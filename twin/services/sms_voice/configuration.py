@@ -61,7 +61,7 @@ class ConfigurationMixin(SmsVoiceCore):
         chosen = [self.configuration_set(ctx, n) for n in names] if names else list(state.configuration_sets.values())
         infos = [c.info() for c in chosen]
         infos = [i for i in infos if filters.matches(i, params.get("Filters", []), filters.CONFIGURATION_SET)]
-        found, more = page(infos, params)
+        found, more = page(infos, params, self.world.faults)
         return {"ConfigurationSets": found, **more}
 
     def delete_configuration_set(self, ctx: CallContext, **params: Any) -> dict[str, Any]:

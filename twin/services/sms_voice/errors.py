@@ -5,9 +5,12 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Sequence
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from twin.errors import TwinError
+
+if TYPE_CHECKING:
+    from twin.faults import Faults
 
 T = TypeVar("T")
 
@@ -49,7 +52,7 @@ def quota_exceeded(reason: str, message: str) -> TwinError:
     return TwinError("ServiceQuotaExceededException", message, Reason=reason)
 
 
-def page(items: Sequence[T], params: dict[str, Any]) -> tuple[list[T], dict[str, str]]:
+def page(items: Sequence[T], params: dict[str, Any], faults: Faults) -> tuple[list[T], dict[str, str]]:
     """One page of `items` by MaxResults/NextToken, and the NextToken member when more remain."""
     start = 0
     token = params.get("NextToken")
@@ -60,7 +63,6 @@ def page(items: Sequence[T], params: dict[str, Any]) -> tuple[list[T], dict[str,
             raise invalid("INVALID_NEXT_TOKEN", "The NextToken is not valid.") from None
         if not 0 <= start <= len(items):
             raise invalid("INVALID_NEXT_TOKEN", "The NextToken is not valid.")
-    size = int(params.get("MaxResults") or DEFAULT_PAGE_SIZE)
-    end = start + size
+    end = start + faults.page_size(int(params.get("MaxResults") or DEFAULT_PAGE_SIZE), len(items) - start)
     more = {"NextToken": base64.urlsafe_b64encode(str(end).encode()).decode()} if end < len(items) else {}
     return list(items[start:end]), more

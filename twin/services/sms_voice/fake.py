@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+from twin.services.base import CallContext
 from twin.services.sms_voice.configuration import ConfigurationMixin
 from twin.services.sms_voice.countries import sample_number
 from twin.services.sms_voice.identities import IdentitiesMixin, attach
@@ -152,6 +153,16 @@ class SmsVoiceFake(IdentitiesMixin, SharingMixin, ConfigurationMixin, ProtectMix
     def add_verified_destination_number(self, account: str, region: str, number: str) -> None:
         """A destination the account has verified: the only kind a sandboxed account may send to."""
         self.state(account, region).verified_destinations.add(number)
+
+    def release(self, arn: str) -> None:
+        """What ReleasePhoneNumber does, for a number named by ARN: for hooks that release a number while a
+        migration runs (`World.after_call`), as its owner would from the console."""
+        parsed = Arn.parse(arn)
+        if parsed is None or parsed.kind != "phone-number":
+            raise ValueError(f"{arn} is not a phone number ARN")
+        self.release_phone_number(
+            CallContext(parsed.account, parsed.region, "ReleasePhoneNumber"), PhoneNumberId=parsed.resource_id
+        )
 
     # -- inspection ----------------------------------------------------------------------------------------
     def dump(self, account: str, region: str) -> dict[str, Any]:

@@ -91,7 +91,7 @@ class IdentitiesMixin(SmsVoiceCore):
         )
         infos = [item.info() for item in listed]
         chosen = [info for info in infos if filters.matches(info, params.get("Filters", []), readers)]
-        return page(chosen, params)
+        return page(chosen, params, self.world.faults)
 
     def describe_phone_numbers(self, ctx: CallContext, **params: Any) -> dict[str, Any]:
         found, more = self._describe(
@@ -139,7 +139,7 @@ class IdentitiesMixin(SmsVoiceCore):
         chosen = [
             i for i in identities if filters.matches(i, params.get("Filters", []), filters.POOL_ORIGINATION_IDENTITY)
         ]
-        found, more = page(chosen, params)
+        found, more = page(chosen, params, self.world.faults)
         return {"PoolArn": pool.arn, "PoolId": pool.pool_id, "OriginationIdentities": found, **more}
 
     def _member_metadata(self, owner: AccountState, member_arn: str) -> dict[str, Any]:
@@ -273,6 +273,33 @@ class IdentitiesMixin(SmsVoiceCore):
             identity.pool_id = None
         return self._association(pool, identity)
 
+    # -- releasing -----------------------------------------------------------------------------------------
+    def release_phone_number(self, ctx: CallContext, **params: Any) -> dict[str, Any]:
+        """The number leaves the account: it can no longer send, and its resource policy and tags go with it.
+
+        As AWS documents, a number with deletion protection or in a pool cannot be released."""
+        state, phone = self.locate(ctx, "phone-number", params["PhoneNumberId"], owner="SELF") or (None, None)
+        if state is None or not isinstance(phone, PhoneNumber):
+            raise not_found("phone-number", params["PhoneNumberId"])
+        if phone.deletion_protection:
+            raise conflict(
+                "DELETION_PROTECTION_ENABLED", "phone-number", phone.phone_number_id, "Deletion protection is on."
+            )
+        if phone.pool_id is not None:
+            raise conflict(
+                "PHONE_NUMBER_ASSOCIATED_TO_POOL",
+                "phone-number",
+                phone.phone_number_id,
+                f"The phone number is in the pool {phone.pool_id}.",
+            )
+        released = {**phone.info(), "Status": "DELETED"}
+        del state.phone_numbers[phone.phone_number_id]
+        state.policies.pop(phone.arn, None)
+        state.tags.pop(phone.arn, None)
+        shape = self.api.operation(ctx.operation).output_shape
+        assert shape is not None
+        return {key: value for key, value in released.items() if key in shape.members}
+
     # -- opt-out lists -------------------------------------------------------------------------------------
     def create_opt_out_list(self, ctx: CallContext, **params: Any) -> dict[str, Any]:
         state = self.state(ctx.account, ctx.region)
@@ -294,7 +321,7 @@ class IdentitiesMixin(SmsVoiceCore):
             chosen.append(state.registrations[key])
         infos = [r.info() for r in (chosen or list(state.registrations.values()))]
         infos = [i for i in infos if filters.matches(i, params.get("Filters", []), filters.REGISTRATION)]
-        found, more = page(infos, params)
+        found, more = page(infos, params, self.world.faults)
         return {"Registrations": found, **more}
 
     # -- tags ----------------------------------------------------------------------------------------------

@@ -45,7 +45,7 @@ class ProtectMixin(SmsVoiceCore):
         )
         infos = [self._protect_info(state, p) for p in chosen]
         infos = [i for i in infos if filters.matches(i, params.get("Filters", []), filters.PROTECT_CONFIGURATION)]
-        found, more = page(infos, params)
+        found, more = page(infos, params, self.world.faults)
         return {"ProtectConfigurations": found, **more}
 
     def delete_protect_configuration(self, ctx: CallContext, **params: Any) -> dict[str, Any]:
@@ -162,7 +162,7 @@ class ProtectMixin(SmsVoiceCore):
             attributes.append(
                 {"Name": "DEFAULT_PROTECT_CONFIGURATION_ID", "Value": state.default_protect_configuration_id}
             )
-        found, more = page(attributes, params)
+        found, more = page(attributes, params, self.world.faults)
         return {"AccountAttributes": found, **more}
 
     def describe_spend_limits(self, ctx: CallContext, **params: Any) -> dict[str, Any]:
@@ -170,5 +170,5 @@ class ProtectMixin(SmsVoiceCore):
             {"Name": name, "EnforcedLimit": limit, "MaxLimit": limit, "Overridden": False}
             for name, limit in INITIAL_SPEND_LIMITS.items()
         ]
-        found, more = page(limits, params)
+        found, more = page(limits, params, self.world.faults)
         return {"SpendLimits": found, **more}
