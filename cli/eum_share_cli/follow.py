@@ -97,6 +97,10 @@ def follow_ledger(
     while True:
         view = find_view(deployment, migration_id)
         state, detail = _state(deployment, migration_id, view)
+        if state == "lost":
+            # The ledger was read before the execution was: a run that ended in between recorded its end first.
+            view = find_view(deployment, migration_id)
+            state, detail = _state(deployment, migration_id, view)
         if state == "unknown":
             raise not_found(deployment, migration_id)
         if state == "starting":
