@@ -27,7 +27,12 @@ from moto.core.models import botocore_stubber
 from twin.errors import TwinError
 from twin.eventbridge import EventBridge
 from twin.faults import FaultConfig
-from twin.interpreter import measure_task_time_on, tolerate_only_what_the_map_allows
+from twin.interpreter import (
+    ChildExecutions,
+    keep_child_histories,
+    measure_task_time_on,
+    tolerate_only_what_the_map_allows,
+)
 from twin.lambda_runtime import EventInvokeConfig, Handler, LambdaFunction, LambdaRuntime
 from twin.protocol import Response
 from twin.services.base import CallContext, ServiceFake
@@ -86,6 +91,8 @@ class OfflineAWS:
                 "lambda": {"use_docker": False},
             }
         )
+        # The child executions of Distributed Map runs, each with its own history (see twin.interpreter).
+        self.child_executions = ChildExecutions()
         self._restore: list[Callable[[], None]] = []
         self._observer = threading.local()
         self._sessions: dict[str, boto3.Session] = {}
@@ -126,6 +133,7 @@ class OfflineAWS:
         self._install_clock()
         self._restore.append(tolerate_only_what_the_map_allows())
         self._restore.append(measure_task_time_on(self.world.clock))
+        self._restore.append(keep_child_histories(self.child_executions))
         self.lambdas.install()
         self._restore.append(self.lambdas.uninstall)
         self.events.install()
@@ -236,7 +244,7 @@ class OfflineAWS:
                 world.clock.advance(world.faults.config.latency_seconds)
                 world.run_due()
                 if not self._looking_on():
-                    world.faults.check_throttle(account, fake.endpoint_prefix, operation)
+                    world.faults.check_throttle(account, fake.endpoint_prefix, operation, params)
                 result = fake.handle(CallContext(account, region, operation), params)
             if self.strict:
                 problems = fake.api.check_output(operation, result)

@@ -133,6 +133,10 @@ class LocalStateMachine:
             events.extend(page["events"])
         return events
 
+    def child_histories(self, execution_arn: str) -> list[list[dict[str, Any]]]:
+        """The history of each child execution that a Distributed Map of this execution started."""
+        return [child.history() for child in self.offline.child_executions.of(execution_arn)]
+
 
 @contextmanager
 def local_migration_workflow(
