@@ -24,6 +24,7 @@ from botocore.config import Config
 from moto import mock_aws
 from moto.core.models import botocore_stubber
 
+from twin.dynamodb import cheap_transactions
 from twin.errors import TwinError
 from twin.eventbridge import EventBridge
 from twin.faults import FaultConfig
@@ -43,6 +44,7 @@ from twin.world import CallRecord, World
 DEFAULT_ACCOUNT = "123456789012"  # moto's default; the interpreter's own clients always land here
 DEFAULT_REGION = "us-east-1"
 ADMIN_ROLE = "OfflineAdmin"  # the role `OfflineAWS.session(account)` assumes; any name lands in that account
+READS = ("Describe", "Get", "List")  # operations that change nothing
 
 _HOST = re.compile(r"^(?P<service>[a-z0-9-]+)(?:\.(?P<region>[a-z]{2}(?:-[a-z]+)+-\d))?\.amazonaws\.com$")
 # S3's virtual-hosted style puts the bucket in front: my-bucket.s3.us-east-1.amazonaws.com
@@ -134,6 +136,7 @@ class OfflineAWS:
         self._restore.append(tolerate_only_what_the_map_allows())
         self._restore.append(measure_task_time_on(self.world.clock))
         self._restore.append(keep_child_histories(self.child_executions))
+        self._restore.append(cheap_transactions())
         self.lambdas.install()
         self._restore.append(self.lambdas.uninstall)
         self.events.install()
@@ -245,6 +248,8 @@ class OfflineAWS:
                 world.run_due()
                 if not self._looking_on():
                     world.faults.check_throttle(account, fake.endpoint_prefix, operation, params)
+                if not operation.startswith(READS):
+                    world.mutations += 1
                 result = fake.handle(CallContext(account, region, operation), params)
             if self.strict:
                 problems = fake.api.check_output(operation, result)

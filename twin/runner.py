@@ -17,6 +17,7 @@ from twin.offline import OfflineAWS
 from twin.stack import ROOT, LocalStack, TemplateError
 
 PLACEHOLDER = re.compile(r"\$\{([A-Za-z0-9_]+)\}")
+MAX_POLL = 0.2  # wall seconds between looks at a running execution
 
 
 @dataclass(frozen=True)
@@ -101,7 +102,10 @@ class LocalStateMachine:
         return arn
 
     def wait(self, execution_arn: str, timeout: float = 600.0, poll: float = 0.005) -> Execution:
-        """Block (in wall time) until the execution ends; simulated time is what the workflow waited."""
+        """Block (in wall time) until the execution ends; simulated time is what the workflow waited.
+
+        Looks every `poll` seconds at first, then less and less often (up to MAX_POLL): each look is a
+        DescribeExecution through moto, whose work competes with the execution's own threads for the GIL."""
         started_wall = time.perf_counter()
         started_sim = self.offline.clock.now()
         while True:
@@ -112,6 +116,7 @@ class LocalStateMachine:
             if time.perf_counter() - started_wall > timeout:
                 raise TimeoutError(f"{execution_arn} still RUNNING after {timeout} s of wall time")
             time.sleep(poll)
+            poll = min(MAX_POLL, poll * 1.5)
         output = described.get("output")
         return Execution(
             arn=execution_arn,

@@ -28,6 +28,7 @@ from eum_share.models.ledger import (
 )
 
 MIGRATION = "MIGRATION"
+TRANSACTION_ITEMS = 100  # TransactWriteItems' limit
 _serializer, _deserializer = TypeSerializer(), TypeDeserializer()
 Record = TypeVar("Record", bound=BaseModel)
 
@@ -224,21 +225,35 @@ class Ledger:
                 yield _from_item(IdentityRecord, item)
 
     def save_identities(self, migration_id: str, changes: list[tuple[IdentityRecord, IdentityStatus]]) -> None:
-        """Write identity records, each conditional on the status it has in the ledger now (paired with it)."""
+        """Write identity records, each conditional on the status it has in the ledger now (paired with it).
+
+        A hundred at a time in one transaction (DynamoDB's limit): all of them or, if any record is no longer
+        in the status expected, none."""
         now = isonow()
-        for record, expected in changes:
+        latest = {record.arn: (record, expected) for record, expected in changes}  # one action per item
+        pending = list(latest.values())
+        for start in range(0, len(pending), TRANSACTION_ITEMS):
+            actions = [
+                {
+                    "Put": {
+                        "TableName": self.table,
+                        "Item": _to_item(record.model_copy(update={"updated_at": now}))
+                        | _key(migration_id, _identity_sk(record.arn)),
+                        "ConditionExpression": "#s = :expected",
+                        "ExpressionAttributeNames": {"#s": "status"},
+                        "ExpressionAttributeValues": {":expected": {"S": expected}},
+                    }
+                }
+                for record, expected in pending[start : start + TRANSACTION_ITEMS]
+            ]
             try:
-                self._dynamodb.put_item(
-                    TableName=self.table,
-                    Item=_to_item(record.model_copy(update={"updated_at": now}))
-                    | _key(migration_id, _identity_sk(record.arn)),
-                    ConditionExpression="#s = :expected",
-                    ExpressionAttributeNames={"#s": "status"},
-                    ExpressionAttributeValues={":expected": {"S": expected}},
-                )
+                self._dynamodb.transact_write_items(TransactItems=actions)
             except ClientError as error:
-                if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
-                    raise StaleLedgerWrite(f"{record.arn} is no longer {expected}") from None
+                if error.response["Error"]["Code"] == "TransactionCanceledException" and any(
+                    reason.get("Code") == "ConditionalCheckFailed"
+                    for reason in error.response.get("CancellationReasons", [])
+                ):
+                    raise StaleLedgerWrite(f"an identity of {migration_id} changed status meanwhile") from None
                 raise
 
     # -- configuration items -------------------------------------------------------------------------------

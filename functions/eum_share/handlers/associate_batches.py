@@ -22,12 +22,12 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     received = parse(event=event, model=ChunkRef)
     migration = load(get_settings(), received.migration_id)
     with throttling_is_retryable():
-        done, moved = advance_chunk(migration, received.chunk, context.get_remaining_time_in_millis)
+        progress, moved = advance_chunk(migration, received.chunk, context.get_remaining_time_in_millis)
     for status in ("ASSOCIATED", "REPAIRING", "VERIFIED", "REPAIRED", "FAILED"):
         metrics.add_metric(name=f"Identities{status.title()}", unit="Count", value=moved.get(status, 0))
     return ChunkProgress(
         migration_id=migration.id,
         chunk=received.chunk,
-        done=done,
-        wait_seconds=migration.request.options.poll_seconds,
+        done=progress.done,
+        wait_seconds=progress.wait_seconds,
     ).model_dump(mode="json", by_alias=True)
