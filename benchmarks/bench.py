@@ -52,5 +52,8 @@ def run_size(
         finally:
             offline.__exit__(None, None, None)
         done = records[-1]
-        say(f"  {name:12s} N={identities}: {done.simulatedSeconds:.0f} s simulated, {done.wallSeconds:.1f} s wall")
+        say(
+            f"  {name:12s} N={identities}: {done.simulatedSeconds:.0f} s simulated, "
+            f"{done.wallSeconds:.1f} s wall, {done.cpuSeconds:.1f} s CPU"
+        )
     return records, floor

@@ -35,6 +35,7 @@ class Record:
     unusable: int
     wallSeconds: float
     floorRatio: float
+    cpuSeconds: float
     stateCallsPerIdentity: float
     throttledCalls: int
     lambdaInvocations: int
@@ -68,6 +69,7 @@ def record(system: str, offline: OfflineAWS, run: SystemRun, floor: Floor, ident
         unusable=unusable,
         wallSeconds=round(run.wall_seconds, 1),
         floorRatio=round(simulated / floor.seconds, 2),
+        cpuSeconds=round(run.cpu_seconds, 1),
         stateCallsPerIdentity=round((len(calls) - len(migrated)) / identities, 2),
         throttledCalls=sum(1 for c in migrated if c.error == "ThrottlingException"),
         lambdaInvocations=len(run.invocations),

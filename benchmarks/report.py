@@ -22,6 +22,7 @@ COLUMNS = (
     ("costPer1000Usd", "$ per 1,000", "{:.4f}"),
     ("unusable", "unusable", "{}"),
     ("wallSeconds", "wall s", "{:.1f}"),
+    ("cpuSeconds", "CPU s", "{:.1f}"),
 )
 
 

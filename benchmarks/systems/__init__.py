@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,8 +22,33 @@ class SystemRun:
     ended: float
     wall_seconds: float
     outcome: str
+    # CPU time of the whole process (every thread) during the run: the wall time it would take on an idle
+    # machine, the run being bound by one interpreter lock.
+    cpu_seconds: float
     histories: list[list[dict[str, Any]]] = field(default_factory=list)
     invocations: list[LambdaInvocation] = field(default_factory=list)
+
+
+class Stopwatch:
+    """Started where a system's run starts: the call log's length, the simulated clock, wall and CPU time."""
+
+    def __init__(self, offline: OfflineAWS) -> None:
+        self.offline = offline
+        self.first_call = len(offline.world.calls)
+        self.started = offline.clock.now()
+        self.wall = time.perf_counter()
+        self.cpu = time.process_time()
+
+    def stop(self, outcome: str, **measured: Any) -> SystemRun:
+        return SystemRun(
+            self.first_call,
+            self.started,
+            self.offline.clock.now(),
+            time.perf_counter() - self.wall,
+            outcome,
+            time.process_time() - self.cpu,
+            **measured,
+        )
 
 
 System = Callable[[OfflineAWS, Scenario], SystemRun]

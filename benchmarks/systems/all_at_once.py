@@ -7,10 +7,8 @@ accept their invitation afterwards. The script then waits until RAM reports no a
 
 from __future__ import annotations
 
-import time
-
 from benchmarks.script import Script
-from benchmarks.systems import SystemRun
+from benchmarks.systems import Stopwatch, SystemRun
 from twin.offline import OfflineAWS
 from twin.seed import Scenario
 
@@ -21,7 +19,7 @@ MAX_POLLS = 360
 
 def run(offline: OfflineAWS, scenario: Scenario) -> SystemRun:
     script = Script(offline, offline.world.faults.config.seed)
-    first_call, started, wall = len(offline.world.calls), offline.clock.now(), time.perf_counter()
+    stopwatch = Stopwatch(offline)
     owner = scenario.owner
     request = scenario.request()
     identities = script.owned_identities(owner)
@@ -44,4 +42,4 @@ def run(offline: OfflineAWS, scenario: Scenario) -> SystemRun:
         if "ASSOCIATING" not in statuses.values():
             break
         script.sleep(POLL_SECONDS)
-    return SystemRun(first_call, started, offline.clock.now(), time.perf_counter() - wall, "finished")
+    return stopwatch.stop("finished")

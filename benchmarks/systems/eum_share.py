@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import time
-
-from benchmarks.systems import SystemRun
+from benchmarks.systems import Stopwatch, SystemRun
 from twin.offline import OfflineAWS
 from twin.runner import local_migration_workflow
 from twin.seed import Scenario
@@ -14,19 +12,11 @@ TIMEOUT_SECONDS = 4 * 3600.0  # wall time; the 10,000-identity run takes minutes
 
 def run(offline: OfflineAWS, scenario: Scenario) -> SystemRun:
     with local_migration_workflow(offline, parameters={"LogLevel": "ERROR"}) as workflow:
-        first_call, started, wall = len(offline.world.calls), offline.clock.now(), time.perf_counter()
+        stopwatch = Stopwatch(offline)
         first_invocation = len(offline.lambdas.invocations)
         execution = workflow.run(scenario.request(), name="benchmark", timeout=TIMEOUT_SECONDS)
-        wall_seconds = time.perf_counter() - wall
-        with offline.observing():
-            histories = [workflow.history(execution.arn), *workflow.child_histories(execution.arn)]
         outcome = execution.status if execution.status == "SUCCEEDED" else f"{execution.status} {execution.error}"
-        return SystemRun(
-            first_call,
-            started,
-            offline.clock.now(),
-            wall_seconds,
-            outcome,
-            histories=histories,
-            invocations=offline.lambdas.invocations[first_invocation:],
-        )
+        run = stopwatch.stop(outcome, invocations=offline.lambdas.invocations[first_invocation:])
+        with offline.observing():
+            run.histories = [workflow.history(execution.arn), *workflow.child_histories(execution.arn)]
+        return run

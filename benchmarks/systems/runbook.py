@@ -8,10 +8,8 @@ the guide's caution says. No DryRun probes, no configuration rebuilt: the guide'
 
 from __future__ import annotations
 
-import time
-
 from benchmarks.script import Script
-from benchmarks.systems import SystemRun
+from benchmarks.systems import Stopwatch, SystemRun
 from twin.offline import OfflineAWS
 from twin.seed import Scenario
 
@@ -22,7 +20,7 @@ MAX_CHECKS = 20
 
 def run(offline: OfflineAWS, scenario: Scenario) -> SystemRun:
     script = Script(offline, offline.world.faults.config.seed)
-    first_call, started, wall = len(offline.world.calls), offline.clock.now(), time.perf_counter()
+    stopwatch = Stopwatch(offline)
     owner = scenario.owner
     request = scenario.request()
     identities = script.owned_identities(owner)
@@ -45,7 +43,7 @@ def run(offline: OfflineAWS, scenario: Scenario) -> SystemRun:
             _reassociate(script, owner, share, arn)
         if missing:
             _not_visible(script, scenario.consumers, sorted(missing))
-    return SystemRun(first_call, started, offline.clock.now(), time.perf_counter() - wall, "finished")
+    return stopwatch.stop("finished")
 
 
 def _wait_until_associated(script: Script, owner: str, share: str, kind: str, wanted: set[str]) -> None:

@@ -156,23 +156,46 @@ class Ledger:
         )["Item"]
         return _from_item(BatchRecord, item)
 
-    def unfinished_batches(self, migration_id: str, first: int, last: int) -> list[BatchRecord]:
-        """Batch records first..last (inclusive) that are not DONE, in order, in one query."""
-        paginator = self._dynamodb.get_paginator("query")
-        pages = paginator.paginate(
-            TableName=self.table,
-            KeyConditionExpression="pk = :pk AND sk BETWEEN :first AND :last",
-            FilterExpression="#s <> :done",
-            ExpressionAttributeNames={"#s": "status"},
-            ExpressionAttributeValues={
+    def unfinished_batches(
+        self, migration_id: str, first: int, last: int, at_most: int
+    ) -> tuple[list[BatchRecord], bool]:
+        """Batch records first..last (inclusive) that are not DONE, in order, reading `at_most` batches at a
+        time until some are found; and whether batches after them remain unread."""
+        params: dict[str, Any] = {
+            "TableName": self.table,
+            "KeyConditionExpression": "pk = :pk AND sk BETWEEN :first AND :last",
+            "FilterExpression": "#s <> :done",
+            "ExpressionAttributeNames": {"#s": "status"},
+            "ExpressionAttributeValues": {
                 ":pk": _pk(migration_id),
                 ":first": {"S": _batch_sk(first)},
                 ":last": {"S": _batch_sk(last)},
                 ":done": {"S": "DONE"},
             },
-            ConsistentRead=True,
-        )
-        return [_from_item(BatchRecord, item) for page in pages for item in page["Items"]]
+            "ConsistentRead": True,
+            "Limit": at_most,
+        }
+        while True:
+            page = self._dynamodb.query(**params)
+            found = [_from_item(BatchRecord, item) for item in page["Items"]]
+            more = "LastEvaluatedKey" in page
+            if found or not more:
+                return found, more
+            params["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    def lower_current_batch(self, migration_id: str, index: int) -> None:
+        """Every batch before `currentBatch` is DONE: a batch made unfinished again moves it back."""
+        try:
+            self._dynamodb.update_item(
+                TableName=self.table,
+                Key=_key(migration_id, MIGRATION),
+                UpdateExpression="SET currentBatch = :index",
+                ConditionExpression="attribute_not_exists(currentBatch) OR currentBatch > :index",
+                ExpressionAttributeValues={":index": {"N": str(index)}},
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
 
     def count_batches_done(self, migration_id: str, delta: int) -> None:
         self._dynamodb.update_item(

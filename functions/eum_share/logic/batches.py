@@ -44,8 +44,10 @@ from eum_share.models.request import Strategy
 
 MAX_ASSOCIATION_CHECKS = 60  # polls before an association still in flight is treated as failed
 MAX_VISIBILITY_CHECKS = 12  # polls before an identity the consumers still cannot see is repaired
-RAM_PAGE = 500  # get_resource_share_associations' largest page
+# ListResources' view of a resource in the share: PENDING while it associates, AVAILABLE once associated.
+PENDING, AVAILABLE = "PENDING", "AVAILABLE"
 ENOUGH_TIME_MS = 60_000  # stop taking new steps when less than this is left of the Lambda's time
+BATCHES_PER_CALL = 2  # the batch finishing and the one it starts
 
 DISASSOCIATING, REASSOCIATING = "DISASSOCIATING", "ASSOCIATING"
 
@@ -104,12 +106,18 @@ class ChunkRunner:
         batches = self.m.plan.batches_of_chunk(chunk)
         if not batches:
             return Progress(done=True, wait_seconds=0)
-        unfinished = {
-            r.index: r for r in self.m.ledger.unfinished_batches(self.m.id, batches[0].index, batches[-1].index)
-        }
+        # Every batch before the migration's current one is DONE; a call carries at most two more.
+        start = max(batches[0].index, self.m.record.current_batch or 0)
+        found, more = self.m.ledger.unfinished_batches(self.m.id, start, batches[-1].index, at_most=BATCHES_PER_CALL)
+        if not found:
+            self._probe_last(batches)
+            return Progress(done=True, wait_seconds=0)
+        unfinished = {r.index: r for r in found}
         self._preload(batches, unfinished)
         for position, batch in enumerate(batches):
             if batch.index not in unfinished:
+                if more and batch.index > found[-1].index:
+                    return Progress(done=False, wait_seconds=0)  # the next call reads the next ones
                 continue
             self._batch = unfinished[batch.index]
             while not self._batch_done():
@@ -121,9 +129,13 @@ class ChunkRunner:
                     wait = self._wait_seconds()
                     if wait or self.ready_at is None:
                         return Progress(done=False, wait_seconds=wait)
+        self._probe_last(batches)
+        return Progress(done=True, wait_seconds=0)
+
+    def _probe_last(self, batches: list[Batch]) -> None:
+        """The chunk's last batch has no next one to overlap with: its probes are sent now."""
         if self.strategy is Strategy.RAM:
             self._probe_batch(batches[-1])
-        return Progress(done=True, wait_seconds=0)
 
     def _preload(self, batches: list[Batch], unfinished: dict[int, BatchRecord]) -> None:
         """The records this call will most likely need, in one read: the first unfinished batch and the
@@ -239,24 +251,25 @@ class ChunkRunner:
     def _poll(self, batch: Batch, record: BatchRecord) -> Outcome:
         identities = self._identities(batch)
         in_flight = [i for i in identities if i.status is IdentityStatus.ASSOCIATING]
-        statuses = self._association_statuses([i.arn for i in in_flight])
+        # One ListResources call for the batch, as AWS's sharing guide checks a batch.
+        listed = ram.resources(self.owner, self.m.share_arn, [i.arn for i in in_flight]) if in_flight else {}
         changes = []
         still = []
         for identity in in_flight:
-            association = statuses.get(identity.arn)
-            status = association["status"] if association else "MISSING"
-            if status == "ASSOCIATED":
+            resource = listed.get(identity.arn)
+            status = resource["status"] if resource else "MISSING"
+            if status == AVAILABLE:
                 changes.append((self._with(identity, IdentityStatus.ASSOCIATED), identity.status))
-            elif status == "ASSOCIATING" and record.checks < MAX_ASSOCIATION_CHECKS:
+            elif status == PENDING and record.checks < MAX_ASSOCIATION_CHECKS:
                 still.append(identity)
             else:
-                cause = _association_cause(association, record.checks)
+                cause = _resource_cause(resource, record.checks)
                 changes.append((self._needs_repair(identity, cause), identity.status))
         self._save(changes)
         if still:
             self._save_batch(record, BatchStatus.ASSOCIATING, checks=record.checks + 1)
             return Outcome(wait=True)
-        self._learn_association_time([statuses[i.arn] for i in in_flight if i.arn in statuses])
+        self._learn_association_time([listed[i.arn] for i in in_flight if i.arn in listed])
         self._save_batch(record, BatchStatus.ASSOCIATING, status=BatchStatus.VERIFYING, checks=0)
         return Outcome(wait=False)
 
@@ -265,7 +278,7 @@ class ChunkRunner:
         taken = [
             (a["lastUpdatedTime"] - a["creationTime"]).total_seconds()
             for a in associations
-            if a["status"] == "ASSOCIATED" and a.get("creationTime") and a.get("lastUpdatedTime")
+            if a["status"] == AVAILABLE and a.get("creationTime") and a.get("lastUpdatedTime")
         ]
         if not taken:
             return
@@ -275,14 +288,7 @@ class ChunkRunner:
             self.m.record = self.m.record.model_copy(update={"association_ms": milliseconds})
 
     def _association_statuses(self, arns: list[str]) -> dict[str, dict[str, Any]]:
-        """The association of each ARN with the share: one listing of the share when that takes fewer
-        calls than asking resource by resource."""
-        if not arns:
-            return {}
-        wanted = set(arns)
-        if -(-self.m.plan.identity_count // RAM_PAGE) < len(arns):
-            found = ram.associations(self.owner, self.m.share_arn, "RESOURCE")
-            return {a["associatedEntity"]: a for a in found if a["associatedEntity"] in wanted}
+        """The association of each ARN with the share, DISASSOCIATING included (repairs need it)."""
         statuses: dict[str, dict[str, Any]] = {}
         for arn in arns:
             for association in ram.associations(self.owner, self.m.share_arn, "RESOURCE", resource_arn=arn):
@@ -471,6 +477,14 @@ class ChunkRunner:
 
 def _verified(identity: IdentityRecord) -> IdentityStatus:
     return IdentityStatus.REPAIRED if identity.repairs else IdentityStatus.VERIFIED
+
+
+def _resource_cause(resource: dict[str, Any] | None, checks: int) -> str:
+    if resource is None:
+        return "RAM has no association for the resource"
+    if resource["status"] == PENDING:
+        return f"association still ASSOCIATING after {checks} checks"
+    return f"resource {resource['status']} in the share: {resource.get('statusMessage', 'no message')}"
 
 
 def _association_cause(association: dict[str, Any] | None, checks: int) -> str:

@@ -170,6 +170,7 @@ class ConsumerVerifier:
         self.reopened.add(record.arn)
         batch = self.m.ledger.batch(self.m.id, record.batch)
         if batch.status is BatchStatus.DONE:
+            self.m.ledger.lower_current_batch(self.m.id, record.batch)
             self.m.ledger.save_batch(self.m.id, batch.model_copy(update={"status": BatchStatus.VERIFYING}), "DONE")
             self.m.ledger.count_batches_done(self.m.id, -1)
 
