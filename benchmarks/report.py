@@ -45,9 +45,9 @@ def table(records: list[dict[str, Any]], markdown: bool = False) -> str:
 
 
 def merge(path: Path, fresh: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """results.json with this run's sizes replaced and the other sizes kept."""
-    sizes = {r["n"] for r in fresh}
-    kept = [r for r in json.loads(path.read_text()) if r["n"] not in sizes] if path.exists() else []
+    """results.json with this run's records replaced (by system and N) and the others kept."""
+    ran = {(r["system"], r["n"]) for r in fresh}
+    kept = [r for r in json.loads(path.read_text()) if (r["system"], r["n"]) not in ran] if path.exists() else []
     order = {"eum-share": 0, "runbook": 1, "all-at-once": 2}
     return sorted([*kept, *fresh], key=lambda r: (r["n"], order.get(r["system"], 9)))
 
@@ -60,6 +60,7 @@ def write_results(path: Path, records: list[dict[str, Any]]) -> None:
 def chart(path: Path, records: list[dict[str, Any]]) -> None:
     """Simulated duration against the floor, and AWS calls per identity, per system and N."""
     import matplotlib
+    import matplotlib.ticker
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -82,6 +83,9 @@ def chart(path: Path, records: list[dict[str, Any]]) -> None:
         axis.set_xticklabels([f"N={n:,}" for n in sizes])
         axis.set_title(title)
     duration.set_yscale("log")
+    duration.yaxis.set_major_locator(matplotlib.ticker.LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+    duration.yaxis.set_major_formatter(matplotlib.ticker.ScalarFormatter())
+    duration.yaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
     duration.axhline(1.2, color="grey", linestyle="--", linewidth=0.8, label="target 1.2x floor")
     calls.axhline(4, color="grey", linestyle="--", linewidth=0.8, label="target 4 calls")
     duration.legend(fontsize=8)

@@ -87,17 +87,25 @@ def test_the_rate_model_limits_describes_creates_and_dry_runs_per_operation() ->
     assert "sms-voice:SendTextMessage" not in limits
 
 
-def test_results_keep_other_sizes_and_the_chart_is_a_png(records: list[Record], tmp_path: Path) -> None:
-    # Given results of an earlier run at N=100
+def test_results_keep_other_sizes_and_systems_and_the_chart_is_a_png(records: list[Record], tmp_path: Path) -> None:
+    # Given results of an earlier run: every system at N=100, and eum-share at N=20
     results = tmp_path / "results.json"
-    write_results(results, [{**records[0].as_dict(), "n": 100}])
-    # When this run's records are merged in and charted
-    merged = merge(results, [r.as_dict() for r in records])
+    earlier = [{**r.as_dict(), "n": 100} for r in records] + [{**records[0].as_dict(), "outcome": "earlier"}]
+    write_results(results, earlier)
+    # When a run of the two scripts at N=20 is merged in and charted
+    merged = merge(results, [r.as_dict() for r in records[1:]])
     write_results(results, merged)
     chart(tmp_path / "chart.png", merged)
-    # Then both sizes are kept, in order, and the chart is a PNG
-    assert [(r["n"], r["system"]) for r in json.loads(results.read_text())][:2] == [(20, "eum-share"), (20, "runbook")]
-    assert {r["n"] for r in merged} == {20, 100}
+    # Then every system and size is there once, in order, the earlier eum-share record kept, and the chart is a PNG
+    assert [(r["n"], r["system"]) for r in json.loads(results.read_text())] == [
+        (20, "eum-share"),
+        (20, "runbook"),
+        (20, "all-at-once"),
+        (100, "eum-share"),
+        (100, "runbook"),
+        (100, "all-at-once"),
+    ]
+    assert merged[0]["outcome"] == "earlier"
     assert (tmp_path / "chart.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "eum-share" in table(merged)
     assert table(merged, markdown=True).startswith("| system |")
