@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import time
 from pathlib import Path
 
@@ -23,11 +24,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--results", type=Path, default=ROOT / "benchmarks" / "results.json")
     parser.add_argument("--chart", type=Path, default=ROOT / "docs" / "benchmarks.png")
     parser.add_argument("--markdown", action="store_true", help="print the table as Markdown too")
+    parser.add_argument(
+        "--model",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="change a parameter of the rate model, e.g. policy_write_capacity=5 (repeatable)",
+    )
     args = parser.parse_args(argv)
 
     from eum_share_cli.offline_runtime import quiet_functions
 
-    model = RateModel()
+    model = _model(args.model, parser)
     print("rate model:")
     for line in model.describe():
         print(f"  {line}")
@@ -51,6 +59,17 @@ def main(argv: list[str] | None = None) -> int:
         print(table(results, markdown=True))
     print(f"\nresults: {args.results}  chart: {args.chart}  ({time.perf_counter() - started:.0f} s)")
     return 0
+
+
+def _model(changes: list[str], parser: argparse.ArgumentParser) -> RateModel:
+    defaults = RateModel()
+    values: dict[str, float | int] = {}
+    for change in changes:
+        name, _, value = change.partition("=")
+        if not hasattr(defaults, name) or not value:
+            parser.error(f"--model {change}: expected NAME=VALUE with NAME one of {', '.join(vars(defaults))}")
+        values[name] = type(getattr(defaults, name))(value)
+    return dataclasses.replace(defaults, **values)  # type: ignore[arg-type]
 
 
 if __name__ == "__main__":

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 from pathlib import Path
 
 import pytest
 
+from benchmarks.__main__ import _model
 from benchmarks.bench import run_size
 from benchmarks.measure import Record
 from benchmarks.rate_model import RateModel, Workload
@@ -109,3 +111,16 @@ def test_results_keep_other_sizes_and_systems_and_the_chart_is_a_png(records: li
     assert (tmp_path / "chart.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "eum-share" in table(merged)
     assert table(merged, markdown=True).startswith("| system |")
+
+
+def test_a_rate_model_parameter_is_changed_from_the_command_line() -> None:
+    parser = argparse.ArgumentParser()
+    model = _model(["policy_write_capacity=5", "association_seconds=2.5"], parser)
+    assert (model.policy_write_capacity, model.association_seconds) == (5, 2.5)
+    assert model.dry_run_per_second == RateModel().dry_run_per_second
+
+
+def test_an_unknown_rate_model_parameter_is_refused_with_the_known_ones(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        _model(["capacity=5"], argparse.ArgumentParser())
+    assert "policy_write_capacity" in capsys.readouterr().err
