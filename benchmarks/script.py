@@ -100,8 +100,9 @@ class Script:
                         resourceShareInvitationArn=invitation["resourceShareInvitationArn"],
                     )
 
-    def associations(self, owner: str, share_arn: str, kind: str) -> dict[str, str]:
-        """Each associated entity's status."""
+    def associations(self, owner: str, share_arn: str, kind: str, status: str | None = None) -> dict[str, str]:
+        """Each associated entity's status (only those in `status`, when given)."""
+        filters = {"associationStatus": status} if status else {}
         return {
             a["associatedEntity"]: a["status"]
             for a in self.pages(
@@ -113,5 +114,6 @@ class Script:
                 associationType=kind,
                 resourceShareArns=[share_arn],
                 maxResults=500,
+                **filters,
             )
         }
