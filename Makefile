@@ -14,7 +14,7 @@ BUILD_SOURCES := template.yaml samconfig.toml \
 	$(shell find functions statemachine -type f -not -path '*/__pycache__/*' -not -name '*.pyc' 2>/dev/null)
 BUILT := .aws-sam/build/template.yaml
 
-.PHONY: install test lint validate build demo reliability clean
+.PHONY: install test lint validate build demo reliability bench clean
 
 install: $(INSTALLED)
 
@@ -57,6 +57,12 @@ reliability: $(INSTALLED)
 	rm -f $(RELIABILITY_JSON)
 	EUM_SHARE_RELIABILITY_JSON=$(RELIABILITY_JSON) $(PY) -m pytest -q tests/faults/test_fault_matrix.py
 	$(PY) -m tests.faults.reliability $(RELIABILITY_JSON) docs/reliability.md
+
+# eum-share against the runbook and an all-at-once share, N = 100, 1,000 and 10,000 (or `make bench N=1000`);
+# writes benchmarks/results.json and docs/benchmarks.png. The 10,000 runs take many minutes.
+bench: $(INSTALLED)
+	$(PY) -c "import matplotlib, pyinstrument" 2>/dev/null || $(PY) -m pip install --quiet -e '.[bench]'
+	$(PY) -m benchmarks $(if $(N),--n $(N))
 
 clean:
 	rm -rf $(VENV) .aws-sam .pytest_cache .mypy_cache .ruff_cache

@@ -214,3 +214,17 @@ def test_a_distributed_map_succeeds_when_failures_stay_within_its_tolerance(aws:
         aws, definition=_distributed({"ToleratedFailureCount": 1}), name="dmap1", handlers={"picky": _picky}
     )
     assert machine.run({"items": [1, 2, 3]}).status == "SUCCEEDED"
+
+
+def test_each_child_execution_of_a_distributed_map_keeps_a_history_of_its_own(aws: OfflineAWS) -> None:
+    # Given a Distributed Map over three items, each child running one Task
+    machine = LocalStateMachine(
+        aws, definition=_distributed({"ToleratedFailureCount": 1}), name="dmap2", handlers={"picky": _picky}
+    )
+    # When it runs
+    execution = machine.run({"items": [1, 2, 3]})
+    # Then each child's history holds its own Task, and the parent's history holds none of them
+    children = machine.child_histories(execution.arn)
+    entered = [[e["stateEnteredEventDetails"]["name"] for e in h if e["type"] == "TaskStateEntered"] for h in children]
+    assert entered == [["Work"], ["Work"], ["Work"]]
+    assert not [e for e in machine.history(execution.arn) if e["type"] == "TaskStateEntered"]

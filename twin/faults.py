@@ -7,6 +7,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 from twin.clock import VirtualClock
 from twin.errors import throttling
@@ -25,7 +26,10 @@ class FaultConfig:
     """Everything that can go wrong, and how slow AWS is. All times are simulated seconds.
 
     `rate_limits` keys are `service:Operation`, `service:*` or `*` (most specific wins); as AWS quotas are, a
-    bucket is kept per account and operation.
+    bucket is kept per account and operation. A call made with `DryRun` set is counted under
+    `service:Operation:DryRun` when that key is given: End User Messaging validates DryRun sends at a rate of their
+    own ("The Message Parts per Second (MPS) limit when using DryRun is five", SendTextMessage in botocore's model),
+    apart from real sends.
     """
 
     seed: int = 0
@@ -125,7 +129,7 @@ class Faults:
                 return True
             return False
 
-    def check_throttle(self, account: str, service: str, operation: str) -> None:
+    def check_throttle(self, account: str, service: str, operation: str, params: dict[str, Any] | None = None) -> None:
         """ThrottlingException when the call is over a rate limit, inside a burst, or randomly throttled."""
         if service not in THROTTLED_SERVICES or self.paused_depth:
             return
@@ -136,11 +140,12 @@ class Faults:
             ):
                 self.count("throttle")
                 raise throttling(service, operation)
-            key = self._limit_key(service, operation)
+            dry_run = bool(params and params.get("DryRun") is True)
+            key = self._limit_key(service, operation, dry_run)
             if key is None:
                 return
             limit = self.config.rate_limits[key]
-            bucket = (account, f"{service}:{operation}")
+            bucket = (account, key if key.endswith(":DryRun") else f"{service}:{operation}")
             tokens, last = self._buckets.get(bucket, (limit.burst, now))
             tokens = min(limit.burst, tokens + (now - last) * limit.per_second)
             if tokens < 1.0:
@@ -149,8 +154,9 @@ class Faults:
                 raise throttling(service, operation)
             self._buckets[bucket] = (tokens - 1.0, now)
 
-    def _limit_key(self, service: str, operation: str) -> str | None:
-        for key in (f"{service}:{operation}", f"{service}:*", "*"):
+    def _limit_key(self, service: str, operation: str, dry_run: bool = False) -> str | None:
+        keys = (f"{service}:{operation}", f"{service}:*", "*")
+        for key in (f"{service}:{operation}:DryRun", *keys) if dry_run else keys:
             if key in self.config.rate_limits:
                 return key
         return None

@@ -344,3 +344,60 @@ def _callbacks(tokens: TaskTokens) -> Callable[[], None]:
         StepFunctionResponse.send_task_failure = original_response
 
     return restore
+
+
+# -- Child executions of a Distributed Map --------------------------------------------------------------------
+@dataclass
+class ChildExecution:
+    """One child execution of a Distributed Map run: which run, which item, and its own history."""
+
+    map_run_arn: str
+    parent_arn: str
+    index: int
+    events: Any  # moto's EventManager; its history grows while the child runs
+
+    def history(self) -> list[dict[str, Any]]:
+        return list(self.events.get_event_history())
+
+
+class ChildExecutions:
+    """Every child execution the interpreter ran, in start order.
+
+    In AWS each child execution of a Distributed Map has a history of its own (ListExecutions with the
+    mapRunArn, then GetExecutionHistory); moto writes every child's events into one throwaway list.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._children: list[ChildExecution] = []
+
+    def add(self, child: ChildExecution) -> None:
+        with self._lock:
+            self._children.append(child)
+
+    def of(self, parent_arn: str) -> list[ChildExecution]:
+        with self._lock:
+            return [child for child in self._children if child.parent_arn == parent_arn]
+
+
+def keep_child_histories(children: ChildExecutions) -> Callable[[], None]:
+    """Each child execution of a Distributed Map records its events in a history of its own."""
+    from moto.stepfunctions.parser.asl.component.state.exec.state_map.iteration.itemprocessor import (
+        distributed_item_processor_worker as worker,
+    )
+    from moto.stepfunctions.parser.asl.eval.event.event_manager import EventManager
+
+    original = worker.DistributedItemProcessorWorker._eval_job
+
+    def eval_job(self: Any, env: Any, job: Any) -> None:
+        env.event_manager = EventManager()
+        record = self._map_run_record
+        children.add(ChildExecution(record.map_run_arn, record.execution_arn, job.job_index, env.event_manager))
+        original(self, env, job)
+
+    worker.DistributedItemProcessorWorker._eval_job = eval_job
+
+    def restore() -> None:
+        worker.DistributedItemProcessorWorker._eval_job = original
+
+    return restore

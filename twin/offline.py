@@ -25,10 +25,16 @@ from botocore.config import Config
 from moto import mock_aws
 from moto.core.models import botocore_stubber
 
+from twin.dynamodb import cheap_transactions
 from twin.errors import TwinError
 from twin.eventbridge import EventBridge
 from twin.faults import FaultConfig
-from twin.interpreter import measure_task_time_on, tolerate_only_what_the_map_allows
+from twin.interpreter import (
+    ChildExecutions,
+    keep_child_histories,
+    measure_task_time_on,
+    tolerate_only_what_the_map_allows,
+)
 from twin.lambda_runtime import EventInvokeConfig, Handler, LambdaFunction, LambdaRuntime
 from twin.protocol import Response
 from twin.sdk_data import share_sdk_data
@@ -41,6 +47,7 @@ from twin.world import CallRecord, World
 DEFAULT_ACCOUNT = "123456789012"  # moto's default; the interpreter's own clients always land here
 DEFAULT_REGION = "us-east-1"
 ADMIN_ROLE = "OfflineAdmin"  # the role `OfflineAWS.session(account)` assumes; any name lands in that account
+READS = ("Describe", "Get", "List")  # operations that change nothing
 
 _HOST = re.compile(r"^(?P<service>[a-z0-9-]+)(?:\.(?P<region>[a-z]{2}(?:-[a-z]+)+-\d))?\.amazonaws\.com$")
 # S3's virtual-hosted style puts the bucket in front: my-bucket.s3.us-east-1.amazonaws.com
@@ -89,6 +96,8 @@ class OfflineAWS:
                 "lambda": {"use_docker": False},
             }
         )
+        # The child executions of Distributed Map runs, each with its own history (see twin.interpreter).
+        self.child_executions = ChildExecutions()
         self._restore: list[Callable[[], None]] = []
         self._observer = threading.local()
         self._sessions: dict[str, boto3.Session] = {}
@@ -135,6 +144,8 @@ class OfflineAWS:
         self._restore.append(share_sdk_data())
         self._restore.append(tolerate_only_what_the_map_allows())
         self._restore.append(measure_task_time_on(self.world.clock))
+        self._restore.append(keep_child_histories(self.child_executions))
+        self._restore.append(cheap_transactions())
         self.lambdas.install()
         self._restore.append(self.lambdas.uninstall)
         self.events.install()
@@ -267,7 +278,9 @@ class OfflineAWS:
                 world.clock.advance(world.faults.config.latency_seconds)
                 world.run_due()
                 if not self._looking_on():
-                    world.faults.check_throttle(account, fake.endpoint_prefix, operation)
+                    world.faults.check_throttle(account, fake.endpoint_prefix, operation, params)
+                if not operation.startswith(READS):
+                    world.mutations += 1
                 result = fake.handle(CallContext(account, region, operation), params)
                 if not self._looking_on():
                     world.called(fake.endpoint_prefix, operation, params)

@@ -18,6 +18,7 @@ from twin.stack import ROOT, LocalStack, TemplateError
 
 PLACEHOLDER = re.compile(r"\$\{([A-Za-z0-9_]+)\}")
 LAMBDA_TASKS = ("arn:aws:states:::lambda:invoke", "arn:aws:states:::lambda:invoke.waitForTaskToken")
+MAX_POLL = 0.2  # wall seconds between looks at a running execution
 
 
 @dataclass(frozen=True)
@@ -140,7 +141,10 @@ class LocalStateMachine:
         return arn
 
     def wait(self, execution_arn: str, timeout: float = 600.0, poll: float = 0.005) -> Execution:
-        """Block (in wall time) until the execution ends; simulated time is what the workflow waited."""
+        """Block (in wall time) until the execution ends; simulated time is what the workflow waited.
+
+        Looks every `poll` seconds at first, then less and less often (up to MAX_POLL): each look is a
+        DescribeExecution through moto, whose work competes with the execution's own threads for the GIL."""
         started_wall = time.perf_counter()
         started_sim = self.offline.clock.now()
         while True:
@@ -151,6 +155,7 @@ class LocalStateMachine:
             if time.perf_counter() - started_wall > timeout:
                 raise TimeoutError(f"{execution_arn} still RUNNING after {timeout} s of wall time")
             time.sleep(poll)
+            poll = min(MAX_POLL, poll * 1.5)
         output = described.get("output")
         return Execution(
             arn=execution_arn,
@@ -171,6 +176,10 @@ class LocalStateMachine:
         for page in self.sfn.get_paginator("get_execution_history").paginate(executionArn=execution_arn):
             events.extend(page["events"])
         return events
+
+    def child_histories(self, execution_arn: str) -> list[list[dict[str, Any]]]:
+        """The history of each child execution that a Distributed Map of this execution started."""
+        return [child.history() for child in self.offline.child_executions.of(execution_arn)]
 
 
 @contextmanager

@@ -75,6 +75,11 @@ class World:
         self._events: list[_Event] = []
         self._seq = itertools.count()
         self._hooks: list[CallHook] = []
+        # While a scheduled event is carried out: the simulated moment it was due.
+        self._due: float | None = None
+        # Things done that may change what a listing shows (fake calls that are not reads, scheduled events):
+        # a listing computed at the same count still holds.
+        self.mutations = 0
 
     def new_id(self, prefix: str) -> str:
         """A deterministic AWS-style identifier such as `phone-<32 hex>`."""
@@ -92,10 +97,21 @@ class World:
             heapq.heappush(self._events, _Event(self.clock.now() + max(0.0, delay), next(self._seq), action))
 
     def run_due(self) -> None:
-        """Carry out every scheduled event whose time has come, in time order."""
+        """Carry out every scheduled event whose time has come, in time order, each at the moment it was due
+        (`now()`), however late the clock has come to look."""
         with self.lock:
             while self._events and self._events[0].at <= self.clock.now():
-                heapq.heappop(self._events).action()
+                event = heapq.heappop(self._events)
+                self._due = event.at
+                self.mutations += 1
+                try:
+                    event.action()
+                finally:
+                    self._due = None
+
+    def now(self) -> float:
+        """The simulated moment of what is happening: a due event's own time, else the clock's."""
+        return self._due if self._due is not None else self.clock.now()
 
     def next_event_at(self) -> float | None:
         with self.lock:

@@ -24,12 +24,24 @@ from twin.world import CallRecord
 # API operations that need no permission.
 NO_PERMISSION = {("sts", "GetCallerIdentity")}
 S3_ACTIONS = {"HeadObject": "GetObject", "ListObjectsV2": "ListBucket"}
+TRANSACT_ACTIONS = {
+    "Put": "PutItem",
+    "Update": "UpdateItem",
+    "Delete": "DeleteItem",
+    "ConditionCheck": "ConditionCheckItem",
+}
 
 
 def iam_actions(call: CallRecord) -> list[str]:
     """The IAM actions a call needs, as the Service Authorization Reference names them."""
     if (call.service, call.operation) in NO_PERMISSION:
         return []
+    if (call.service, call.operation) == ("dynamodb", "TransactWriteItems"):
+        # "Permissions for Put, Update, Delete, and Get actions are governed by the permissions used for the
+        # underlying PutItem, UpdateItem, DeleteItem, and GetItem operations" (Using IAM with DynamoDB
+        # transactions); a ConditionCheck needs dynamodb:ConditionCheckItem.
+        kinds = {kind for item in call.params.get("TransactItems", []) for kind in item}
+        return sorted(f"dynamodb:{TRANSACT_ACTIONS[kind]}" for kind in kinds)
     if call.service != "s3":
         return [f"{call.service}:{call.operation}"]
     actions = [f"s3:{S3_ACTIONS.get(call.operation, call.operation)}"]

@@ -76,3 +76,53 @@ def test_throttling_is_paused_while_seeding(offline_factory) -> None:  # type: i
     offline = offline_factory(throttle_rate=1.0)
     with offline.world.faults.paused():
         offline.client("pinpoint-sms-voice-v2").describe_account_attributes()
+
+
+def _send(faults: Faults, dry_run: bool, account: str = "1") -> bool:
+    try:
+        faults.check_throttle(account, "sms-voice", "SendTextMessage", {"DryRun": dry_run})
+    except Exception:
+        return True
+    return False
+
+
+# botocore's SendTextMessage model: "The Message Parts per Second (MPS) limit when using DryRun is five."
+DRY_RUN_LIMITS = {
+    "sms-voice:SendTextMessage": RateLimit(per_second=20, burst=20),
+    "sms-voice:SendTextMessage:DryRun": RateLimit(per_second=5, burst=5),
+}
+
+
+def test_dry_run_sends_are_limited_by_a_rate_of_their_own() -> None:
+    clock = VirtualClock()
+    faults = Faults(FaultConfig(rate_limits=DRY_RUN_LIMITS), clock)
+    assert [_send(faults, dry_run=True) for _ in range(6)] == [False] * 5 + [True]
+    clock.advance(0.2)
+    assert _send(faults, dry_run=True) is False
+
+
+def test_real_sends_do_not_spend_the_dry_run_allowance() -> None:
+    faults = Faults(FaultConfig(rate_limits=DRY_RUN_LIMITS), VirtualClock())
+    assert [_send(faults, dry_run=False) for _ in range(20)] == [False] * 20
+    assert [_send(faults, dry_run=True) for _ in range(5)] == [False] * 5
+
+
+def test_without_a_dry_run_limit_dry_runs_count_as_sends_of_the_operation() -> None:
+    limits = {"sms-voice:SendTextMessage": RateLimit(per_second=1, burst=2)}
+    faults = Faults(FaultConfig(rate_limits=limits), VirtualClock())
+    assert [_send(faults, dry_run=True), _send(faults, dry_run=False), _send(faults, dry_run=True)] == [
+        False,
+        False,
+        True,
+    ]
+
+
+def test_a_dry_run_over_its_rate_reaches_the_consumer_as_throttling(offline_factory) -> None:  # type: ignore[no-untyped-def]
+    offline = offline_factory(rate_limits={"sms-voice:SendTextMessage:DryRun": RateLimit(per_second=5, burst=1)})
+    client = offline.client("pinpoint-sms-voice-v2")
+    send = {"DestinationPhoneNumber": "+12065550100", "OriginationIdentity": "+12065550199", "DryRun": True}
+    with pytest.raises(ClientError):  # the first is refused for its unknown identity, not for its rate
+        client.send_text_message(**send)
+    with pytest.raises(ClientError) as refused:
+        client.send_text_message(**send)
+    assert refused.value.response["Error"]["Code"] == "ThrottlingException"

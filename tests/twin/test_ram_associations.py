@@ -50,6 +50,21 @@ def test_an_associated_resource_is_associating_until_the_association_completes(a
     assert _resource_statuses(ram, share) == {number: "ASSOCIATED"}
 
 
+def test_an_association_is_stamped_with_the_moment_it_completed_not_when_someone_looked(aws: OfflineAWS) -> None:
+    # Given a number being associated
+    share = _share_with(aws, CONSUMER)
+    number = aws.sms.add_phone_number(OWNER, REGION)
+    ram = aws.client("ram", account=OWNER)
+    ram.associate_resource_share(resourceShareArn=share, resourceArns=[number])
+    # When the owner looks only long after the association completed
+    aws.clock.advance(ASSOCIATION_SECONDS + 60)
+    found = ram.get_resource_share_associations(associationType="RESOURCE", resourceShareArns=[share])
+    # Then its last update is when RAM finished, the association time after its creation
+    association = found["resourceShareAssociations"][0]
+    taken = (association["lastUpdatedTime"] - association["creationTime"]).total_seconds()
+    assert (association["status"], taken) == ("ASSOCIATED", ASSOCIATION_SECONDS)
+
+
 def test_an_association_can_fail_with_a_status_message(offline_factory: Callable[..., OfflineAWS]) -> None:
     # Given an offline AWS where every association fails
     aws = offline_factory(fail_rate=1.0)

@@ -46,17 +46,28 @@ def test_no_associate_call_carries_more_than_ten_resources(run: MigrationRun) ->
     assert max(sizes) <= 10
 
 
-def test_no_batch_starts_before_the_previous_one_is_verified_from_both_sides(run: MigrationRun) -> None:
+def _between_batches(run: MigrationRun) -> Iterator[tuple[list[str], list[CallRecord]]]:
+    """Each batch of several identities, with the calls made from its association to the next one's."""
     calls = run.aws.world.calls
     batches = [
         (i, c.params["resourceArns"]) for i, c in _associations(run) if len(c.params.get("resourceArns", [])) > 1
     ]
-    consumers = set(run.scenario.consumers)
     for (start, previous), (end, _) in itertools.pairwise(batches):
-        between = calls[start:end]
-        checked = {c.params["ResourceArn"] for c in between if c.operation == "GetResourcePolicy"}
-        assert set(previous) <= checked
-        for consumer in consumers:
+        yield previous, calls[start:end]
+
+
+def test_no_batch_starts_before_the_previous_one_is_verified_from_both_sides(run: MigrationRun) -> None:
+    for previous, between in _between_batches(run):
+        # The owner's side: RAM reports the previous batch's resources in the share, to the owner account.
+        asked = {
+            arn
+            for c in between
+            if c.operation == "ListResources" and c.account == run.scenario.owner and c.error is None
+            for arn in c.params.get("resourceArns", [])
+        }
+        assert set(previous) <= asked
+        # Each consumer's side: every identity of the previous batch described under Owner=SHARED.
+        for consumer in run.scenario.consumers:
             described = {
                 str(arn if isinstance(arn, str) else arn["SenderId"])
                 for c in between
@@ -66,6 +77,13 @@ def test_no_batch_starts_before_the_previous_one_is_verified_from_both_sides(run
                 for arn in ids
             }
             assert set(previous) <= described, consumer
+
+
+def test_every_policy_is_snapshotted_before_its_identity_is_associated(run: MigrationRun) -> None:
+    calls = run.aws.world.calls
+    for index, association in _associations(run):
+        read = {c.params["ResourceArn"] for c in calls[:index] if c.operation == "GetResourcePolicy"}
+        assert set(association.params.get("resourceArns", [])) <= read
 
 
 def test_each_batch_is_associated_once_in_the_happy_path(run: MigrationRun) -> None:

@@ -76,6 +76,22 @@ def test_no_statement_that_existed_before_is_lost(run: MigrationRun) -> None:
         assert EXISTING | {"Resource": arn} in policy["Statement"], arn
 
 
+def test_a_policy_that_held_statements_is_reread_from_the_owner_side_before_the_next_batch(run: MigrationRun) -> None:
+    # Given phone numbers whose policies held a statement before the migration: the consumers seeing them does
+    # not prove that statement survived, so the owner reads each policy again after its association.
+    calls = run.aws.world.calls
+    batches = [
+        (i, c.params["resourceArns"])
+        for i, c in enumerate(calls)
+        if c.operation == "AssociateResourceShare" and c.error is None and len(c.params.get("resourceArns", [])) > 1
+    ]
+    for arn in run.scenario.phone_numbers[:15]:
+        first = next(i for i, arns in batches if arn in arns)
+        later = next((i for i, arns in batches if i > first), None)
+        between = calls[first:later]
+        assert [c for c in between if c.operation == "GetResourcePolicy" and c.params["ResourceArn"] == arn], arn
+
+
 def test_repairs_are_listed_with_their_causes(run: MigrationRun) -> None:
     repaired = [line for line in run.report["identities"] if line["repairs"]]
     assert repaired

@@ -13,6 +13,7 @@ import boto3
 
 from eum_share.clock import utcnow
 from eum_share.dal.clients import SDK_CONFIG, client
+from eum_share.dal.pacing import SMS_SERVICE, pace
 
 _REFRESH_BEFORE = timedelta(minutes=5)
 
@@ -55,9 +56,8 @@ class _Sessions:
         session = self.session(access)
         with self._lock:
             if (access, service) not in self._clients:
-                self._clients[(access, service)] = session.client(  # type: ignore[call-overload]
-                    service, region_name=access.region, config=SDK_CONFIG
-                )
+                made = session.client(service, region_name=access.region, config=SDK_CONFIG)  # type: ignore[call-overload]
+                self._clients[(access, service)] = pace(made, access.account_id) if service == SMS_SERVICE else made
             return self._clients[(access, service)]
 
     @staticmethod

@@ -20,8 +20,23 @@ def put_model(bucket: str, object_key: str, model: BaseModel) -> None:
     put_text(bucket, object_key, body, "application/json")
 
 
+# Frozen models read before, by bucket and key, with the ETag they were read at: the request and plan of a
+# large migration are read by every call of the batch loop, and parsing them costs more than asking S3
+# whether they changed. Kept for the life of the execution environment.
+_read: dict[tuple[str, str], tuple[str, BaseModel]] = {}
+
+
 def get_model(bucket: str, object_key: str, model: type[Model]) -> Model:
-    return model.model_validate_json(get_text(bucket, object_key))
+    if not model.model_config.get("frozen"):
+        return model.model_validate_json(get_text(bucket, object_key))
+    etag = str(client("s3").head_object(Bucket=bucket, Key=object_key)["ETag"])
+    cached = _read.get((bucket, object_key))
+    if cached is not None and cached[0] == etag and isinstance(cached[1], model):
+        return cached[1]
+    response = client("s3").get_object(Bucket=bucket, Key=object_key)
+    found = model.model_validate_json(response["Body"].read().decode())
+    _read[(bucket, object_key)] = (str(response["ETag"]), found)
+    return found
 
 
 def put_text(bucket: str, object_key: str, body: str, content_type: str) -> None:

@@ -31,6 +31,7 @@ from eum_share.models.ledger import (
 
 MIGRATION = "MIGRATION"
 LOCK = "LOCK"
+TRANSACTION_ITEMS = 100  # TransactWriteItems' limit
 _serializer, _deserializer = TypeSerializer(), TypeDeserializer()
 Record = TypeVar("Record", bound=BaseModel)
 
@@ -158,23 +159,57 @@ class Ledger:
         )["Item"]
         return _from_item(BatchRecord, item)
 
-    def unfinished_batches(self, migration_id: str, first: int, last: int) -> list[BatchRecord]:
-        """Batch records first..last (inclusive) that are not DONE, in order, in one query."""
-        paginator = self._dynamodb.get_paginator("query")
-        pages = paginator.paginate(
-            TableName=self.table,
-            KeyConditionExpression="pk = :pk AND sk BETWEEN :first AND :last",
-            FilterExpression="#s <> :done",
-            ExpressionAttributeNames={"#s": "status"},
-            ExpressionAttributeValues={
+    def every_unfinished_batch(self, migration_id: str, first: int, last: int) -> list[BatchRecord]:
+        """Every batch record first..last (inclusive) that is not DONE, in order."""
+        unfinished: list[BatchRecord] = []
+        while first <= last:
+            found, more = self.unfinished_batches(migration_id, first, last, at_most=TRANSACTION_ITEMS)
+            unfinished += found
+            if not (found and more):
+                break
+            first = found[-1].index + 1
+        return unfinished
+
+    def unfinished_batches(
+        self, migration_id: str, first: int, last: int, at_most: int
+    ) -> tuple[list[BatchRecord], bool]:
+        """Batch records first..last (inclusive) that are not DONE, in order, reading `at_most` batches at a
+        time until some are found; and whether batches after them remain unread."""
+        params: dict[str, Any] = {
+            "TableName": self.table,
+            "KeyConditionExpression": "pk = :pk AND sk BETWEEN :first AND :last",
+            "FilterExpression": "#s <> :done",
+            "ExpressionAttributeNames": {"#s": "status"},
+            "ExpressionAttributeValues": {
                 ":pk": _pk(migration_id),
                 ":first": {"S": _batch_sk(first)},
                 ":last": {"S": _batch_sk(last)},
                 ":done": {"S": "DONE"},
             },
-            ConsistentRead=True,
-        )
-        return [_from_item(BatchRecord, item) for page in pages for item in page["Items"]]
+            "ConsistentRead": True,
+            "Limit": at_most,
+        }
+        while True:
+            page = self._dynamodb.query(**params)
+            found = [_from_item(BatchRecord, item) for item in page["Items"]]
+            more = "LastEvaluatedKey" in page
+            if found or not more:
+                return found, more
+            params["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    def lower_current_batch(self, migration_id: str, index: int) -> None:
+        """Every batch before `currentBatch` is DONE: a batch made unfinished again moves it back."""
+        try:
+            self._dynamodb.update_item(
+                TableName=self.table,
+                Key=_key(migration_id, MIGRATION),
+                UpdateExpression="SET currentBatch = :index",
+                ConditionExpression="attribute_not_exists(currentBatch) OR currentBatch > :index",
+                ExpressionAttributeValues={":index": {"N": str(index)}},
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
 
     def count_batches_done(self, migration_id: str, delta: int) -> None:
         self._dynamodb.update_item(
@@ -227,21 +262,35 @@ class Ledger:
                 yield _from_item(IdentityRecord, item)
 
     def save_identities(self, migration_id: str, changes: list[tuple[IdentityRecord, IdentityStatus]]) -> None:
-        """Write identity records, each conditional on the status it has in the ledger now (paired with it)."""
+        """Write identity records, each conditional on the status it has in the ledger now (paired with it).
+
+        A hundred at a time in one transaction (DynamoDB's limit): all of them or, if any record is no longer
+        in the status expected, none."""
         now = isonow()
-        for record, expected in changes:
+        latest = {record.arn: (record, expected) for record, expected in changes}  # one action per item
+        pending = list(latest.values())
+        for start in range(0, len(pending), TRANSACTION_ITEMS):
+            actions = [
+                {
+                    "Put": {
+                        "TableName": self.table,
+                        "Item": _to_item(record.model_copy(update={"updated_at": now}))
+                        | _key(migration_id, _identity_sk(record.arn)),
+                        "ConditionExpression": "#s = :expected",
+                        "ExpressionAttributeNames": {"#s": "status"},
+                        "ExpressionAttributeValues": {":expected": {"S": expected}},
+                    }
+                }
+                for record, expected in pending[start : start + TRANSACTION_ITEMS]
+            ]
             try:
-                self._dynamodb.put_item(
-                    TableName=self.table,
-                    Item=_to_item(record.model_copy(update={"updated_at": now}))
-                    | _key(migration_id, _identity_sk(record.arn)),
-                    ConditionExpression="#s = :expected",
-                    ExpressionAttributeNames={"#s": "status"},
-                    ExpressionAttributeValues={":expected": {"S": expected}},
-                )
+                self._dynamodb.transact_write_items(TransactItems=actions)
             except ClientError as error:
-                if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
-                    raise StaleLedgerWrite(f"{record.arn} is no longer {expected}") from None
+                if error.response["Error"]["Code"] == "TransactionCanceledException" and any(
+                    reason.get("Code") == "ConditionalCheckFailed"
+                    for reason in error.response.get("CancellationReasons", [])
+                ):
+                    raise StaleLedgerWrite(f"an identity of {migration_id} changed status meanwhile") from None
                 raise
 
     # -- configuration items -------------------------------------------------------------------------------

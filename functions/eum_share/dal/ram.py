@@ -66,6 +66,19 @@ def associations(ram: Clients, share_arn: str, kind: str, resource_arn: str | No
         params["nextToken"] = page["nextToken"]
 
 
+def resources(ram: Clients, share_arn: str, arns: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """The share's entry for each of these resources (ListResources: status PENDING while associating,
+    AVAILABLE once associated, with the association's timestamps); a resource not in the share is absent."""
+    found: dict[str, dict[str, Any]] = {}
+    params: dict[str, Any] = {"resourceOwner": "SELF", "resourceShareArns": [share_arn], "resourceArns": list(arns)}
+    while True:
+        page = ram("ram").list_resources(**params)
+        found.update((resource["arn"], resource) for resource in page["resources"])
+        if not page.get("nextToken"):
+            return found
+        params["nextToken"] = page["nextToken"]
+
+
 def associate(
     ram: Clients, share_arn: str, token: str, *, resources: Sequence[str] = (), principals: Sequence[str] = ()
 ) -> list[dict[str, Any]]:

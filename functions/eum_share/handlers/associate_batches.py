@@ -23,7 +23,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     received = parse(event=event, model=ChunkRef)
     migration = load(get_settings(), received.migration_id)
     with throttling_is_retryable():
-        done, moved = advance_chunk(migration, received.chunk, context.get_remaining_time_in_millis)
+        progress, moved = advance_chunk(migration, received.chunk, context.get_remaining_time_in_millis)
     # Each identity leaves PLANNED once per migration, so the dashboard's sum is the identities in flight or
     # done; their outcomes (verified, repaired, failed) are counted once, by the report.
     requested = sum(count for (before, _), count in moved.items() if before == IdentityStatus.PLANNED)
@@ -31,6 +31,6 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     return ChunkProgress(
         migration_id=migration.id,
         chunk=received.chunk,
-        done=done,
-        wait_seconds=migration.request.options.poll_seconds,
+        done=progress.done,
+        wait_seconds=progress.wait_seconds,
     ).model_dump(mode="json", by_alias=True)

@@ -12,7 +12,7 @@ from eum_share.dal import artifacts
 from eum_share.dal.throttling import throttling_is_retryable
 from eum_share.logic.configuration import recreate_configuration
 from eum_share.logic.context import load
-from eum_share.logic.verify import configuration_outcome_key
+from eum_share.logic.probe import configuration_outcome_key
 from eum_share.models.ledger import Phase
 from eum_share.models.states import MigrationRef
 from eum_share.observability import logger, metrics, tracer

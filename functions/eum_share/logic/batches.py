@@ -5,10 +5,17 @@ before the one before it is DONE. Each call carries the chunk as far as it can w
 asks the state machine to wait (a Wait state, not a sleeping Lambda). Every step is written to the ledger
 before the next is taken, and every AWS call that changes something carries a client token derived from
 what it does, so a retried or re-run step repeats the same request instead of doing it twice.
+
+While a batch associates, the call does what needs no wait on it: DryRun-sends from every consumer with
+the batch verified just before (so the final verification need not), and snapshots the policies of the
+batch after (still before anything changes them). It then asks to wait as long as RAM took to associate
+the last batch, so that one look usually finds the batch ASSOCIATED.
 """
 
 from __future__ import annotations
 
+import math
+import time
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -22,6 +29,7 @@ from eum_share.dal.ledger import StaleLedgerWrite
 from eum_share.logic.context import Migration, token
 from eum_share.logic.lock import hold_share_lock
 from eum_share.logic.policy import USE_ACTION, grant_sid, grant_statements, integrity_problems, merged
+from eum_share.logic.probe import SENDERS, Probe, configuration_outcome_key, configuration_set, destination, probe
 from eum_share.models.events import BatchCompleted
 from eum_share.models.ledger import (
     FINAL_STATUSES,
@@ -39,8 +47,10 @@ from eum_share.models.request import Strategy
 GONE = frozenset({"ResourceNotFoundException", "UnknownResourceException"})
 MAX_ASSOCIATION_CHECKS = 60  # polls before an association still in flight is treated as failed
 MAX_VISIBILITY_CHECKS = 12  # polls before an identity the consumers still cannot see is repaired
-RAM_PAGE = 500  # get_resource_share_associations' largest page
+# ListResources' view of a resource in the share: PENDING while it associates, AVAILABLE once associated.
+PENDING, AVAILABLE = "PENDING", "AVAILABLE"
 ENOUGH_TIME_MS = 60_000  # stop taking new steps when less than this is left of the Lambda's time
+BATCHES_PER_CALL = 2  # the batch finishing and the one it starts
 
 DISASSOCIATING, REASSOCIATING = "DISASSOCIATING", "ASSOCIATING"
 
@@ -52,6 +62,24 @@ class Outcome:
     wait: bool
 
 
+@dataclass(frozen=True)
+class Progress:
+    """Where a call left the chunk: every batch DONE, or how long to wait before the next call."""
+
+    done: bool
+    wait_seconds: int
+
+
+def consumers_prove_principals(principals: list[str], consumers: list[str]) -> bool:
+    """Whether every principal is seen through some consumer, so that a consumer's Owner=SHARED view proves
+    its grant: each account principal is a consumer, and at most one organization or OU principal remains,
+    through which the consumers that are not account principals see the share."""
+    accounts = {p for p in principals if p.isdigit()}
+    groups = [p for p in principals if not p.isdigit()]
+    others = set(consumers) - accounts
+    return accounts <= set(consumers) and (not groups or (len(groups) == 1 and bool(others)))
+
+
 class ChunkRunner:
     def __init__(self, migration: Migration, remaining_ms: Callable[[], int]) -> None:
         self.m = migration
@@ -60,28 +88,45 @@ class ChunkRunner:
         self.strategy = self.request.options.strategy
         self.remaining_ms = remaining_ms
         self.principals = list(self.request.principals)
+        # With no earlier policy to keep, a resource every consumer sees under Owner=SHARED is granted to
+        # every principal: the owner-side re-read of its policy proves nothing more.
+        self.consumers_prove = consumers_prove_principals(
+            self.principals, [c.account_id for c in self.request.consumers]
+        )
+        self.poll_seconds = self.request.options.poll_seconds
+        # When the batch in flight should be ASSOCIATED (time.monotonic), after an associate call.
+        self.ready_at: float | None = None
         # Write-through copies of the ledger's records: each is read once per invocation.
         self._records: dict[str, IdentityRecord] = {}
         self._batch: BatchRecord | None = None
+        self._configuration_sets: dict[str, str | None] = {}
         # What this invocation did, for the function's metrics: identity moves as (from, to) statuses.
         self.tally: Counter[tuple[str, str]] = Counter()
 
     # -- the loop ------------------------------------------------------------------------------------------
-    def advance(self, chunk: int) -> bool:
-        """Carry the chunk's batches forward; True when every batch of the chunk is DONE."""
+    def advance(self, chunk: int) -> Progress:
+        """Carry the chunk's batches forward until every batch is DONE or the next step must wait."""
         batches = self.m.plan.batches_of_chunk(chunk)
         if not batches:
-            return True
-        unfinished = {
-            r.index: r for r in self.m.ledger.unfinished_batches(self.m.id, batches[0].index, batches[-1].index)
-        }
-        for batch in batches:
+            return Progress(done=True, wait_seconds=0)
+        # Every batch before the migration's current one is DONE; a call carries at most two more.
+        start = max(batches[0].index, self.m.record.current_batch or 0)
+        found, more = self.m.ledger.unfinished_batches(self.m.id, start, batches[-1].index, at_most=BATCHES_PER_CALL)
+        if not found:
+            self._probe_last(batches)
+            return Progress(done=True, wait_seconds=0)
+        unfinished = {r.index: r for r in found}
+        self._preload(batches, unfinished)
+        for position, batch in enumerate(batches):
             if batch.index not in unfinished:
+                if more and batch.index > found[-1].index:
+                    return Progress(done=False, wait_seconds=0)  # the next call reads the next ones
                 continue
             self._batch = unfinished[batch.index]
             while not self._batch_done():
                 if self.remaining_ms() < ENOUGH_TIME_MS:
-                    return False
+                    return Progress(done=False, wait_seconds=0)
+                self.ready_at = None
                 try:
                     outcome = self._step(batch, self._batch)
                 except ClientError as error:
@@ -89,8 +134,47 @@ class ChunkRunner:
                         raise
                     continue
                 if outcome.wait and not self._batch_done():
-                    return False
-        return True
+                    self._meanwhile(batches, position)
+                    wait = self._wait_seconds()
+                    if wait or self.ready_at is None:
+                        return Progress(done=False, wait_seconds=wait)
+        self._probe_last(batches)
+        return Progress(done=True, wait_seconds=0)
+
+    def _probe_last(self, batches: list[Batch]) -> None:
+        """The chunk's last batch has no next one to overlap with: its probes are sent now."""
+        if self.strategy is Strategy.RAM:
+            self._probe_batch(batches[-1])
+
+    def _preload(self, batches: list[Batch], unfinished: dict[int, BatchRecord]) -> None:
+        """The records this call will most likely need, in one read: the first unfinished batch and the
+        batches on either side of it (probed, snapshotted meanwhile)."""
+        position = next((p for p, b in enumerate(batches) if b.index in unfinished), len(batches) - 1)
+        near = batches[max(0, position - 1) : position + 2]
+        arns = [arn for batch in near for arn in batch.arns]
+        self._records.update((r.arn, r) for r in self.m.ledger.identities(self.m.id, arns))
+
+    def _meanwhile(self, batches: list[Batch], position: int) -> None:
+        """While this batch waits on RAM: probe the batch before it, snapshot the batch after it."""
+        if self.strategy is not Strategy.RAM or self.ready_at is None:
+            return
+        if position > 0:
+            self._probe_batch(batches[position - 1])
+        if position + 1 < len(batches):
+            self._take_snapshots(batches[position + 1])
+
+    def _wait_seconds(self) -> int:
+        """Whole seconds until the batch should be ASSOCIATED (a Wait state counts whole seconds: the
+        fraction is spent here); the poll interval when that is not known."""
+        if self.ready_at is None:
+            return self.poll_seconds
+        remaining = self.ready_at - time.monotonic()
+        if remaining <= 0:
+            return 0
+        whole = math.floor(remaining)
+        if remaining > whole:
+            time.sleep(remaining - whole)
+        return whole
 
     def _fail_released(self, batch: Batch, error: ClientError) -> bool:
         """Its owner may release an identity while the migration runs: AWS then answers that it does not exist.
@@ -142,12 +226,7 @@ class ChunkRunner:
 
     # -- PLANNED: keep what was there before anything changes ----------------------------------------------
     def _snapshot(self, batch: Batch, record: BatchRecord) -> Outcome:
-        changes = []
-        for identity in self._identities(batch):
-            if identity.snapshot is None and identity.status not in FINAL_STATUSES:
-                snapshot = sms.get_policy(self.owner, identity.arn) or ""
-                changes.append((identity.model_copy(update={"snapshot": snapshot}), identity.status))
-        self._save(changes)
+        self._take_snapshots(batch)
         self.m.ledger.update_migration(self.m.id, phase=Phase.ASSOCIATING.value, currentBatch=batch.index)
         self._save_batch(
             record,
@@ -157,6 +236,14 @@ class ChunkRunner:
             started_at=isonow(),
         )
         return Outcome(wait=False)
+
+    def _take_snapshots(self, batch: Batch) -> None:
+        changes = []
+        for identity in self._identities(batch):
+            if identity.snapshot is None and identity.status not in FINAL_STATUSES:
+                snapshot = sms.get_policy(self.owner, identity.arn) or ""
+                changes.append((identity.model_copy(update={"snapshot": snapshot}), identity.status))
+        self._save(changes)
 
     # -- REQUESTED: the one call that changes RAM ----------------------------------------------------------
     def _associate(self, batch: Batch, record: BatchRecord) -> Outcome:
@@ -186,41 +273,52 @@ class ChunkRunner:
                 changes.append((identity.model_copy(update={"status": status, "attempts": 1}), identity.status))
         self._save(changes)
         self._save_batch(record, BatchStatus.REQUESTED, status=BatchStatus.ASSOCIATING)
+        expected = self.m.record.association_ms / 1000 if self.m.record.association_ms else self.poll_seconds
+        self.ready_at = time.monotonic() + expected
         return Outcome(wait=True)
 
     # -- ASSOCIATING: wait for RAM to finish ---------------------------------------------------------------
     def _poll(self, batch: Batch, record: BatchRecord) -> Outcome:
         identities = self._identities(batch)
         in_flight = [i for i in identities if i.status is IdentityStatus.ASSOCIATING]
-        statuses = self._association_statuses([i.arn for i in in_flight])
+        # One ListResources call for the batch, as AWS's sharing guide checks a batch.
+        listed = ram.resources(self.owner, self.m.share_arn, [i.arn for i in in_flight]) if in_flight else {}
         changes = []
         still = []
         for identity in in_flight:
-            association = statuses.get(identity.arn)
-            status = association["status"] if association else "MISSING"
-            if status == "ASSOCIATED":
+            resource = listed.get(identity.arn)
+            status = resource["status"] if resource else "MISSING"
+            if status == AVAILABLE:
                 changes.append((self._with(identity, IdentityStatus.ASSOCIATED), identity.status))
-            elif status == "ASSOCIATING" and record.checks < MAX_ASSOCIATION_CHECKS:
+            elif status == PENDING and record.checks < MAX_ASSOCIATION_CHECKS:
                 still.append(identity)
             else:
-                cause = _association_cause(association, record.checks)
+                cause = _resource_cause(resource, record.checks)
                 changes.append((self._needs_repair(identity, cause), identity.status))
         self._save(changes)
         if still:
             self._save_batch(record, BatchStatus.ASSOCIATING, checks=record.checks + 1)
             return Outcome(wait=True)
+        self._learn_association_time([listed[i.arn] for i in in_flight if i.arn in listed])
         self._save_batch(record, BatchStatus.ASSOCIATING, status=BatchStatus.VERIFYING, checks=0)
         return Outcome(wait=False)
 
+    def _learn_association_time(self, associations: list[dict[str, Any]]) -> None:
+        """Remember how long RAM took for this batch, by its own timestamps, for the next batch's wait."""
+        taken = [
+            (a["lastUpdatedTime"] - a["creationTime"]).total_seconds()
+            for a in associations
+            if a["status"] == AVAILABLE and a.get("creationTime") and a.get("lastUpdatedTime")
+        ]
+        if not taken:
+            return
+        milliseconds = math.ceil(max(taken) * 1000)
+        if milliseconds != self.m.record.association_ms:
+            self.m.ledger.update_migration(self.m.id, associationMs=milliseconds)
+            self.m.record = self.m.record.model_copy(update={"association_ms": milliseconds})
+
     def _association_statuses(self, arns: list[str]) -> dict[str, dict[str, Any]]:
-        """The association of each ARN with the share: one listing of the share when that takes fewer
-        calls than asking resource by resource."""
-        if not arns:
-            return {}
-        wanted = set(arns)
-        if -(-self.m.plan.identity_count // RAM_PAGE) < len(arns):
-            found = ram.associations(self.owner, self.m.share_arn, "RESOURCE")
-            return {a["associatedEntity"]: a for a in found if a["associatedEntity"] in wanted}
+        """The association of each ARN with the share, DISASSOCIATING included (repairs need it)."""
         statuses: dict[str, dict[str, Any]] = {}
         for arn in arns:
             for association in ram.associations(self.owner, self.m.share_arn, "RESOURCE", resource_arn=arn):
@@ -240,22 +338,25 @@ class ChunkRunner:
                     changes.append((updated, identity.status))
         self._save(changes)
         ready = [i for i in self._identities(batch) if i.status is IdentityStatus.ASSOCIATED and i.repair_step is None]
-        checked = [self._check_policy(identity) for identity in ready]
-        visible = self._visible_everywhere([i for i in checked if i.status is IdentityStatus.ASSOCIATED])
+        visible = self._visible_everywhere(ready)
         final_changes = []
-        for identity in checked:
-            if identity.status is not IdentityStatus.ASSOCIATED:
-                final_changes.append(identity)
-            elif identity.arn in visible:
+        for identity in ready:
+            if identity.arn in visible and self.consumers_prove and identity.snapshot == "":
                 final_changes.append(self._with(identity, _verified(identity), reason=None))
+                continue
+            checked = self._check_policy(identity)
+            if checked.status is not IdentityStatus.ASSOCIATED:
+                final_changes.append(checked)
+            elif identity.arn in visible:
+                final_changes.append(self._with(checked, _verified(checked), reason=None))
             elif identity.visibility_checks + 1 >= MAX_VISIBILITY_CHECKS:
                 cause = (
                     f"not visible to every consumer under Owner=SHARED after {identity.visibility_checks + 1} checks"
                 )
-                final_changes.append(self._needs_repair(identity, cause))
+                final_changes.append(self._needs_repair(checked, cause))
             else:
                 waiting = True
-                final_changes.append(identity.model_copy(update={"visibility_checks": identity.visibility_checks + 1}))
+                final_changes.append(checked.model_copy(update={"visibility_checks": identity.visibility_checks + 1}))
         self._save([(new, old.status) for new, old in zip(final_changes, ready, strict=True)])
         after = self._identities(batch)
         if all(i.status in FINAL_STATUSES for i in after):
@@ -273,16 +374,21 @@ class ChunkRunner:
         return identity.model_copy(update={"policy_ok": True})
 
     def _visible_everywhere(self, identities: list[IdentityRecord]) -> set[str]:
-        """ARNs that every consumer sees under Owner=SHARED, asked with targeted describe calls."""
+        """ARNs that every consumer sees under Owner=SHARED, asked with targeted describe calls. The consumers
+        take turns, group by group: each account's describe quota then paces only its own calls."""
         if not identities:
             return set()
         by_kind: dict[str, list[str]] = defaultdict(list)
         for identity in identities:
             by_kind[identity.type].append(identity.arn)
-        seen = {i.arn for i in identities}
-        for consumer in self.request.consumers:
-            clients = self.m.consumer(consumer)
-            seen &= {arn for kind, arns in by_kind.items() for arn in sms.described(clients, kind, arns)}
+        consumers = [self.m.consumer(consumer) for consumer in self.request.consumers]
+        seen: set[str] = set()
+        for kind, arns in by_kind.items():
+            for start in range(0, len(arns), sms.IDS_PER_CALL):
+                group = set(arns[start : start + sms.IDS_PER_CALL])
+                for clients in consumers:
+                    group &= sms.described(clients, kind, sorted(group))
+                seen |= group
         return seen
 
     def _finish(self, batch: Batch, record: BatchRecord, identities: list[IdentityRecord]) -> None:
@@ -297,10 +403,45 @@ class ChunkRunner:
             BatchCompleted(migration_id=self.m.id, batch=batch.index, of=len(self.m.plan.batches), counts=counts),
         )
 
+    # -- DryRun probes of a verified batch, from every consumer ---------------------------------------------
+    def _probe_batch(self, batch: Batch) -> None:
+        """DryRun-send from every consumer with each identity of the batch it can send with; an identity
+        that passes everywhere is marked `probed`. Anything else is left to the final verification, which
+        sends again, notes protect blocks and sends refusals back for repair."""
+        waiting = [
+            i
+            for i in self._identities(batch)
+            if i.status in (IdentityStatus.VERIFIED, IdentityStatus.REPAIRED) and not i.probed and i.type in SENDERS
+        ]
+        if not waiting:
+            return
+        consumers = [(c.account_id, self.m.consumer(c)) for c in self.request.consumers]
+        changes = []
+        for identity in waiting:
+            to = destination(identity.country)
+            outcomes = [
+                probe(clients, identity.arn, to, self._configuration_set(account))[0] for account, clients in consumers
+            ]
+            if all(outcome is Probe.SENT for outcome in outcomes):
+                changes.append((identity.model_copy(update={"probed": True}), identity.status))
+        self._save(changes)
+
+    def _configuration_set(self, account: str) -> str | None:
+        if account not in self._configuration_sets:
+            key = self.m.key(configuration_outcome_key(account))
+            self._configuration_sets[account] = configuration_set(self.m.settings.artifact_bucket, key)
+        return self._configuration_sets[account]
+
     # -- repairs: this resource alone, again -----------------------------------------------------------------
     def _needs_repair(self, identity: IdentityRecord, cause: str) -> IdentityRecord:
         return identity.model_copy(
-            update={"status": IdentityStatus.REPAIRING, "reason": cause, "repair_step": None, "policy_ok": False}
+            update={
+                "status": IdentityStatus.REPAIRING,
+                "reason": cause,
+                "repair_step": None,
+                "policy_ok": False,
+                "probed": False,
+            }
         )
 
     def _repair_step(self, identity: IdentityRecord) -> tuple[IdentityRecord, bool]:
@@ -359,12 +500,21 @@ class ChunkRunner:
     @staticmethod
     def _with(identity: IdentityRecord, status: IdentityStatus, **changes: Any) -> IdentityRecord:
         return identity.model_copy(
-            update={"status": status, "repair_step": None, "visibility_checks": 0, "policy_ok": False} | changes
+            update={"status": status, "repair_step": None, "visibility_checks": 0, "policy_ok": False, "probed": False}
+            | changes
         )
 
 
 def _verified(identity: IdentityRecord) -> IdentityStatus:
     return IdentityStatus.REPAIRED if identity.repairs else IdentityStatus.VERIFIED
+
+
+def _resource_cause(resource: dict[str, Any] | None, checks: int) -> str:
+    if resource is None:
+        return "RAM has no association for the resource"
+    if resource["status"] == PENDING:
+        return f"association still ASSOCIATING after {checks} checks"
+    return f"resource {resource['status']} in the share: {resource.get('statusMessage', 'no message')}"
 
 
 def _association_cause(association: dict[str, Any] | None, checks: int) -> str:
@@ -377,8 +527,8 @@ def _association_cause(association: dict[str, Any] | None, checks: int) -> str:
 
 def advance_chunk(
     migration: Migration, chunk: int, remaining_ms: Callable[[], int]
-) -> tuple[bool, Counter[tuple[str, str]]]:
-    """(every batch of the chunk is DONE, identities moved from one status to another by this call)."""
+) -> tuple[Progress, Counter[tuple[str, str]]]:
+    """(where the chunk stands, identities moved from one status to another by this call)."""
     hold_share_lock(migration)
     runner = ChunkRunner(migration, remaining_ms)
     try:
@@ -386,4 +536,4 @@ def advance_chunk(
     except StaleLedgerWrite:
         # Another attempt of this step got there first (a retried invocation): the ledger is ahead of
         # us, so the next call picks up from what it says.
-        return False, runner.tally
+        return Progress(done=False, wait_seconds=runner.poll_seconds), runner.tally

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from eum_share.logic.probe import country
 from eum_share.models.inventory import Inventory
 from eum_share.models.ledger import BatchRecord, IdentityRecord
 from eum_share.models.plan import Batch, Plan
@@ -38,9 +39,11 @@ def _batch(index: int, arns: list[str]) -> Batch:
 
 
 def ledger_records(plan: Plan, inventory: Inventory) -> tuple[list[BatchRecord], list[IdentityRecord]]:
-    types = {identity.arn: identity.type for identity in inventory.identities}
+    found = inventory.by_arn()
     batches = [BatchRecord(index=b.index, chunk=b.chunk) for b in plan.batches]
     identities = [
-        IdentityRecord(arn=arn, type=types[arn], batch=b.index, chunk=b.chunk) for b in plan.batches for arn in b.arns
+        IdentityRecord(arn=arn, type=found[arn].type, batch=b.index, chunk=b.chunk, country=country(found[arn], found))
+        for b in plan.batches
+        for arn in b.arns
     ]
     return batches, identities

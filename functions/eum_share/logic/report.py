@@ -11,7 +11,8 @@ from eum_share.clock import isonow, utcnow
 from eum_share.dal import artifacts, events
 from eum_share.errors import MigrationIncomplete
 from eum_share.logic.context import Migration
-from eum_share.logic.verify import VERIFICATION, Verification, configuration_outcome_key
+from eum_share.logic.probe import configuration_outcome_key
+from eum_share.logic.verify import VERIFICATION, Verification
 from eum_share.models.base import WireModel
 from eum_share.models.configuration import ConfigItemResult, ConfigurationOutcome
 from eum_share.models.events import MigrationSucceeded

@@ -144,7 +144,7 @@ def plan_undo(migration: Migration, request: MigrationRequest | None) -> list[Un
     if request.options.strategy is Strategy.RAM and record.share_arn is None:
         return []  # no share yet: nothing was associated
     plan = artifacts.get_model(migration.settings.artifact_bucket, migration.key(PLAN), Plan)
-    unfinished = migration.ledger.unfinished_batches(migration.id, 0, len(plan.batches))
+    unfinished = migration.ledger.every_unfinished_batch(migration.id, 0, len(plan.batches))
     unstarted = {batch.index for batch in unfinished if batch.status is BatchStatus.PLANNED}
     moved = {r.arn for r in migration.ledger.all_identities(migration.id) if r.status is not IdentityStatus.PLANNED}
     kept = set(share_before(migration).resources) if request.options.strategy is Strategy.RAM else set()

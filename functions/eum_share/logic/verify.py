@@ -8,10 +8,8 @@ span several invocations.
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 
-from botocore.exceptions import ClientError
 from pydantic import Field
 
 from eum_share.dal import artifacts, sms
@@ -20,36 +18,23 @@ from eum_share.dal.ledger import StaleLedgerWrite
 from eum_share.errors import MigrationIncomplete
 from eum_share.logic.context import Migration
 from eum_share.logic.lock import hold_share_lock
+from eum_share.logic.probe import (
+    SENDERS,
+    Probe,
+    configuration_outcome_key,
+    configuration_set,
+    country,
+    destination,
+    probe,
+)
 from eum_share.models.base import WireModel
-from eum_share.models.configuration import ConfigurationOutcome
-from eum_share.models.inventory import Identity
 from eum_share.models.ledger import FINAL_STATUSES, BatchStatus, IdentityRecord, IdentityStatus, Phase
 from eum_share.models.request import Consumer, ResourceType
 
 VERIFICATION = "verification.json"
-DRY_RUN_PER_SECOND = 5  # End User Messaging's DryRun limit
 ENOUGH_TIME_MS = 60_000
 SAVE_EVERY = 50
 MAX_PASSES = 5  # rounds of batch loop and verification before unfinished identities stop the migration
-BLOCKED_BY_PROTECT = "DESTINATION_COUNTRY_BLOCKED_BY_PROTECT_CONFIGURATION"
-# Destinations for DryRun probes: numbers reserved for fiction or testing where the country has them.
-TEST_DESTINATIONS = {
-    "US": "+12065550100",
-    "CA": "+16135550100",
-    "GB": "+447700900100",
-    "AU": "+61491570156",
-    "DE": "+4915510000000",
-    "FR": "+33639980000",
-    "IN": "+919000000000",
-    "JP": "+819000000000",
-    "BR": "+5511900000000",
-    "SG": "+6580000000",
-    "MX": "+525500000000",
-    "ES": "+34600000000",
-    "IT": "+393000000000",
-    "NL": "+31600000000",
-}
-SENDERS = (ResourceType.PHONE_NUMBER, ResourceType.SENDER_ID, ResourceType.POOL)
 
 
 class ConsumerProgress(WireModel):
@@ -67,31 +52,12 @@ class Verification(WireModel):
     consumers: dict[str, ConsumerProgress] = Field(default_factory=dict)
 
 
-def configuration_outcome_key(account: str) -> str:
-    return f"configuration/{account}.json"
-
-
-class Pacer:
-    """At most `per_second` calls a second (the Lambda sleeps between them, as it would in AWS)."""
-
-    def __init__(self, per_second: float) -> None:
-        self.interval = 1.0 / per_second
-        self.next_at = 0.0
-
-    def wait(self) -> None:
-        now = time.monotonic()
-        if now < self.next_at:
-            time.sleep(self.next_at - now)
-        self.next_at = max(now, self.next_at) + self.interval
-
-
 class ConsumerVerifier:
     def __init__(self, migration: Migration, remaining_ms: Callable[[], int]) -> None:
         self.m = migration
         self.remaining_ms = remaining_ms
         self.bucket = migration.settings.artifact_bucket
         self.inventory = migration.inventory.by_arn()
-        self.pacer = Pacer(DRY_RUN_PER_SECOND)
         self.reopened: set[str] = set()
 
     def run(self) -> bool:
@@ -111,28 +77,51 @@ class ConsumerVerifier:
             self._save(state)
             self.reopened.update(unfinished)
             return True
+        self._list_shared(state, records)
         for consumer in self.m.request.consumers:
             progress = state.consumers.setdefault(consumer.account_id, ConsumerProgress())
             if not self._verify(consumer, progress, records, state):
                 return False
         return True
 
+    def _list_shared(self, state: Verification, records: dict[str, IdentityRecord]) -> None:
+        """Each consumer lists everything shared with it, once; what one of them cannot see is reopened.
+
+        The listings (consumer x kind) take turns page by page: each account and action has a quota of its
+        own, so they proceed side by side instead of one after another."""
+        unlisted = [
+            c
+            for c in self.m.request.consumers
+            if not state.consumers.setdefault(c.account_id, ConsumerProgress()).listed
+        ]
+        if not unlisted:
+            return
+        kinds = sorted({ResourceType(r.type) for r in records.values()})
+        listings = [
+            _labelled(consumer.account_id, sms.shared_with(self.m.consumer(consumer), kind))
+            for consumer in unlisted
+            for kind in kinds
+        ]
+        seen: dict[str, set[str]] = {c.account_id: set() for c in unlisted}
+        for account, arn in _taking_turns(listings):
+            seen[account].add(arn)
+        usable = [r for r in records.values() if r.status in (IdentityStatus.VERIFIED, IdentityStatus.REPAIRED)]
+        for consumer in unlisted:
+            for record in usable:
+                if record.arn not in seen[consumer.account_id]:
+                    self._reopen(record, f"not visible under Owner=SHARED in {consumer.account_id} at the final check")
+            state.consumers[consumer.account_id].listed = True
+        self._save(state)
+
     def _verify(
         self, consumer: Consumer, progress: ConsumerProgress, records: dict[str, IdentityRecord], state: Verification
     ) -> bool:
         clients = self.m.consumer(consumer)
         usable = [r for r in records.values() if r.status in (IdentityStatus.VERIFIED, IdentityStatus.REPAIRED)]
-        if not progress.listed:
-            kinds = {ResourceType(r.type) for r in records.values()}
-            seen = {arn for kind in kinds for arn in sms.shared_with(clients, kind)}
-            for record in usable:
-                if record.arn not in seen:
-                    self._reopen(record, f"not visible under Owner=SHARED in {consumer.account_id} at the final check")
-            progress.listed = True
-            self._save(state)
         confirmed = set(progress.confirmed)
         configuration_set = self._configuration_set(consumer.account_id)
-        pending = [r for r in usable if r.arn not in confirmed and r.arn not in self.reopened]
+        # The batch loop already DryRun-sent with most identities from every consumer (`probed`).
+        pending = [r for r in usable if r.arn not in confirmed and r.arn not in self.reopened and not r.probed]
         for count, record in enumerate(pending):
             if self.remaining_ms() < ENOUGH_TIME_MS:
                 self._save(state)
@@ -153,38 +142,27 @@ class ConsumerVerifier:
         identity = self.inventory.get(record.arn)
         if identity is None or identity.type not in SENDERS:
             return None
-        destination = TEST_DESTINATIONS.get(self._country(identity) or "US", TEST_DESTINATIONS["US"])
-        self.pacer.wait()
-        try:
-            sms.dry_run_send(clients, record.arn, destination, configuration_set)
-        except ClientError as error:
-            code = error.response["Error"]["Code"]
-            reason = error.response.get("Reason") or ""
-            if code == "ThrottlingException":
-                raise
-            if code == "ConflictException" and reason == BLOCKED_BY_PROTECT:
-                return (
-                    f"{record.arn}: DryRun to {destination} blocked by a protect configuration in {consumer.account_id}"
-                )
-            self._reopen(record, f"DryRun send from {consumer.account_id} failed: {code} {reason}".strip())
+        to = destination(country(identity, self.inventory))
+        outcome, detail = probe(clients, record.arn, to, configuration_set)
+        if outcome is Probe.BLOCKED:
+            return f"{record.arn}: {detail} in {consumer.account_id}"
+        if outcome is Probe.REFUSED:
+            self._reopen(record, f"DryRun send from {consumer.account_id} failed: {detail}")
         return None
 
-    def _country(self, identity: Identity) -> str | None:
-        if identity.iso_country:
-            return identity.iso_country
-        members = [self.inventory[m] for m in identity.members if m in self.inventory]
-        return next((m.iso_country for m in members if m.iso_country), None)
-
     def _configuration_set(self, account: str) -> str | None:
-        key = self.m.key(configuration_outcome_key(account))
-        if not artifacts.exists(self.bucket, key):
-            return None
-        return artifacts.get_model(self.bucket, key, ConfigurationOutcome).dry_run_configuration_set
+        return configuration_set(self.bucket, self.m.key(configuration_outcome_key(account)))
 
     def _reopen(self, record: IdentityRecord, cause: str) -> None:
         """Back to the batch loop: the identity is repaired there, and its batch is verified again."""
         repairing = record.model_copy(
-            update={"status": IdentityStatus.REPAIRING, "reason": cause, "repair_step": None, "policy_ok": False}
+            update={
+                "status": IdentityStatus.REPAIRING,
+                "reason": cause,
+                "repair_step": None,
+                "policy_ok": False,
+                "probed": False,
+            }
         )
         try:
             self.m.ledger.save_identities(self.m.id, [(repairing, record.status)])
@@ -193,6 +171,7 @@ class ConsumerVerifier:
         self.reopened.add(record.arn)
         batch = self.m.ledger.batch(self.m.id, record.batch)
         if batch.status is BatchStatus.DONE:
+            self.m.ledger.lower_current_batch(self.m.id, record.batch)
             self.m.ledger.save_batch(self.m.id, batch.model_copy(update={"status": BatchStatus.VERIFYING}), "DONE")
             self.m.ledger.count_batches_done(self.m.id, -1)
 
@@ -204,6 +183,24 @@ class ConsumerVerifier:
 
     def _save(self, state: Verification) -> None:
         artifacts.put_model(self.bucket, self.m.key(VERIFICATION), state)
+
+
+def _labelled(account: str, arns: Iterator[str]) -> Iterator[tuple[str, str]]:
+    for arn in arns:
+        yield account, arn
+
+
+def _taking_turns(iterators: Sequence[Iterator[tuple[str, str]]]) -> Iterator[tuple[str, str]]:
+    """One item of each iterator in turn, until all are exhausted."""
+    active = list(iterators)
+    while active:
+        still = []
+        for iterator in active:
+            item = next(iterator, None)
+            if item is not None:
+                still.append(iterator)
+                yield item
+        active = still
 
 
 def verify_from_consumers(migration: Migration, remaining_ms: Callable[[], int]) -> tuple[bool, int]:

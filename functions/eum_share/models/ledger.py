@@ -99,6 +99,8 @@ class IdentityRecord(WireModel):
     type: str
     batch: int
     chunk: int
+    # The country a DryRun probe sends to (the identity's, or a pool's members'); None: the US.
+    country: str | None = None
     status: IdentityStatus = IdentityStatus.PLANNED
     # The resource policy before this migration first changed anything: "" when there was none,
     # None while not taken yet.
@@ -110,6 +112,9 @@ class IdentityRecord(WireModel):
     visibility_checks: int = 0
     # The owner-side policy check passed since the last association; consumer visibility may still lag.
     policy_ok: bool = False
+    # A DryRun send from every consumer went through since the last association (the batch loop probes each
+    # batch while the next one associates); the final verification does not send again.
+    probed: bool = False
     reason: str | None = None
     updated_at: str | None = None
 
@@ -168,3 +173,6 @@ class MigrationRecord(WireModel):
     created_at: str | None = None
     updated_at: str | None = None
     finished_at: str | None = None
+    # How long RAM took to associate the last batch, in milliseconds (its associations' creation to last
+    # update): the batch loop waits that long after each associate call before it looks again.
+    association_ms: int | None = None

@@ -122,7 +122,7 @@ class RamFake(ServiceFake[RamState]):
         return resources
 
     def _now(self) -> datetime:
-        return self.world.clock.datetime()
+        return self.world.clock.datetime(self.world.now())
 
     def _uuid(self) -> str:
         return str(uuid.UUID(int=self.world.ids.getrandbits(128), version=4))
@@ -701,23 +701,26 @@ class RamFake(ServiceFake[RamState]):
         wanted_shares = params.get("resourceShareArns")
         wanted_arns = params.get("resourceArns")
         principal = params.get("principal")
-        rows: list[dict[str, Any]] = []
+        consumer = owner != "SELF"
+        arns = set(wanted_arns) if wanted_arns is not None else None
+        listed: list[tuple[Share, Association]] = []
         if params.get("resourceRegionScope") != "GLOBAL":  # every sms-voice resource is regional
             for share in self._shares_for(ctx, owner):
                 if share.status != ACTIVE or (wanted_shares is not None and share.arn not in wanted_shares):
                     continue
                 if principal is not None and principal not in share.principals:
                     continue
-                for association in share.resources.values():
-                    row = _resource_row(share, association, consumer=owner != "SELF")
-                    if (
-                        row is not None
-                        and (wanted_arns is None or association.entity in wanted_arns)
-                        and (resource_type is None or row["type"].lower() == resource_type.lower())
-                    ):
-                        rows.append(row)
-        items, token = self._page(ctx, rows, params)
-        return _with_token({"resources": items}, token)
+                listed += [
+                    (share, association)
+                    for association in share.resources.values()
+                    if _listed(association, consumer)
+                    and (arns is None or association.entity in arns)
+                    and (resource_type is None or (association.resource_type or "").lower() == resource_type.lower())
+                ]
+        # Rows are made for the page only: a share of thousands of resources is listed a page at a time.
+        items, token = self._page(ctx, listed, params)
+        rows = [_resource_row(share, association, consumer=consumer) for share, association in items]
+        return _with_token({"resources": [row for row in rows if row is not None]}, token)
 
     def list_principals(self, ctx: CallContext, **params: Any) -> dict[str, Any]:
         owner = params["resourceOwner"]
@@ -885,6 +888,11 @@ def _with_token(response: dict[str, Any], token: str | None) -> dict[str, Any]:
 
 # ListResources reports the resource's availability to principals, not the association's status.
 _RESOURCE_STATUS = {ASSOCIATING: "PENDING", ASSOCIATED: "AVAILABLE", FAILED: "UNAVAILABLE"}
+
+
+def _listed(association: Association, consumer: bool) -> bool:
+    """Whether ListResources shows the association: a consumer only once it completed."""
+    return association.status in _RESOURCE_STATUS and (not consumer or association.status == ASSOCIATED)
 
 
 def _resource_row(share: Share, association: Association, *, consumer: bool) -> dict[str, Any] | None:

@@ -47,6 +47,9 @@ class SmsVoiceCore(ServiceFake[AccountState]):
         super().__init__(world)
         # One sequence across accounts, so SHARED listings come out in a stable creation order.
         self._seq = itertools.count(1)
+        self.created = 0  # resources made so far (a SHARED listing computed before one was made is stale)
+        # Owner=SHARED listings by caller and kind, while nothing that could change them has happened.
+        self.shared_listings: dict[tuple[Any, ...], list[Any]] = {}
 
     def new_state(self, account: str, region: str) -> AccountState:
         return AccountState(account, region)
@@ -55,10 +58,11 @@ class SmsVoiceCore(ServiceFake[AccountState]):
         return field_validation(problems)
 
     def next_seq(self) -> int:
+        self.created += 1
         return next(self._seq)
 
     def timestamp(self) -> datetime:
-        return self.world.clock.datetime()
+        return self.world.clock.datetime(self.world.now())
 
     def existing_state(self, account: str, region: str) -> AccountState | None:
         """The state of an account that has used the service, without creating one for a stranger."""
@@ -66,12 +70,13 @@ class SmsVoiceCore(ServiceFake[AccountState]):
 
     # -- resource policies ---------------------------------------------------------------------------------
     def store_policy(self, owner: AccountState, arn: str, document: dict[str, Any], text: str) -> StoredPolicy:
-        now = self.world.clock.now()
+        now = self.world.now()
         previous = owner.policies.get(arn)
         before = previous.written if previous else {}
         written = {key: before.get(key, now) for key in map(canonical, policy.statements(document))}
         stored = StoredPolicy(document, text, previous.created if previous else self.timestamp(), written)
         owner.policies[arn] = stored
+        self.world.mutations += 1
         return stored
 
     def grants(self, owner: AccountState, arn: str, caller: policy.Caller, action: str | None) -> bool:

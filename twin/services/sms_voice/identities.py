@@ -58,14 +58,28 @@ class IdentitiesMixin(SmsVoiceCore):
             return found
         if owner == "SHARED":
             caller = caller_of(ctx.account)
-            shared = [
-                item
-                for (account, region), state in self.states().items()
-                if region == ctx.region and account != ctx.account
-                for item in items(state)
-                if item.arn in state.policies and self.grants(state, item.arn, caller, None)
-            ]
-            return sorted(shared, key=lambda item: item.seq)
+            # What a caller sees changes only with a policy, a resource or the caller's organization: while
+            # none has changed (and grants take effect at once), the listing computed before still holds, so
+            # paging through thousands of shared resources costs a page each, not the whole listing each.
+            key = (ctx.account, ctx.region, kind, caller, self.world.mutations, self.created)
+            cached = self.shared_listings.get(key)
+            if cached is not None:
+                return cached
+            shared = sorted(
+                (
+                    item
+                    for (account, region), state in self.states().items()
+                    if region == ctx.region and account != ctx.account
+                    for item in items(state)
+                    if item.arn in state.policies and self.grants(state, item.arn, caller, None)
+                ),
+                key=lambda item: item.seq,
+            )
+            if not self.world.faults.config.visibility_lag_seconds:
+                if len(self.shared_listings) > 64:
+                    self.shared_listings.clear()
+                self.shared_listings[key] = shared
+            return shared
         return sorted(items(self.state(ctx.account, ctx.region)), key=lambda item: item.seq)
 
     def _located(self, ctx: CallContext, kind: str, owner: Owner) -> Callable[[Any], Shareable | None]:
@@ -89,6 +103,10 @@ class IdentitiesMixin(SmsVoiceCore):
         listed = self._listing(
             ctx, kind, params.get(ids_member), owner, items, resolve or self._located(ctx, kind, owner)
         )
+        if not params.get("Filters"):
+            # Nothing to filter on: describe only the page.
+            shown, more = page(listed, params, self.world.faults)
+            return [item.info() for item in shown], more
         infos = [item.info() for item in listed]
         chosen = [info for info in infos if filters.matches(info, params.get("Filters", []), readers)]
         return page(chosen, params, self.world.faults)

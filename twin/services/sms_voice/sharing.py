@@ -83,6 +83,7 @@ class SharingMixin(SmsVoiceCore):
         state, arn = self._policy_target(ctx, params["ResourceArn"])
         answer = self._policy_answer(state, arn)
         state.policies.pop(arn, None)
+        self.world.mutations += 1
         return answer
 
     # -- AWS RAM's side ------------------------------------------------------------------------------------
@@ -133,12 +134,14 @@ class SharingMixin(SmsVoiceCore):
             self.store_policy(state, arn, document, json.dumps(document))
         else:
             del state.policies[arn]
+            self.world.mutations += 1
 
     def empty_policy(self, arn: str) -> None:
         """The throttled-RAM fault: the resource's policy is gone, whoever wrote it."""
         owned = self._owned(arn)
         if owned is not None:
             owned[0].policies.pop(arn, None)
+            self.world.mutations += 1
 
     def policy_document(self, arn: str) -> dict[str, Any] | None:
         owned = self._owned(arn)

@@ -1,0 +1,76 @@
+"""`python -m benchmarks [--n N]`: the benchmark of eum-share against the runbook and an all-at-once share."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import time
+from pathlib import Path
+
+import moto  # noqa: F401 - before any boto3 session, so every client is served offline
+
+from benchmarks.bench import run_size
+from benchmarks.rate_model import RateModel
+from benchmarks.report import chart, machine, merge, table, write_results
+
+ROOT = Path(__file__).resolve().parent.parent
+SIZES = (100, 1000, 10000)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    parser.add_argument("--n", type=int, action="append", help="identities (repeatable; default 100, 1000, 10000)")
+    parser.add_argument("--system", action="append", help="eum-share, runbook or all-at-once (default all)")
+    parser.add_argument("--results", type=Path, default=ROOT / "benchmarks" / "results.json")
+    parser.add_argument("--chart", type=Path, default=ROOT / "docs" / "benchmarks.png")
+    parser.add_argument("--markdown", action="store_true", help="print the table as Markdown too")
+    parser.add_argument(
+        "--model",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="change a parameter of the rate model, e.g. policy_write_capacity=5 (repeatable)",
+    )
+    args = parser.parse_args(argv)
+
+    from eum_share_cli.offline_runtime import quiet_functions
+
+    model = _model(args.model, parser)
+    print("rate model:")
+    for line in model.describe():
+        print(f"  {line}")
+    print(f"machine: {machine()}")
+    fresh = []
+    started = time.perf_counter()
+    with quiet_functions():
+        for n in args.n or SIZES:
+            print(f"N={n}:")
+            records, floor = run_size(model, n, args.system)
+            for line in floor.explanation if floor else []:
+                print(f"  floor: {line}")
+            fresh += [r.as_dict() for r in records]
+    results = merge(args.results, fresh)
+    write_results(args.results, results)
+    chart(args.chart, results)
+    print()
+    print(table(fresh))
+    if args.markdown:
+        print()
+        print(table(results, markdown=True))
+    print(f"\nresults: {args.results}  chart: {args.chart}  ({time.perf_counter() - started:.0f} s)")
+    return 0
+
+
+def _model(changes: list[str], parser: argparse.ArgumentParser) -> RateModel:
+    defaults = RateModel()
+    values: dict[str, float | int] = {}
+    for change in changes:
+        name, _, value = change.partition("=")
+        if not hasattr(defaults, name) or not value:
+            parser.error(f"--model {change}: expected NAME=VALUE with NAME one of {', '.join(vars(defaults))}")
+        values[name] = type(getattr(defaults, name))(value)
+    return dataclasses.replace(defaults, **values)  # type: ignore[arg-type]
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,99 @@
+"""From a system's run to one benchmark record: the call log, execution histories, Lambda, cost, usability."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from benchmarks.rate_model import Floor
+from benchmarks.systems import SystemRun
+from twin.offline import OfflineAWS
+
+# The services a migration acts on; the orchestrator's own bookkeeping (DynamoDB, S3, EventBridge, Step
+# Functions, Lambda) is counted apart.
+MIGRATED_SERVICES = frozenset({"ram", "sms-voice", "sts", "iam", "logs", "sns", "firehose", "organizations"})
+# Public prices, us-east-1, as listed on aws.amazon.com/step-functions/pricing and aws.amazon.com/lambda/pricing
+# (free tiers left out): Standard workflows per state transition; Lambda (x86) per GB-second and per request.
+USD_PER_TRANSITION = 0.025 / 1000
+USD_PER_GB_SECOND = 0.0000166667
+USD_PER_REQUEST = 0.20 / 1_000_000
+LAMBDA_MINIMUM_BILLED_SECONDS = 0.001
+
+
+@dataclass(frozen=True)
+class Record:
+    system: str
+    n: int
+    simulatedSeconds: float
+    floorSeconds: float
+    apiCallsPerIdentity: float
+    transitionsPerIdentity: float
+    maxHistoryEvents: int
+    maxPayloadBytes: int
+    costPer1000Usd: float
+    unusable: int
+    wallSeconds: float
+    floorRatio: float
+    cpuSeconds: float
+    stateCallsPerIdentity: float
+    throttledCalls: int
+    lambdaInvocations: int
+    lambdaGbSeconds: float
+    emptiedPolicies: int
+    outcome: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def record(system: str, offline: OfflineAWS, run: SystemRun, floor: Floor, identities: int, unusable: int) -> Record:
+    calls = offline.world.calls[run.first_call :]
+    migrated = [c for c in calls if c.service in MIGRATED_SERVICES]
+    transitions = sum(_transitions(history) for history in run.histories)
+    gb_seconds = sum(
+        max(i.simulated_seconds, LAMBDA_MINIMUM_BILLED_SECONDS) * i.memory_mb / 1024 for i in run.invocations
+    )
+    cost = transitions * USD_PER_TRANSITION + gb_seconds * USD_PER_GB_SECOND + len(run.invocations) * USD_PER_REQUEST
+    simulated = run.ended - run.started
+    return Record(
+        system=system,
+        n=identities,
+        simulatedSeconds=round(simulated, 1),
+        floorSeconds=round(floor.seconds, 1),
+        apiCallsPerIdentity=round(len(migrated) / identities, 2),
+        transitionsPerIdentity=round(transitions / identities, 3),
+        maxHistoryEvents=max((len(history) for history in run.histories), default=0),
+        maxPayloadBytes=max((_largest_payload(history) for history in run.histories), default=0),
+        costPer1000Usd=round(cost * 1000 / identities, 4),
+        unusable=unusable,
+        wallSeconds=round(run.wall_seconds, 1),
+        floorRatio=round(simulated / floor.seconds, 2),
+        cpuSeconds=round(run.cpu_seconds, 1),
+        stateCallsPerIdentity=round((len(calls) - len(migrated)) / identities, 2),
+        throttledCalls=sum(1 for c in migrated if c.error == "ThrottlingException"),
+        lambdaInvocations=len(run.invocations),
+        lambdaGbSeconds=round(gb_seconds, 2),
+        emptiedPolicies=offline.world.faults.injected.get("empty-policy", 0),
+        outcome=run.outcome,
+    )
+
+
+def _transitions(history: list[dict[str, Any]]) -> int:
+    """State transitions as Step Functions bills them: one per state entered."""
+    return sum(1 for event in history if event["type"].endswith("StateEntered"))
+
+
+def _largest_payload(history: list[dict[str, Any]]) -> int:
+    """The largest state input or output, in bytes (Step Functions' limit is 256 KB)."""
+    largest = 0
+    for event in history:
+        for key, details in event.items():
+            if key.endswith("EventDetails") and isinstance(details, dict):
+                for member in ("input", "output"):
+                    value = details.get(member)
+                    if isinstance(value, str):
+                        largest = max(largest, len(value.encode()))
+                    elif value is not None:
+                        largest = max(largest, len(json.dumps(value).encode()))
+    return largest

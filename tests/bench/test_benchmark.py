@@ -1,0 +1,126 @@
+"""The benchmark end to end on a small migration, so that it cannot rot. Timings are never asserted."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import pytest
+
+from benchmarks.__main__ import _model
+from benchmarks.bench import run_size
+from benchmarks.measure import Record
+from benchmarks.rate_model import RateModel, Workload
+from benchmarks.report import chart, merge, table, write_results
+
+RESULT_FIELDS = {
+    "system",
+    "n",
+    "simulatedSeconds",
+    "floorSeconds",
+    "apiCallsPerIdentity",
+    "transitionsPerIdentity",
+    "maxHistoryEvents",
+    "maxPayloadBytes",
+    "costPer1000Usd",
+    "unusable",
+    "wallSeconds",
+}
+
+
+@pytest.fixture(scope="module")
+def records() -> list[Record]:
+    # Given the default rate model and a small owner (20 identities, 2 consumers)
+    # When every system runs on its own seeded offline AWS
+    found, _ = run_size(RateModel(), 20, say=lambda line: None)
+    return found
+
+
+def test_the_three_systems_run_and_each_gives_one_record(records: list[Record]) -> None:
+    assert [(r.system, r.n) for r in records] == [("eum-share", 20), ("runbook", 20), ("all-at-once", 20)]
+    assert all(r.simulatedSeconds > 0 for r in records)
+
+
+def test_a_record_has_every_field_results_json_promises(records: list[Record]) -> None:
+    assert all(set(r.as_dict()) >= RESULT_FIELDS for r in records)
+
+
+def test_eum_share_is_measured_from_its_executions_and_functions(records: list[Record]) -> None:
+    eum_share = records[0]
+    assert eum_share.outcome == "SUCCEEDED"
+    assert eum_share.transitionsPerIdentity > 0
+    assert eum_share.maxHistoryEvents > 0
+    assert eum_share.lambdaInvocations > 0
+    assert eum_share.costPer1000Usd > 0
+
+
+def test_the_scripts_have_no_state_machine_to_measure(records: list[Record]) -> None:
+    assert all(r.transitionsPerIdentity == 0 and r.maxHistoryEvents == 0 for r in records[1:])
+
+
+def test_eum_share_leaves_no_identity_unusable(records: list[Record]) -> None:
+    assert records[0].unusable == 0
+
+
+def test_the_floor_is_the_slowest_pipeline_after_the_principals_join() -> None:
+    # Given 1,000 identities of which 980 send, at 10 policy writes at once taking 10 s, DryRun at 5 a second
+    model = RateModel(association_seconds=10, policy_write_capacity=10, dry_run_per_second=5, latency_seconds=0)
+    work = Workload(identities=1000, senders=980, by_kind={"phone_numbers": 780, "pools": 50})
+    # When the floor is computed
+    floor = model.floor(work)
+    # Then the RAM writes bind: 10 s for the principals, then 100 rounds of 10 s
+    assert floor.terms == {"principals": 10.0, "associations": 1000.0, "dryRuns": 196.0, "listings": 8.0}
+    assert floor.seconds == 1010.0
+    assert floor.explanation[-1].endswith("= 1010.0 s")
+
+
+def test_dry_runs_bind_the_floor_when_associations_are_quick() -> None:
+    model = RateModel(association_seconds=1, policy_write_capacity=10, dry_run_per_second=5, latency_seconds=0)
+    floor = model.floor(Workload(identities=1000, senders=1000))
+    assert floor.seconds == 1 + 200
+
+
+def test_the_rate_model_limits_describes_creates_and_dry_runs_per_operation() -> None:
+    limits = RateModel(describe_create_per_second=1, dry_run_per_second=5).faults().rate_limits
+    assert limits["sms-voice:DescribePhoneNumbers"].per_second == 1
+    assert limits["sms-voice:CreateConfigurationSet"].per_second == 1
+    assert limits["sms-voice:SendTextMessage:DryRun"].per_second == 5
+    assert "sms-voice:SendTextMessage" not in limits
+
+
+def test_results_keep_other_sizes_and_systems_and_the_chart_is_a_png(records: list[Record], tmp_path: Path) -> None:
+    # Given results of an earlier run: every system at N=100, and eum-share at N=20
+    results = tmp_path / "results.json"
+    earlier = [{**r.as_dict(), "n": 100} for r in records] + [{**records[0].as_dict(), "outcome": "earlier"}]
+    write_results(results, earlier)
+    # When a run of the two scripts at N=20 is merged in and charted
+    merged = merge(results, [r.as_dict() for r in records[1:]])
+    write_results(results, merged)
+    chart(tmp_path / "chart.png", merged)
+    # Then every system and size is there once, in order, the earlier eum-share record kept, and the chart is a PNG
+    assert [(r["n"], r["system"]) for r in json.loads(results.read_text())] == [
+        (20, "eum-share"),
+        (20, "runbook"),
+        (20, "all-at-once"),
+        (100, "eum-share"),
+        (100, "runbook"),
+        (100, "all-at-once"),
+    ]
+    assert merged[0]["outcome"] == "earlier"
+    assert (tmp_path / "chart.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "eum-share" in table(merged)
+    assert table(merged, markdown=True).startswith("| system |")
+
+
+def test_a_rate_model_parameter_is_changed_from_the_command_line() -> None:
+    parser = argparse.ArgumentParser()
+    model = _model(["policy_write_capacity=5", "association_seconds=2.5"], parser)
+    assert (model.policy_write_capacity, model.association_seconds) == (5, 2.5)
+    assert model.dry_run_per_second == RateModel().dry_run_per_second
+
+
+def test_an_unknown_rate_model_parameter_is_refused_with_the_known_ones(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        _model(["capacity=5"], argparse.ArgumentParser())
+    assert "policy_write_capacity" in capsys.readouterr().err
