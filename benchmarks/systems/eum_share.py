@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from eum_share_cli.offline_runtime import quiet_functions
+
 from benchmarks.systems import Stopwatch, SystemRun
 from twin.offline import OfflineAWS
 from twin.runner import local_migration_workflow
@@ -11,7 +13,8 @@ TIMEOUT_SECONDS = 4 * 3600.0  # wall time; the 10,000-identity run takes minutes
 
 
 def run(offline: OfflineAWS, scenario: Scenario) -> SystemRun:
-    with local_migration_workflow(offline, parameters={"LogLevel": "ERROR"}) as workflow:
+    # Quiet as the demo is: the functions' metrics would flood the table.
+    with quiet_functions(), local_migration_workflow(offline, parameters={"LogLevel": "ERROR"}) as workflow:
         stopwatch = Stopwatch(offline)
         first_invocation = len(offline.lambdas.invocations)
         execution = workflow.run(scenario.request(), name="benchmark", timeout=TIMEOUT_SECONDS)
