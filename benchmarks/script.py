@@ -74,6 +74,20 @@ class Script:
             for item in self.pages(SMS, owner, operation, items, Owner="SELF", MaxResults=100)
         ]
 
+    def create_share(self, owner: str, request: dict[str, Any], resource_arns: list[str]) -> str:
+        """The request's share, created with its principals and these resources (none: an empty list); its ARN."""
+        resources = {"resourceArns": resource_arns} if resource_arns else {}
+        created = self.call(
+            "ram",
+            owner,
+            "create_resource_share",
+            name=request["share"]["name"],
+            principals=request["principals"],
+            allowExternalPrincipals=True,
+            **resources,
+        )
+        return str(created["resourceShare"]["resourceShareArn"])
+
     def shared_with(self, consumer: str) -> set[str]:
         """Everything the consumer sees under Owner=SHARED."""
         return {

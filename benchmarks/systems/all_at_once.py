@@ -24,15 +24,7 @@ def run(offline: OfflineAWS, scenario: Scenario) -> SystemRun:
     owner = scenario.owner
     request = scenario.request()
     identities = script.owned_identities(owner)
-    share = script.call(
-        "ram",
-        owner,
-        "create_resource_share",
-        name=request["share"]["name"],
-        principals=request["principals"],
-        resourceArns=identities[:PER_CALL],
-        allowExternalPrincipals=True,
-    )["resourceShare"]["resourceShareArn"]
+    share = script.create_share(owner, request, identities[:PER_CALL])
     for start in range(PER_CALL, len(identities), PER_CALL):
         script.call(
             "ram", owner, "associate_resource_share", resourceShareArn=share, resourceArns=identities[start:][:PER_CALL]

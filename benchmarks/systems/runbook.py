@@ -24,14 +24,7 @@ def run(offline: OfflineAWS, scenario: Scenario) -> SystemRun:
     owner = scenario.owner
     request = scenario.request()
     identities = script.owned_identities(owner)
-    share = script.call(
-        "ram",
-        owner,
-        "create_resource_share",
-        name=request["share"]["name"],
-        principals=request["principals"],
-        allowExternalPrincipals=True,
-    )["resourceShare"]["resourceShareArn"]
+    share = script.create_share(owner, request, [])
     script.accept_invitations(scenario.external_consumers, share)
     _wait_until_associated(script, owner, share, "PRINCIPAL", set(request["principals"]))
     for start in range(0, len(identities), BATCH):

@@ -11,15 +11,9 @@ from typing import Any
 import pytest
 
 from tests.cli.support import FAST, Result, run_captured, seeded, stack_name
+from tests.support.policies import put_existing_statements
 from twin.offline import OfflineAWS
 from twin.runner import local_migration_workflow
-
-LOCAL = {
-    "Sid": "LetPinpointSend",
-    "Effect": "Allow",
-    "Principal": {"Service": "pinpoint.amazonaws.com"},
-    "Action": ["sms-voice:SendTextMessage"],
-}
 
 
 @dataclass(frozen=True)
@@ -39,9 +33,7 @@ def commands() -> Iterator[Commands]:
         scenario = seeded(aws)
         sms = aws.client("pinpoint-sms-voice-v2", account=scenario.owner)
         numbers = scenario.phone_numbers[:2]
-        for arn in numbers:
-            policy = {"Version": "2012-10-17", "Statement": [LOCAL | {"Resource": arn}]}
-            sms.put_resource_policy(ResourceArn=arn, Policy=json.dumps(policy))
+        put_existing_statements(aws, scenario.owner, numbers)
         with local_migration_workflow(aws, parameters={"LogLevel": "WARNING"}) as workflow:
             assert workflow.run(scenario.request(migrationId="cli-rollback"), name="cli-rollback").status == "SUCCEEDED"
             for arn in numbers:

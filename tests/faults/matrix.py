@@ -9,7 +9,6 @@ every invariant of tests/faults/invariants.py for every migration it ran.
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -17,6 +16,7 @@ from typing import Any
 
 from tests.faults.invariants import Migration, Violation, baseline, check
 from tests.support.migration import hold_first_at
+from tests.support.policies import put_existing_statements
 from twin.faults import FaultConfig
 from twin.inspect import identity_arns
 from twin.offline import OfflineAWS
@@ -24,14 +24,7 @@ from twin.runner import Execution, LocalStateMachine, local_migration_workflow
 from twin.seed import Scenario as Seeded
 from twin.seed import seed
 
-# A statement an owner may already have on a number: a service allowed to send with it.
-EXISTING = {
-    "Sid": "LetPinpointSend",
-    "Effect": "Allow",
-    "Principal": {"Service": "pinpoint.amazonaws.com"},
-    "Action": ["sms-voice:SendTextMessage"],
-}
-WITH_OWN_STATEMENTS = 5  # numbers that carry EXISTING before the migration
+WITH_OWN_STATEMENTS = 5  # numbers with a statement of their own before the migration
 
 
 @dataclass
@@ -142,10 +135,7 @@ def run(scenario: Scenario, seed_number: int) -> Result:
 
 
 def _own_statements(aws: OfflineAWS, seeded: Seeded) -> None:
-    sms = aws.client("pinpoint-sms-voice-v2", account=seeded.owner)
-    for arn in seeded.phone_numbers[:WITH_OWN_STATEMENTS]:
-        document = {"Version": "2012-10-17", "Statement": [EXISTING | {"Resource": arn}]}
-        sms.put_resource_policy(ResourceArn=arn, Policy=json.dumps(document))
+    put_existing_statements(aws, seeded.owner, seeded.phone_numbers[:WITH_OWN_STATEMENTS])
 
 
 def _burst(aws: OfflineAWS, bursts: tuple[tuple[float, float], ...]) -> None:

@@ -13,16 +13,11 @@ from typing import Any
 import pytest
 
 from tests.faults.invariants import DOUBLE, LEDGER, LOST, STRANDED, Baseline, Migration, baseline, check
+from tests.support.policies import put_existing_statements
 from twin.offline import OfflineAWS
 from twin.seed import Scenario, seed
 
 TABLE = "ledger"
-EXISTING = {
-    "Sid": "LetPinpointSend",
-    "Effect": "Allow",
-    "Principal": {"Service": "pinpoint.amazonaws.com"},
-    "Action": ["sms-voice:SendTextMessage"],
-}
 
 
 @dataclass
@@ -54,9 +49,7 @@ def outcome(aws: OfflineAWS) -> Outcome:
     scenario = seed(aws, identities=4, consumers=2, external_consumers=1)
     owner = scenario.owner
     first = scenario.phone_numbers[0]
-    sms = aws.client("pinpoint-sms-voice-v2", account=owner)
-    document = {"Version": "2012-10-17", "Statement": [EXISTING | {"Resource": first}]}
-    sms.put_resource_policy(ResourceArn=first, Policy=json.dumps(document))
+    put_existing_statements(aws, owner, [first])
     before = baseline(aws, owner, scenario.identities)
     ram = aws.client("ram", account=owner)
     ram.enable_sharing_with_aws_organization()

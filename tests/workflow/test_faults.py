@@ -2,31 +2,20 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from tests.support.migration import MigrationRun, migration_run, policy_of
+from tests.support.policies import EXISTING, put_existing_statements
 from twin.inspect import state_dump
 from twin.offline import OfflineAWS
 from twin.seed import Scenario
 
-# A statement an owner may already have: letting a service send with the number, as AWS's guide shows.
-EXISTING = {
-    "Sid": "LetPinpointSend",
-    "Effect": "Allow",
-    "Principal": {"Service": "pinpoint.amazonaws.com"},
-    "Action": ["sms-voice:SendTextMessage"],
-}
-
 
 def _existing_policies(aws: OfflineAWS, scenario: Scenario) -> None:
-    sms = aws.client("pinpoint-sms-voice-v2", account=scenario.owner)
-    for arn in scenario.phone_numbers[:15]:
-        statement = EXISTING | {"Resource": arn}
-        sms.put_resource_policy(ResourceArn=arn, Policy=json.dumps({"Version": "2012-10-17", "Statement": [statement]}))
+    put_existing_statements(aws, scenario.owner, scenario.phone_numbers[:15])
 
 
 FAULTS = {

@@ -12,24 +12,13 @@ from typing import Any
 import pytest
 
 from tests.support.migration import bus_events, mutating_calls, policy_of, wait_for_status
+from tests.support.policies import EXISTING, LATER, policy_document
 from twin.faults import FaultConfig
 from twin.offline import OfflineAWS
 from twin.runner import Execution, LocalStateMachine, local_migration_workflow
 from twin.seed import Scenario, seed
 from twin.world import CallRecord
 
-EXISTING = {
-    "Sid": "LetPinpointSend",
-    "Effect": "Allow",
-    "Principal": {"Service": "pinpoint.amazonaws.com"},
-    "Action": ["sms-voice:SendTextMessage"],
-}
-LATER = {
-    "Sid": "AddedAfterTheMigration",
-    "Effect": "Allow",
-    "Principal": {"Service": "sms-voice.amazonaws.com"},
-    "Action": ["sms-voice:SendTextMessage"],
-}
 # RAM throttles its policy writes above 4 in flight and empties half of the throttled ones; with no repair
 # attempts, an identity whose policy was emptied ends FAILED.
 FAULTS = {"seed": 3, "policy_write_capacity": 4, "empty_policy_rate": 0.5}
@@ -54,10 +43,6 @@ class Restored:
     left_alone: str
 
 
-def _with(arn: str, *statements: dict[str, Any]) -> str:
-    return json.dumps({"Version": "2012-10-17", "Statement": [s | {"Resource": arn} for s in statements]})
-
-
 @pytest.fixture(scope="module")
 def restored() -> Iterator[Restored]:
     with OfflineAWS(FaultConfig(**FAULTS)) as aws:
@@ -66,7 +51,7 @@ def restored() -> Iterator[Restored]:
         sms = aws.client("pinpoint-sms-voice-v2", account=scenario.owner)
         with aws.world.faults.paused():
             for arn in scenario.phone_numbers:
-                sms.put_resource_policy(ResourceArn=arn, Policy=_with(arn, EXISTING))
+                sms.put_resource_policy(ResourceArn=arn, Policy=policy_document(arn, EXISTING))
         with local_migration_workflow(aws, parameters={"LogLevel": "WARNING"}) as workflow:
             # Given a migration that left some identities FAILED with their policies emptied
             request = scenario.request(migrationId="mig-restore", options={"maxRepairAttempts": 0})
@@ -83,7 +68,7 @@ def restored() -> Iterator[Restored]:
             with aws.world.faults.paused():
                 for arn in damaged:
                     aws.sms.empty_policy(arn)
-                sms.put_resource_policy(ResourceArn=damaged[0], Policy=_with(damaged[0], LATER))
+                sms.put_resource_policy(ResourceArn=damaged[0], Policy=policy_document(damaged[0], LATER))
             # When the policies are restored, then restored again
             first = len(aws.world.calls)
             restore = workflow.rollback.run({"migrationId": "mig-restore", "mode": "RESTORE"}, name="restore-1")

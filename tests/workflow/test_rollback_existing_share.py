@@ -3,33 +3,24 @@ identities and principals the migration added leave."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from tests.support.migration import mutating_calls
+from tests.support.policies import put_existing_statements
 from tests.support.rollback import RolledBack, migrated_and_rolled_back
 from twin.offline import OfflineAWS
 from twin.seed import Scenario
 
 OTHER_TEAM = "999999999999"  # an account outside the organization the share already invited
-# A statement the owner already had on one of the shared numbers.
-EXISTING = {
-    "Sid": "LetPinpointSend",
-    "Effect": "Allow",
-    "Principal": {"Service": "pinpoint.amazonaws.com"},
-    "Action": ["sms-voice:SendTextMessage"],
-}
 
 
 def _share_in_use(aws: OfflineAWS, scenario: Scenario) -> None:
     """The owner already shares three numbers (one with a policy statement of its own) with another team."""
     members = scenario.phone_numbers[:3]
-    policy = {"Version": "2012-10-17", "Statement": [EXISTING | {"Resource": members[0]}]}
-    sms = aws.client("pinpoint-sms-voice-v2", account=scenario.owner)
-    sms.put_resource_policy(ResourceArn=members[0], Policy=json.dumps(policy))
+    put_existing_statements(aws, scenario.owner, members[:1])
     ram = aws.client("ram", account=scenario.owner)
     ram.create_resource_share(
         name="sms-production", principals=[OTHER_TEAM], resourceArns=members, allowExternalPrincipals=True

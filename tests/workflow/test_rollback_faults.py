@@ -3,21 +3,15 @@ the rollback retries, puts back what was there before, and every account ends as
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 
 import pytest
 
+from tests.support.policies import EXISTING, put_existing_statements
 from tests.support.rollback import RolledBack, migrated_and_rolled_back
 from twin.offline import OfflineAWS
 from twin.seed import Scenario
 
-EXISTING = {
-    "Sid": "LetPinpointSend",
-    "Effect": "Allow",
-    "Principal": {"Service": "pinpoint.amazonaws.com"},
-    "Action": ["sms-voice:SendTextMessage"],
-}
 FAULTS = {
     "seed": 7,
     "throttle_rate": 0.05,
@@ -28,10 +22,7 @@ FAULTS = {
 
 
 def _existing_policies(aws: OfflineAWS, scenario: Scenario) -> None:
-    sms = aws.client("pinpoint-sms-voice-v2", account=scenario.owner)
-    for arn in scenario.phone_numbers:
-        statement = EXISTING | {"Resource": arn}
-        sms.put_resource_policy(ResourceArn=arn, Policy=json.dumps({"Version": "2012-10-17", "Statement": [statement]}))
+    put_existing_statements(aws, scenario.owner, scenario.phone_numbers)
 
 
 @pytest.fixture(scope="module")

@@ -5,37 +5,18 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 
 from tests.support.migration import policy_of
+from tests.support.policies import EXISTING, LATER, put_existing_statements
 from tests.support.rollback import RolledBack, migrated_and_rolled_back
 from twin.offline import OfflineAWS
 from twin.seed import Scenario
 
-EXISTING = {
-    "Sid": "LetPinpointSend",
-    "Effect": "Allow",
-    "Principal": {"Service": "pinpoint.amazonaws.com"},
-    "Action": ["sms-voice:SendTextMessage"],
-}
-LATER = {
-    "Sid": "AddedAfterTheMigration",
-    "Effect": "Allow",
-    "Principal": {"Service": "sms-voice.amazonaws.com"},
-    "Action": ["sms-voice:SendTextMessage"],
-}
-
-
-def _policy(arn: str, *statements: dict[str, Any]) -> str:
-    return json.dumps({"Version": "2012-10-17", "Statement": [s | {"Resource": arn} for s in statements]})
-
 
 def _owner_statements(aws: OfflineAWS, scenario: Scenario) -> None:
-    sms = aws.client("pinpoint-sms-voice-v2", account=scenario.owner)
-    for arn in scenario.phone_numbers[:2]:
-        sms.put_resource_policy(ResourceArn=arn, Policy=_policy(arn, EXISTING))
+    put_existing_statements(aws, scenario.owner, scenario.phone_numbers[:2])
 
 
 def _owner_changes_them(aws: OfflineAWS, scenario: Scenario) -> None:

@@ -3,30 +3,19 @@ ends as it was before the migration, statements others had kept."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 
 import pytest
 
 from tests.support.migration import mutating_calls
+from tests.support.policies import put_existing_statements
 from tests.support.rollback import RolledBack, migrated_and_rolled_back
 from twin.offline import OfflineAWS
 from twin.seed import Scenario
 
-# A statement an owner may already have: letting a service send with the number, as AWS's guide shows.
-EXISTING = {
-    "Sid": "LetPinpointSend",
-    "Effect": "Allow",
-    "Principal": {"Service": "pinpoint.amazonaws.com"},
-    "Action": ["sms-voice:SendTextMessage"],
-}
-
 
 def _existing_policies(aws: OfflineAWS, scenario: Scenario) -> None:
-    sms = aws.client("pinpoint-sms-voice-v2", account=scenario.owner)
-    for arn in scenario.phone_numbers[:8]:
-        statement = EXISTING | {"Resource": arn}
-        sms.put_resource_policy(ResourceArn=arn, Policy=json.dumps({"Version": "2012-10-17", "Statement": [statement]}))
+    put_existing_statements(aws, scenario.owner, scenario.phone_numbers[:8])
 
 
 @pytest.fixture(scope="module")

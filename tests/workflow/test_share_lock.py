@@ -8,17 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
 
 import pytest
 
 from tests.support.migration import hold_first_at, mutating_calls
+from tests.support.share_lock import lock_items
 from twin.inspect import identity_arns
 from twin.offline import OfflineAWS
 from twin.runner import Execution, LocalStateMachine, local_migration_workflow
 from twin.seed import Scenario, seed
-
-LOCK_KEY = "SHARE#111111111111#us-east-1#name/sms-production"
 
 
 @dataclass
@@ -29,27 +27,6 @@ class Race:
     outcomes: dict[str, Execution]
     rerun: Execution
     rerun_from: int
-
-
-def _lock_items(aws: OfflineAWS, workflow: LocalStateMachine) -> list[dict[str, Any]]:
-    with aws.observing():
-        items = aws.client("dynamodb").scan(TableName=workflow.resource_name("LedgerTable"))["Items"]
-    return [item for item in items if item["sk"]["S"] == "LOCK"]
-
-
-def _put_lock(aws: OfflineAWS, workflow: LocalStateMachine, holder: str, expires_at: int) -> None:
-    with aws.observing():
-        aws.client("dynamodb").put_item(
-            TableName=workflow.resource_name("LedgerTable"),
-            Item={
-                "pk": {"S": LOCK_KEY},
-                "sk": {"S": "LOCK"},
-                "migrationId": {"S": holder},
-                "executionName": {"S": f"{holder}-run"},
-                "acquiredAt": {"S": "2026-01-01T00:00:00+00:00"},
-                "expiresAt": {"N": str(expires_at)},
-            },
-        )
 
 
 @pytest.fixture(scope="module")
@@ -95,7 +72,7 @@ def test_the_refused_migration_never_reached_the_share(race: Race) -> None:
 
 
 def test_the_lock_is_released_when_a_migration_ends_either_way(race: Race) -> None:
-    assert _lock_items(race.aws, race.workflow) == []
+    assert lock_items(race.aws, race.workflow) == []
 
 
 def test_the_refused_migration_run_again_later_succeeds_without_associating_anything_again(race: Race) -> None:

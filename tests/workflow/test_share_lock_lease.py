@@ -3,41 +3,17 @@ lock stops."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from tests.support.migration import mutating_calls
+from tests.support.share_lock import lock_items, put_lock
 from twin.offline import OfflineAWS
-from twin.runner import LocalStateMachine, local_migration_workflow
+from twin.runner import local_migration_workflow
 from twin.seed import Scenario
-
-LOCK_KEY = "SHARE#111111111111#us-east-1#name/sms-production"
-
-
-def _lock_items(aws: OfflineAWS, workflow: LocalStateMachine) -> list[dict[str, Any]]:
-    with aws.observing():
-        items = aws.client("dynamodb").scan(TableName=workflow.resource_name("LedgerTable"))["Items"]
-    return [item for item in items if item["sk"]["S"] == "LOCK"]
-
-
-def _put_lock(aws: OfflineAWS, workflow: LocalStateMachine, holder: str, expires_at: int) -> None:
-    with aws.observing():
-        aws.client("dynamodb").put_item(
-            TableName=workflow.resource_name("LedgerTable"),
-            Item={
-                "pk": {"S": LOCK_KEY},
-                "sk": {"S": "LOCK"},
-                "migrationId": {"S": holder},
-                "executionName": {"S": f"{holder}-run"},
-                "acquiredAt": {"S": "2026-01-01T00:00:00+00:00"},
-                "expiresAt": {"N": str(expires_at)},
-            },
-        )
 
 
 def test_a_lock_held_by_another_running_migration_refuses_the_migration(aws: OfflineAWS, scenario: Scenario) -> None:
     # Given another migration holding the share's lock for another hour
     with local_migration_workflow(aws, parameters={"LogLevel": "WARNING"}) as workflow:
-        _put_lock(aws, workflow, "mig-other", int(aws.clock.datetime().timestamp()) + 3600)
+        put_lock(aws, workflow, "mig-other", int(aws.clock.datetime().timestamp()) + 3600)
         first = len(aws.world.calls)
 
         # When a migration of the same share runs
@@ -47,21 +23,21 @@ def test_a_lock_held_by_another_running_migration_refuses_the_migration(aws: Off
         assert (execution.status, execution.error) == ("FAILED", "ShareLocked")
         assert "migration mig-other (execution mig-other-run" in (execution.cause or "")
         assert mutating_calls(aws.world.calls[first:]) == []
-        [lock] = _lock_items(aws, workflow)
+        [lock] = lock_items(aws, workflow)
         assert lock["migrationId"]["S"] == "mig-other"
 
 
 def test_a_lock_left_by_a_run_that_died_expires(aws: OfflineAWS, scenario: Scenario) -> None:
     # Given a lock whose holder died an hour ago without releasing it (its lease ran out)
     with local_migration_workflow(aws, parameters={"LogLevel": "WARNING"}) as workflow:
-        _put_lock(aws, workflow, "mig-dead", int(aws.clock.datetime().timestamp()) - 3600)
+        put_lock(aws, workflow, "mig-dead", int(aws.clock.datetime().timestamp()) - 3600)
 
         # When a migration of the same share runs
         execution = workflow.run(scenario.request(migrationId="mig-next"), name="mig-next")
 
         # Then it takes the lock, completes, and releases it
         assert execution.status == "SUCCEEDED", execution.cause
-        assert _lock_items(aws, workflow) == []
+        assert lock_items(aws, workflow) == []
 
 
 def test_a_migration_that_lost_its_lock_stops_before_associating(aws: OfflineAWS, scenario: Scenario) -> None:
@@ -69,7 +45,7 @@ def test_a_migration_that_lost_its_lock_stops_before_associating(aws: OfflineAWS
     with local_migration_workflow(aws, parameters={"LogLevel": "WARNING"}) as workflow:
 
         def take_over() -> None:
-            _put_lock(aws, workflow, "mig-usurper", int(aws.clock.datetime().timestamp()) + 3600)
+            put_lock(aws, workflow, "mig-usurper", int(aws.clock.datetime().timestamp()) + 3600)
 
         aws.world.after_call("ram", "CreateResourceShare", take_over)
 
@@ -83,5 +59,5 @@ def test_a_migration_that_lost_its_lock_stops_before_associating(aws: OfflineAWS
             c for c in aws.world.calls if c.operation == "AssociateResourceShare" and c.params.get("resourceArns")
         ]
         assert associated == []
-        [lock] = _lock_items(aws, workflow)
+        [lock] = lock_items(aws, workflow)
         assert lock["migrationId"]["S"] == "mig-usurper"

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from tests.support.policies import put_existing_statements
 from twin.faults import FaultConfig
 from twin.inspect import ARN_KEYS, state_dump
 from twin.offline import OfflineAWS
@@ -17,12 +18,6 @@ from twin.runner import local_migration_workflow
 from twin.seed import Scenario, seed
 from twin.world import CallRecord
 
-EXISTING = {
-    "Sid": "LetPinpointSend",
-    "Effect": "Allow",
-    "Principal": {"Service": "pinpoint.amazonaws.com"},
-    "Action": ["sms-voice:SendTextMessage"],
-}
 # The first change each path makes to an identity's policy (the call, and where the identity is named in it).
 CHANGES: dict[str, Callable[[CallRecord], list[str]]] = {
     "AssociateResourceShare": lambda c: list(c.params.get("resourceArns", [])),
@@ -32,10 +27,7 @@ CHANGES: dict[str, Callable[[CallRecord], list[str]]] = {
 
 
 def _own_policies(aws: OfflineAWS, scenario: Scenario) -> None:
-    sms = aws.client("pinpoint-sms-voice-v2", account=scenario.owner)
-    for arn in scenario.phone_numbers[:6]:
-        document = {"Version": "2012-10-17", "Statement": [EXISTING | {"Resource": arn}]}
-        sms.put_resource_policy(ResourceArn=arn, Policy=json.dumps(document))
+    put_existing_statements(aws, scenario.owner, scenario.phone_numbers[:6])
 
 
 def _and_a_share_holding_three(aws: OfflineAWS, scenario: Scenario) -> None:
