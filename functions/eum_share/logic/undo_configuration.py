@@ -46,10 +46,15 @@ def remove_configuration(consumer: Clients, items: list[AddedItem]) -> list[Remo
 
 
 def _remove_if(account: _Account, item: AddedItem, present: bool, remove: Callable[[], None], detail: str = "") -> None:
+    """Remove what is still there; what something else has come to use since is kept, and the report says why."""
     if not present:
         account.done(item, Outcome.ALREADY_GONE, detail)
         return
-    remove()
+    try:
+        remove()
+    except dal.InUse as in_use:
+        account.done(item, Outcome.KEPT, str(in_use))
+        return
     account.done(item, Outcome.REMOVED, detail)
 
 
@@ -79,15 +84,8 @@ def _account_default(account: _Account, item: AddedItem) -> None:
 
 
 def _protect_configuration(account: _Account, item: AddedItem) -> None:
-    if item.name not in account.protect:
-        account.done(item, Outcome.ALREADY_GONE)
-        return
-    try:
-        dal.delete_protect_configuration(account.consumer, item.name)
-    except dal.InUse as in_use:
-        account.done(item, Outcome.KEPT, str(in_use))
-        return
-    account.done(item, Outcome.REMOVED)
+    present = item.name in account.protect
+    _remove_if(account, item, present, lambda: dal.delete_protect_configuration(account.consumer, item.name))
 
 
 def _publish_permission(account: _Account, item: AddedItem) -> None:
@@ -110,15 +108,8 @@ def _role_policy(account: _Account, item: AddedItem) -> None:
 
 
 def _role(account: _Account, item: AddedItem) -> None:
-    if not dal.role_exists(account.consumer, item.name):
-        account.done(item, Outcome.ALREADY_GONE)
-        return
-    try:
-        dal.delete_role(account.consumer, item.name)
-    except dal.InUse as in_use:
-        account.done(item, Outcome.KEPT, str(in_use))
-        return
-    account.done(item, Outcome.REMOVED)
+    present = dal.role_exists(account.consumer, item.name)
+    _remove_if(account, item, present, lambda: dal.delete_role(account.consumer, item.name))
 
 
 def _log_group(account: _Account, item: AddedItem) -> None:
