@@ -119,6 +119,23 @@ class MigrationRun:
         return self.workflow.read_artifact(self.execution.output["markdownKey"])
 
 
+Hook = Callable[[OfflineAWS, Scenario], None]
+
+
+@contextmanager
+def seeded_organization(
+    identities: int, consumers: int, external_consumers: int, faults: dict[str, Any] | None, before: Hook | None
+) -> Iterator[tuple[OfflineAWS, Scenario]]:
+    """A seeded offline AWS whose owner shares with its organization, `before` applied with the faults paused."""
+    with OfflineAWS(FaultConfig(**(faults or {}))) as aws:
+        scenario = seed(aws, identities=identities, consumers=consumers, external_consumers=external_consumers)
+        aws.client("ram", account=scenario.owner).enable_sharing_with_aws_organization()
+        if before is not None:
+            with aws.world.faults.paused():
+                before(aws, scenario)
+        yield aws, scenario
+
+
 @contextmanager
 def migration_run(
     *,
@@ -126,21 +143,18 @@ def migration_run(
     consumers: int = 2,
     external_consumers: int = 1,
     faults: dict[str, Any] | None = None,
-    before: Callable[[OfflineAWS, Scenario], None] | None = None,
+    before: Hook | None = None,
     name: str = "mig-1",
     **request_changes: Any,
 ) -> Iterator[MigrationRun]:
     """A seeded offline AWS and one migration run through the real state machine, for a module of tests
     that all look at the same outcome."""
-    with OfflineAWS(FaultConfig(**(faults or {}))) as aws:
-        scenario = seed(aws, identities=identities, consumers=consumers, external_consumers=external_consumers)
-        aws.client("ram", account=scenario.owner).enable_sharing_with_aws_organization()
-        if before is not None:
-            with aws.world.faults.paused():
-                before(aws, scenario)
-        with local_migration_workflow(aws, parameters={"LogLevel": "WARNING"}) as workflow:
-            # A change may depend on what was seeded: a callable gets the scenario.
-            changes = {key: value(scenario) if callable(value) else value for key, value in request_changes.items()}
-            first_call = len(aws.world.calls)
-            execution = workflow.run(scenario.request(**changes), name=name)
-            yield MigrationRun(aws, scenario, workflow, execution, first_call)
+    with (
+        seeded_organization(identities, consumers, external_consumers, faults, before) as (aws, scenario),
+        local_migration_workflow(aws, parameters={"LogLevel": "WARNING"}) as workflow,
+    ):
+        # A change may depend on what was seeded: a callable gets the scenario.
+        changes = {key: value(scenario) if callable(value) else value for key, value in request_changes.items()}
+        first_call = len(aws.world.calls)
+        execution = workflow.run(scenario.request(**changes), name=name)
+        yield MigrationRun(aws, scenario, workflow, execution, first_call)

@@ -4,19 +4,17 @@ rollback state machine, with the offline AWS's state kept before, between and af
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from twin.faults import FaultConfig
+from tests.support.migration import Hook, seeded_organization
 from twin.inspect import event_targets, in_use, state_dump
 from twin.offline import OfflineAWS
 from twin.runner import Execution, LocalStateMachine, local_migration_workflow
-from twin.seed import Scenario, seed
+from twin.seed import Scenario
 from twin.world import CallRecord
-
-Hook = Callable[[OfflineAWS, Scenario], None]
 
 
 def resting_state(aws: OfflineAWS, scenario: Scenario) -> dict[str, Any]:
@@ -97,44 +95,41 @@ def migrated_and_rolled_back(
 ) -> Iterator[RolledBack]:
     """A seeded offline AWS (with `before` applied to it), one migration (dying after the call `crash` names,
     when given), `between` applied, its rollback, and a second rollback of the same migration."""
-    with OfflineAWS(FaultConfig(**(faults or {}))) as aws:
-        scenario = seed(aws, identities=identities, consumers=consumers, external_consumers=external_consumers)
-        aws.client("ram", account=scenario.owner).enable_sharing_with_aws_organization()
-        if before is not None:
+    with (
+        seeded_organization(identities, consumers, external_consumers, faults, before) as (aws, scenario),
+        local_migration_workflow(aws, parameters={"LogLevel": "WARNING"}) as workflow,
+    ):
+        initial = resting_state(aws, scenario)
+        request = scenario.request(migrationId=name, **request_changes)
+        if crash is None:
+            migration = workflow.run(request, name=name)
+        else:
+            migration = run_with_crash(workflow, request, name, *crash)
+        migrated = resting_state(aws, scenario)
+        if between is not None:
             with aws.world.faults.paused():
-                before(aws, scenario)
-        with local_migration_workflow(aws, parameters={"LogLevel": "WARNING"}) as workflow:
-            initial = resting_state(aws, scenario)
-            request = scenario.request(migrationId=name, **request_changes)
-            if crash is None:
-                migration = workflow.run(request, name=name)
-            else:
-                migration = run_with_crash(workflow, request, name, *crash)
-            migrated = resting_state(aws, scenario)
-            if between is not None:
-                with aws.world.faults.paused():
-                    between(aws, scenario)
-            first = len(aws.world.calls)
-            rollback = workflow.rollback.run({"migrationId": name}, name=f"{name}-rollback")
-            second = len(aws.world.calls)
-            after = resting_state(aws, scenario)
-            report, markdown = _reports(workflow, rollback)
-            again = workflow.rollback.run({"migrationId": name}, name=f"{name}-rollback-again")
-            yield RolledBack(
-                aws,
-                scenario,
-                workflow,
-                migration,
-                rollback,
-                again,
-                initial,
-                migrated,
-                after,
-                aws.world.calls[first:second],
-                aws.world.calls[second:],
-                report,
-                markdown,
-            )
+                between(aws, scenario)
+        first = len(aws.world.calls)
+        rollback = workflow.rollback.run({"migrationId": name}, name=f"{name}-rollback")
+        second = len(aws.world.calls)
+        after = resting_state(aws, scenario)
+        report, markdown = _reports(workflow, rollback)
+        again = workflow.rollback.run({"migrationId": name}, name=f"{name}-rollback-again")
+        yield RolledBack(
+            aws,
+            scenario,
+            workflow,
+            migration,
+            rollback,
+            again,
+            initial,
+            migrated,
+            after,
+            aws.world.calls[first:second],
+            aws.world.calls[second:],
+            report,
+            markdown,
+        )
 
 
 def _reports(workflow: LocalStateMachine, rollback: Execution) -> tuple[dict[str, Any], str]:
