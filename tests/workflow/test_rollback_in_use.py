@@ -44,7 +44,8 @@ def test_the_protect_configuration_in_use_is_kept_with_the_reason(run: RolledBac
     [item] = _protect_items(run)
     assert item["outcome"] == "KEPT"
     assert "associated with a configuration set" in item["detail"]
-    assert f"{item['name']}: " in run.markdown and "Kept (something else uses it)" in run.markdown
+    assert "Kept (something else uses it)" in run.markdown
+    assert f"{item['name']}: " in run.markdown
 
 
 def test_the_team_set_still_has_its_protect_configuration(run: RolledBack) -> None:
