@@ -61,3 +61,37 @@ def test_a_migration_that_lost_its_lock_stops_before_associating(aws: OfflineAWS
         assert associated == []
         [lock] = lock_items(aws, workflow)
         assert lock["migrationId"]["S"] == "mig-usurper"
+
+
+def test_a_share_given_by_arn_takes_the_lock_of_its_name(aws: OfflineAWS, scenario: Scenario) -> None:
+    # Given the owner's share sms-production, and a migration of it by name holding its lock for another hour
+    share = aws.client("ram", account=scenario.owner).create_resource_share(name="sms-production")
+    arn = share["resourceShare"]["resourceShareArn"]
+    with local_migration_workflow(aws, parameters={"LogLevel": "WARNING"}) as workflow:
+        put_lock(aws, workflow, "mig-by-name", int(aws.clock.datetime().timestamp()) + 3600)
+        first = len(aws.world.calls)
+
+        # When a migration names the same share by its ARN
+        request = scenario.request(migrationId="mig-by-arn", share={"arn": arn, "allowExternalPrincipals": True})
+        execution = workflow.run(request, name="mig-by-arn")
+
+        # Then it is refused naming the holder, and nothing changed
+        assert (execution.status, execution.error) == ("FAILED", "ShareLocked")
+        assert "migration mig-by-name" in (execution.cause or "")
+        assert mutating_calls(aws.world.calls[first:]) == []
+
+
+def test_a_migration_of_a_share_given_by_arn_completes_and_releases_the_lock(
+    aws: OfflineAWS, scenario: Scenario
+) -> None:
+    # Given the owner's share sms-production, no lock held
+    share = aws.client("ram", account=scenario.owner).create_resource_share(name="sms-production")
+    arn = share["resourceShare"]["resourceShareArn"]
+    with local_migration_workflow(aws, parameters={"LogLevel": "WARNING"}) as workflow:
+        # When a migration names it by its ARN
+        request = scenario.request(migrationId="mig-arn", share={"arn": arn, "allowExternalPrincipals": True})
+        execution = workflow.run(request, name="mig-arn")
+
+        # Then it completes and leaves no lock behind
+        assert execution.status == "SUCCEEDED", execution.cause
+        assert lock_items(aws, workflow) == []

@@ -14,16 +14,24 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from eum_share.clock import epoch, isonow
+from eum_share.dal import ram
 from eum_share.errors import ShareLocked
 from eum_share.logic.context import Migration
 from eum_share.models.ledger import ShareLock
-from eum_share.models.request import MigrationRequest
 
 
-def share_lock_key(request: MigrationRequest) -> str:
-    """The lock of the share the request names, in the owner account and Region (by ARN, or by name)."""
-    share = request.share.arn or f"name/{request.share.name}"
-    return f"SHARE#{request.owner.account_id}#{request.region}#{share}"
+def share_lock_key(migration: Migration) -> str:
+    """The lock of the share the request names, in the owner account and Region, keyed by the share's name: a
+    request naming it by ARN and one naming it by name take the same lock. (RAM lets two shares bear one name;
+    migrations of those wait on each other, which is safe.) An ARN that names no share of the owner keys by the
+    ARN: EnsureShareWithPrincipals refuses it."""
+    request = migration.request
+    name = request.share.name
+    if name is None:
+        share = ram.find_share(migration.owner(), arn=request.share.arn)
+        name = None if share is None else str(share["name"])
+    key = f"name/{name}" if name is not None else request.share.arn
+    return f"SHARE#{request.owner.account_id}#{request.region}#{key}"
 
 
 def _held_by(holder: ShareLock) -> str:
@@ -36,7 +44,7 @@ def _held_by(holder: ShareLock) -> str:
 
 def lock_share(migration: Migration) -> ShareLock:
     """Take the share's lock for this migration, or refuse with `ShareLocked` naming its holder."""
-    lock = _lock(migration, share_lock_key(migration.request))
+    lock = _lock(migration, share_lock_key(migration))
     holder = migration.ledger.claim_share_lock(lock, epoch(), take_expired=True)
     if holder is not None:
         request = migration.request
