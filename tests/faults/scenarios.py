@@ -87,6 +87,24 @@ def _release_mid_run(world: World) -> None:
     )
 
 
+def _sender_id_and_pool_removed_mid_run(world: World) -> None:
+    """When RAM is first handed identities, the owner releases a sender ID in no pool and deletes a pool (its
+    members stay, outside any pool)."""
+    pooled = {member for members in world.seeded.pool_members.values() for member in members}
+    sender = next(arn for arn in world.seeded.sender_ids if arn not in pooled)
+    pool = world.seeded.pools[0]
+
+    def remove() -> None:
+        for arn in (sender, pool):
+            world.aws.sms.release(arn)
+            world.aws.world.faults.count("identity-released")
+
+    def with_resources(params: dict[str, Any]) -> bool:
+        return bool(params.get("resourceArns"))
+
+    world.aws.world.after_call("ram", "AssociateResourceShare", remove, when=with_resources)
+
+
 def _without_consumer_role(world: World) -> None:
     account = world.seeded.external_consumers[0]
     name, _ = role_trust(world.aws, "ConsumerRole", account)
@@ -167,6 +185,12 @@ SCENARIOS: list[Scenario] = [
         "identity-released",
         "the owner releases two numbers mid-run: one being associated, one not yet reached",
         arrange=_release_mid_run,
+        kinds=("identity-released",),
+    ),
+    Scenario(
+        "sender-id-and-pool-removed",
+        "the owner releases a sender ID and deletes a pool mid-run, once RAM has been handed the first batch",
+        arrange=_sender_id_and_pool_removed_mid_run,
         kinds=("identity-released",),
     ),
     Scenario(

@@ -188,12 +188,15 @@ class ChunkRunner:
         for identity in unfinished:
             by_kind[identity.type].append(identity.arn)
         owned = {arn for kind, arns in by_kind.items() for arn in sms.described(self.owner, kind, arns, owner="SELF")}
+        gone = [i for i in unfinished if i.arn not in owned]
+        self._save([(self._released(i, code), i.status) for i in gone])
+        return bool(gone)
+
+    def _released(self, identity: IdentityRecord, code: str) -> IdentityRecord:
         reason = (
             f"no longer in account {self.request.owner.account_id}: released or deleted during the migration ({code})"
         )
-        gone = [i for i in unfinished if i.arn not in owned]
-        self._save([(i.model_copy(update={"status": IdentityStatus.FAILED, "reason": reason}), i.status) for i in gone])
-        return bool(gone)
+        return identity.model_copy(update={"status": IdentityStatus.FAILED, "reason": reason})
 
     def _batch_done(self) -> bool:
         return self._batch is not None and self._batch.status is BatchStatus.DONE
@@ -241,7 +244,15 @@ class ChunkRunner:
         changes = []
         for identity in self._identities(batch):
             if identity.snapshot is None and identity.status not in FINAL_STATUSES:
-                snapshot = sms.get_policy(self.owner, identity.arn) or ""
+                try:
+                    snapshot = sms.get_policy(self.owner, identity.arn) or ""
+                except ClientError as error:
+                    code = error.response["Error"]["Code"]
+                    if code not in GONE:
+                        raise
+                    # Released or deleted by its owner before the migration changed anything of it.
+                    changes.append((self._released(identity, code), identity.status))
+                    continue
                 changes.append((identity.model_copy(update={"snapshot": snapshot}), identity.status))
         self._save(changes)
 

@@ -155,14 +155,19 @@ class SmsVoiceFake(IdentitiesMixin, SharingMixin, ConfigurationMixin, ProtectMix
         self.state(account, region).verified_destinations.add(number)
 
     def release(self, arn: str) -> None:
-        """What ReleasePhoneNumber does, for a number named by ARN: for hooks that release a number while a
-        migration runs (`World.after_call`), as its owner would from the console."""
+        """What its owner does from the console to an identity named by ARN: ReleasePhoneNumber, ReleaseSenderId
+        or DeletePool; for hooks that take an identity away while a migration runs (`World.after_call`)."""
         parsed = Arn.parse(arn)
-        if parsed is None or parsed.kind != "phone-number":
-            raise ValueError(f"{arn} is not a phone number ARN")
-        self.release_phone_number(
-            CallContext(parsed.account, parsed.region, "ReleasePhoneNumber"), PhoneNumberId=parsed.resource_id
-        )
+        if parsed is None or parsed.kind not in ("phone-number", "sender-id", "pool"):
+            raise ValueError(f"{arn} is not a phone number, sender ID or pool ARN")
+        if parsed.kind == "phone-number":
+            ctx = CallContext(parsed.account, parsed.region, "ReleasePhoneNumber")
+            self.release_phone_number(ctx, PhoneNumberId=parsed.resource_id)
+        elif parsed.kind == "sender-id":
+            ctx = CallContext(parsed.account, parsed.region, "ReleaseSenderId")
+            self.release_sender_id(ctx, SenderId=parsed.resource_id, IsoCountryCode=parsed.country)
+        else:
+            self.delete_pool(CallContext(parsed.account, parsed.region, "DeletePool"), PoolId=parsed.resource_id)
 
     # -- inspection ----------------------------------------------------------------------------------------
     def dump(self, account: str, region: str) -> dict[str, Any]:

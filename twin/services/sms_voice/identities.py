@@ -310,13 +310,48 @@ class IdentitiesMixin(SmsVoiceCore):
                 phone.phone_number_id,
                 f"The phone number is in the pool {phone.pool_id}.",
             )
-        released = {**phone.info(), "Status": "DELETED"}
         del state.phone_numbers[phone.phone_number_id]
         state.policies.pop(phone.arn, None)
         state.tags.pop(phone.arn, None)
+        return self._released(ctx, {**phone.info(), "Status": "DELETED"})
+
+    def release_sender_id(self, ctx: CallContext, **params: Any) -> dict[str, Any]:
+        """The sender ID leaves the account, its resource policy and tags with it. As for a phone number, one in a
+        pool or with deletion protection on is refused (ConflictException names which)."""
+        state = self.state(ctx.account, ctx.region)
+        sender = self.own_sender_id(state, params["SenderId"], params["IsoCountryCode"])
+        if sender is None:
+            raise not_found("sender-id", params["SenderId"])
+        if sender.deletion_protection:
+            raise conflict("DELETION_PROTECTION_ENABLED", "sender-id", sender.sender_id, "Deletion protection is on.")
+        pool = next((p for p in state.pools.values() if sender.arn in p.members), None)
+        if pool is not None:
+            message = f"The sender ID is in the pool {pool.pool_id}."
+            raise conflict("SENDER_ID_ASSOCIATED_TO_POOL", "sender-id", sender.sender_id, message)
+        del state.sender_ids[(sender.sender_id, sender.iso_country)]
+        state.policies.pop(sender.arn, None)
+        state.tags.pop(sender.arn, None)
+        return self._released(ctx, sender.info())
+
+    def delete_pool(self, ctx: CallContext, **params: Any) -> dict[str, Any]:
+        """The pool goes, its members stay in the account outside any pool; refused with deletion protection on."""
+        state = self.state(ctx.account, ctx.region)
+        pool = self._own_pool(ctx, params["PoolId"])
+        if pool.deletion_protection:
+            raise conflict("DELETION_PROTECTION_ENABLED", "pool", pool.pool_id, "Deletion protection is on.")
+        for phone in state.phone_numbers.values():
+            if phone.pool_id == pool.pool_id:
+                phone.pool_id = None
+        del state.pools[pool.pool_id]
+        state.policies.pop(pool.arn, None)
+        state.tags.pop(pool.arn, None)
+        return self._released(ctx, {**pool.info(), "Status": "DELETING"})
+
+    def _released(self, ctx: CallContext, info: dict[str, Any]) -> dict[str, Any]:
+        """`info` cut to the members of the operation's output shape."""
         shape = self.api.operation(ctx.operation).output_shape
         assert shape is not None
-        return {key: value for key, value in released.items() if key in shape.members}
+        return {key: value for key, value in info.items() if key in shape.members}
 
     # -- opt-out lists -------------------------------------------------------------------------------------
     def create_opt_out_list(self, ctx: CallContext, **params: Any) -> dict[str, Any]:
