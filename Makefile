@@ -59,7 +59,7 @@ reliability: $(INSTALLED)
 	$(PY) -m tests.faults.reliability $(RELIABILITY_JSON) docs/reliability.md
 
 # eum-share against the runbook and an all-at-once share, N = 100, 1,000 and 10,000 (or `make bench N=1000`);
-# writes benchmarks/results.json and docs/benchmarks.png. The 10,000 runs take many minutes.
+# writes benchmarks/results.json and docs/benchmarks.png. About an hour in all: the runbook at 10,000 takes most of it.
 bench: $(INSTALLED)
 	$(PY) -c "import matplotlib, pyinstrument" 2>/dev/null || $(PY) -m pip install --quiet -e '.[bench]'
 	$(PY) -m benchmarks $(if $(N),--n $(N))
