@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from eum_share_cli.deployment import Deployment
 from eum_share_cli.failures import CommandFailed
-from eum_share_cli.migrations import describe_execution, execution_arn
+from eum_share_cli.migrations import still_running
 from eum_share_cli.request_file import RequestFileError, read_request, validate
 
 if TYPE_CHECKING:
@@ -116,10 +116,8 @@ def _refuse_a_clash(deployment: Deployment, request: MigrationRequest) -> None:
             f"migration {record.migration_id} already exists with a different request; nothing started: "
             "use a new migrationId, or re-run the original request"
         )
-    if record.status.value in ("RUNNING", "AWAITING_APPROVAL"):
-        running = describe_execution(execution_arn(deployment, record.execution_name))
-        if running is not None and running["status"] == "RUNNING":
-            raise CommandFailed(
-                f"migration {record.migration_id} is already running as execution {record.execution_name}; "
-                "nothing started: follow it with `eum-share watch`"
-            )
+    if still_running(deployment, record):
+        raise CommandFailed(
+            f"migration {record.migration_id} is already running as execution {record.execution_name}; "
+            "nothing started: follow it with `eum-share watch`"
+        )

@@ -13,6 +13,7 @@ from eum_share_cli.failures import CommandFailed
 
 if TYPE_CHECKING:
     from eum_share.models.doors import MigrationView
+    from eum_share.models.ledger import MigrationRecord
 
 
 def find_view(deployment: Deployment, migration_id: str) -> MigrationView | None:
@@ -58,6 +59,14 @@ def execution_arn(deployment: Deployment, name: str) -> str:
     from eum_share.dal.executions import execution_arn as arn_of
 
     return arn_of(deployment.state_machine_arn, name)
+
+
+def still_running(deployment: Deployment, record: MigrationRecord) -> bool:
+    """Whether the ledger says the migration runs and its execution says so too (a run that died says otherwise)."""
+    if record.status.value not in ("RUNNING", "AWAITING_APPROVAL"):
+        return False
+    running = describe_execution(execution_arn(deployment, record.execution_name))
+    return running is not None and running["status"] == "RUNNING"
 
 
 def running_execution_names(deployment: Deployment, prefix: str) -> list[str]:

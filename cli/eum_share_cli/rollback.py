@@ -14,7 +14,7 @@ from eum_share_cli.deployment import Deployment, resolve
 from eum_share_cli.failures import CommandFailed
 from eum_share_cli.invocation import command
 from eum_share_cli.launch import NAME_LIMIT, STAMP, utc_now
-from eum_share_cli.migrations import describe_execution, execution_arn, not_found, read_artifact
+from eum_share_cli.migrations import describe_execution, not_found, read_artifact, still_running
 from eum_share_cli.watch import positive_seconds
 
 if TYPE_CHECKING:
@@ -119,13 +119,11 @@ def refuse_while_running(deployment: Deployment, migration_id: str) -> None:
     record = Ledger(deployment.ledger_table).migration(migration_id)
     if record is None:
         raise not_found(deployment, migration_id)
-    if record.status.value in ("RUNNING", "AWAITING_APPROVAL"):
-        running = describe_execution(execution_arn(deployment, record.execution_name))
-        if running is not None and running["status"] == "RUNNING":
-            raise CommandFailed(
-                f"refused: migration {migration_id} is {record.status.value} (execution {record.execution_name}); "
-                "a rollback or restore starts only once it has ended: let it finish, or stop its execution"
-            )
+    if still_running(deployment, record):
+        raise CommandFailed(
+            f"refused: migration {migration_id} is {record.status.value} (execution {record.execution_name}); "
+            "a rollback or restore starts only once it has ended: let it finish, or stop its execution"
+        )
 
 
 def start(deployment: Deployment, request: RollbackRequest, name: str) -> str:

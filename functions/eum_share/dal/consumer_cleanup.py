@@ -4,6 +4,8 @@ anything to remove, so a rollback run again makes no call that changes anything.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from botocore.exceptions import ClientError
 
@@ -23,6 +25,17 @@ from eum_share.dal.consumer_configuration import (
 
 class InUse(Exception):
     """AWS refused to delete it because something else uses it (the message says what)."""
+
+
+@contextmanager
+def _in_use_when(code: str) -> Iterator[None]:
+    """AWS's refusal with this error code, which it gives for what something else uses, raised as InUse."""
+    try:
+        yield
+    except ClientError as error:
+        if _code(error) == code:
+            raise InUse(error.response.get("Error", {}).get("Message", "in use")) from None
+        raise
 
 
 def configuration_sets(consumer: Clients) -> dict[str, set[str]]:
@@ -50,12 +63,8 @@ def delete_account_default_protect_configuration(consumer: Clients) -> None:
 
 
 def delete_protect_configuration(consumer: Clients, protect_id: str) -> None:
-    try:
+    with _in_use_when("ConflictException"):
         consumer(SMS).delete_protect_configuration(ProtectConfigurationId=protect_id)
-    except ClientError as error:
-        if _code(error) == "ConflictException":
-            raise InUse(error.response.get("Error", {}).get("Message", "in use")) from None
-        raise
 
 
 def topic_exists(consumer: Clients, topic: str) -> bool:
@@ -101,9 +110,5 @@ def delete_role_policy(consumer: Clients, name: str) -> None:
 
 
 def delete_role(consumer: Clients, name: str) -> None:
-    try:
+    with _in_use_when("DeleteConflict"):
         consumer("iam").delete_role(RoleName=name)
-    except ClientError as error:
-        if _code(error) == "DeleteConflict":
-            raise InUse(error.response.get("Error", {}).get("Message", "in use")) from None
-        raise

@@ -82,6 +82,26 @@ class Ledger:
         self.table = table
         self._dynamodb = client("dynamodb")
 
+    def _items(self, migration_id: str, prefix: str, **query: Any) -> Iterator[dict[str, Any]]:
+        """The migration's items whose sort key starts with `prefix`, in order, read consistently."""
+        pages = self._dynamodb.get_paginator("query").paginate(
+            TableName=self.table,
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
+            ExpressionAttributeValues={":pk": _pk(migration_id), ":prefix": {"S": prefix}},
+            ConsistentRead=True,
+            **query,
+        )
+        for page in pages:
+            yield from page["Items"]
+
+    def _write_all(self, requests: list[dict[str, Any]]) -> None:
+        """Put and delete requests, 25 a call (BatchWriteItem's limit), until DynamoDB has processed them all."""
+        for start in range(0, len(requests), 25):
+            pending = requests[start : start + 25]
+            while pending:
+                response = self._dynamodb.batch_write_item(RequestItems={self.table: pending})
+                pending = response.get("UnprocessedItems", {}).get(self.table, [])
+
     # -- migration -----------------------------------------------------------------------------------------
     def begin(self, record: MigrationRecord) -> MigrationRecord:
         """The migration's record: created, or the existing one when the same request runs again.
@@ -145,11 +165,7 @@ class Ledger:
         """
         batch_items = [_to_item(b) | _key(migration_id, _batch_sk(b.index)) for b in batches]
         items = batch_items + [_to_item(i) | _key(migration_id, _identity_sk(i.arn)) for i in identities]
-        for start in range(0, len(items), 25):
-            pending: list[dict[str, Any]] = [{"PutRequest": {"Item": item}} for item in items[start : start + 25]]
-            while pending:
-                response = self._dynamodb.batch_write_item(RequestItems={self.table: pending})
-                pending = response.get("UnprocessedItems", {}).get(self.table, [])
+        self._write_all([{"PutRequest": {"Item": item}} for item in items])
         self.update_migration(migration_id, planned=True, identities=len(identities), batches=len(batch_items))
 
     # -- batches -------------------------------------------------------------------------------------------
@@ -250,16 +266,8 @@ class Ledger:
         return [found[arn] for arn in arns if arn in found]
 
     def all_identities(self, migration_id: str) -> Iterator[IdentityRecord]:
-        paginator = self._dynamodb.get_paginator("query")
-        pages = paginator.paginate(
-            TableName=self.table,
-            KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
-            ExpressionAttributeValues={":pk": _pk(migration_id), ":prefix": {"S": "IDENTITY#"}},
-            ConsistentRead=True,
-        )
-        for page in pages:
-            for item in page["Items"]:
-                yield _from_item(IdentityRecord, item)
+        for item in self._items(migration_id, "IDENTITY#"):
+            yield _from_item(IdentityRecord, item)
 
     def save_identities(self, migration_id: str, changes: list[tuple[IdentityRecord, IdentityStatus]]) -> None:
         """Write identity records, each conditional on the status it has in the ledger now (paired with it).
@@ -295,20 +303,18 @@ class Ledger:
 
     # -- configuration items -------------------------------------------------------------------------------
     def save_configuration(self, migration_id: str, account: str, items: list[BaseModel]) -> None:
-        for start in range(0, len(items), 25):
-            requests = [
+        self._write_all(
+            [
                 {
                     "PutRequest": {
                         "Item": _to_item(item)
-                        | _key(migration_id, f"CONFIG#{account}#{start + offset:05d}")
+                        | _key(migration_id, f"CONFIG#{account}#{index:05d}")
                         | {"account": {"S": account}}
                     }
                 }
-                for offset, item in enumerate(items[start : start + 25])
+                for index, item in enumerate(items)
             ]
-            while requests:
-                response = self._dynamodb.batch_write_item(RequestItems={self.table: requests})
-                requests = response.get("UnprocessedItems", {}).get(self.table, [])
+        )
 
     # -- what the migration added (a rollback undoes exactly this) --------------------------------------------
     def record_added(self, migration_id: str, item: AddedItem) -> None:
@@ -327,13 +333,7 @@ class Ledger:
                 raise
 
     def added_items(self, migration_id: str) -> list[AddedItem]:
-        pages = self._dynamodb.get_paginator("query").paginate(
-            TableName=self.table,
-            KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
-            ExpressionAttributeValues={":pk": _pk(migration_id), ":prefix": {"S": "ADDED#"}},
-            ConsistentRead=True,
-        )
-        return [_from_item(AddedItem, item) for page in pages for item in page["Items"]]
+        return [_from_item(AddedItem, item) for item in self._items(migration_id, "ADDED#")]
 
     def record_failure(self, migration_id: str, error: str, cause: str, status: str = "FAILED") -> str | None:
         """Mark the migration ended (FAILED, REJECTED or EXPIRED) with why; earlier fields and every identity item

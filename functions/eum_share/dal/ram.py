@@ -10,6 +10,7 @@ from botocore.exceptions import ClientError
 from eum_share.dal.accounts import Clients
 
 MIGRATION_TAG = "eum-share:migration"
+LIVE = ("ASSOCIATED", "ASSOCIATING")  # what a share holds, or is taking in
 
 
 def find_share(ram: Clients, *, arn: str | None = None, name: str | None = None) -> dict[str, Any] | None:
@@ -64,6 +65,21 @@ def associations(ram: Clients, share_arn: str, kind: str, resource_arn: str | No
         if not page.get("nextToken"):
             return
         params["nextToken"] = page["nextToken"]
+
+
+def live_entities(ram: Clients, share_arn: str, kind: str) -> list[str]:
+    """The resources or principals (RESOURCE, PRINCIPAL) the share holds now, or is taking in."""
+    return [a["associatedEntity"] for a in associations(ram, share_arn, kind) if a["status"] in LIVE]
+
+
+def associations_of(ram: Clients, share_arn: str, arns: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """Each resource's association with the share, asked resource by resource (DISASSOCIATING and
+    DISASSOCIATED included); a resource RAM has none for is left out."""
+    found: dict[str, dict[str, Any]] = {}
+    for arn in arns:
+        for association in associations(ram, share_arn, "RESOURCE", resource_arn=arn):
+            found[arn] = association
+    return found
 
 
 def resources(ram: Clients, share_arn: str, arns: Sequence[str]) -> dict[str, dict[str, Any]]:

@@ -11,7 +11,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from eum_share.clock import isonow
-from eum_share.dal.ledger import Ledger, StaleLedgerWrite, _from_item, _key, _pk, _serializer, _to_item
+from eum_share.dal.ledger import Ledger, StaleLedgerWrite, _from_item, _key, _serializer, _to_item
 from eum_share.models.ledger import MigrationStatus
 from eum_share.models.rollback import (
     RollbackMode,
@@ -43,26 +43,14 @@ class RollbackLedger(Ledger):
         stale = [_key(migration_id, sk) for sk in self._undo_keys(migration_id) if sk not in kept]
         fresh = [_to_item(batch) | _key(migration_id, _undo_sk(batch.index)) for batch in batches]
         requests: list[dict[str, Any]] = [{"DeleteRequest": {"Key": key}} for key in stale]
-        requests += [{"PutRequest": {"Item": item}} for item in fresh]
-        for start in range(0, len(requests), 25):
-            pending = requests[start : start + 25]
-            while pending:
-                response = self._dynamodb.batch_write_item(RequestItems={self.table: pending})
-                pending = response.get("UnprocessedItems", {}).get(self.table, [])
+        self._write_all(requests + [{"PutRequest": {"Item": item}} for item in fresh])
         item = _to_item(record.model_copy(update={"batches": len(batches), "started_at": isonow()}))
         self._dynamodb.put_item(TableName=self.table, Item=item | _key(migration_id, record.mode.value))
         if record.mode is RollbackMode.ROLLBACK:
             self.update_migration(migration_id, status=MigrationStatus.ROLLING_BACK.value)
 
     def _undo_keys(self, migration_id: str) -> list[str]:
-        pages = self._dynamodb.get_paginator("query").paginate(
-            TableName=self.table,
-            KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
-            ProjectionExpression="sk",
-            ExpressionAttributeValues={":pk": _pk(migration_id), ":prefix": {"S": UNDO}},
-            ConsistentRead=True,
-        )
-        return [str(item["sk"]["S"]) for page in pages for item in page["Items"]]
+        return [str(item["sk"]["S"]) for item in self._items(migration_id, UNDO, ProjectionExpression="sk")]
 
     def update_rollback(self, migration_id: str, mode: RollbackMode, **fields: Any) -> None:
         """Set top-level fields of the run's record (camelCase names, JSON values)."""
@@ -79,13 +67,7 @@ class RollbackLedger(Ledger):
 
     def undo_batches(self, migration_id: str) -> list[UndoBatch]:
         """Every batch of the current run, in order."""
-        pages = self._dynamodb.get_paginator("query").paginate(
-            TableName=self.table,
-            KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
-            ExpressionAttributeValues={":pk": _pk(migration_id), ":prefix": {"S": UNDO}},
-            ConsistentRead=True,
-        )
-        return [_from_item(UndoBatch, item) for page in pages for item in page["Items"]]
+        return [_from_item(UndoBatch, item) for item in self._items(migration_id, UNDO)]
 
     def save_undo_batch(self, migration_id: str, batch: UndoBatch, expected: UndoBatchStatus) -> None:
         try:

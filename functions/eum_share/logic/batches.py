@@ -278,7 +278,7 @@ class ChunkRunner:
         changes = []
         for identity in to_share:
             if identity.arn in failed_now:
-                changes.append((self._needs_repair(identity, failed_now[identity.arn]), identity.status))
+                changes.append((identity.to_repair(failed_now[identity.arn]), identity.status))
             else:
                 status = IdentityStatus.ASSOCIATING
                 changes.append((identity.model_copy(update={"status": status, "attempts": 1}), identity.status))
@@ -305,7 +305,7 @@ class ChunkRunner:
                 still.append(identity)
             else:
                 cause = _resource_cause(resource, record.checks)
-                changes.append((self._needs_repair(identity, cause), identity.status))
+                changes.append((identity.to_repair(cause), identity.status))
         self._save(changes)
         if still:
             self._save_batch(record, BatchStatus.ASSOCIATING, checks=record.checks + 1)
@@ -327,14 +327,6 @@ class ChunkRunner:
         if milliseconds != self.m.record.association_ms:
             self.m.ledger.update_migration(self.m.id, associationMs=milliseconds)
             self.m.record = self.m.record.model_copy(update={"association_ms": milliseconds})
-
-    def _association_statuses(self, arns: list[str]) -> dict[str, dict[str, Any]]:
-        """The association of each ARN with the share, DISASSOCIATING included (repairs need it)."""
-        statuses: dict[str, dict[str, Any]] = {}
-        for arn in arns:
-            for association in ram.associations(self.owner, self.m.share_arn, "RESOURCE", resource_arn=arn):
-                statuses[arn] = association
-        return statuses
 
     # -- VERIFYING: the owner's policy intact, the consumers see it; else repair ---------------------------
     def _verify(self, batch: Batch, record: BatchRecord) -> Outcome:
@@ -364,7 +356,7 @@ class ChunkRunner:
                 cause = (
                     f"not visible to every consumer under Owner=SHARED after {identity.visibility_checks + 1} checks"
                 )
-                final_changes.append(self._needs_repair(checked, cause))
+                final_changes.append(checked.to_repair(cause))
             else:
                 waiting = True
                 final_changes.append(checked.model_copy(update={"visibility_checks": identity.visibility_checks + 1}))
@@ -381,7 +373,7 @@ class ChunkRunner:
         document = sms.get_policy(self.owner, identity.arn)
         problems = integrity_problems(document, self.principals, identity.snapshot, USE_ACTION[identity.type])
         if problems:
-            return self._needs_repair(identity, "; ".join(problems))
+            return identity.to_repair("; ".join(problems))
         return identity.model_copy(update={"policy_ok": True})
 
     def _visible_everywhere(self, identities: list[IdentityRecord]) -> set[str]:
@@ -444,17 +436,6 @@ class ChunkRunner:
         return self._configuration_sets[account]
 
     # -- repairs: this resource alone, again -----------------------------------------------------------------
-    def _needs_repair(self, identity: IdentityRecord, cause: str) -> IdentityRecord:
-        return identity.model_copy(
-            update={
-                "status": IdentityStatus.REPAIRING,
-                "reason": cause,
-                "repair_step": None,
-                "policy_ok": False,
-                "probed": False,
-            }
-        )
-
     def _repair_step(self, identity: IdentityRecord) -> tuple[IdentityRecord, bool]:
         """One step of repairing an identity; returns its new record and whether to wait for AWS."""
         if identity.repair_step is None:
@@ -468,7 +449,7 @@ class ChunkRunner:
             self._disassociate(identity.arn, attempt)
             return identity.model_copy(update={"repairs": repairs, "repair_step": DISASSOCIATING}), True
         attempt = len(identity.repairs)
-        association = self._association_statuses([identity.arn]).get(identity.arn)
+        association = ram.associations_of(self.owner, self.m.share_arn, [identity.arn]).get(identity.arn)
         status = association["status"] if association else "DISASSOCIATED"
         if identity.repair_step == DISASSOCIATING:
             if status == "DISASSOCIATING":
@@ -483,7 +464,7 @@ class ChunkRunner:
         if status == "ASSOCIATING":
             return identity, True
         if status != "ASSOCIATED":
-            cause = _association_cause(association, 0)
+            cause = _association_cause(association)
             return identity.model_copy(update={"repair_step": None, "reason": cause}), False
         self._restore_lost_statements(identity)
         return self._with(identity, IdentityStatus.ASSOCIATED), False
@@ -528,11 +509,9 @@ def _resource_cause(resource: dict[str, Any] | None, checks: int) -> str:
     return f"resource {resource['status']} in the share: {resource.get('statusMessage', 'no message')}"
 
 
-def _association_cause(association: dict[str, Any] | None, checks: int) -> str:
+def _association_cause(association: dict[str, Any] | None) -> str:
     if association is None:
         return "RAM has no association for the resource"
-    if association["status"] == "ASSOCIATING":
-        return f"association still ASSOCIATING after {checks} checks"
     return f"association {association['status']}: {association.get('statusMessage', 'no message')}"
 
 

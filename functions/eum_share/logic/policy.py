@@ -101,6 +101,11 @@ def integrity_problems(
     return problems
 
 
+def policy_document(items: Sequence[dict[str, Any]]) -> str:
+    """A resource policy of these statements."""
+    return json.dumps({"Version": "2012-10-17", "Statement": list(items)})
+
+
 def lost(document: str | None, snapshot: str | None) -> list[dict[str, Any]]:
     """The statements of the snapshot that the policy no longer holds (all of them when it is gone or broken)."""
     kept = {canonical(s) for s in statements(document) or []}
@@ -115,7 +120,7 @@ def merged(current: str | None, snapshot: str | None, extra: Sequence[dict[str, 
         if canonical(statement) not in seen:
             result.append(statement)
             seen.add(canonical(statement))
-    return json.dumps({"Version": "2012-10-17", "Statement": result})
+    return policy_document(result)
 
 
 GRANTED_ACTIONS = {
@@ -142,7 +147,7 @@ def still_held(snapshot: str | None, document: str | None) -> str:
     leave in place. A statement someone removed since the snapshot stays removed."""
     present = {canonical(s) for s in statements(document) or []}
     kept = [s for s in statements(snapshot) or [] if canonical(s) in present]
-    return json.dumps({"Version": "2012-10-17", "Statement": kept}) if kept else ""
+    return policy_document(kept) if kept else ""
 
 
 def grant_statements(arn: str, kind: str, principals: list[str], sid: str) -> list[dict[str, Any]]:

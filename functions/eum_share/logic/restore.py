@@ -9,8 +9,10 @@ next attempt and reported as already fine: the policy is right either way.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from eum_share.dal import artifacts, sms
+from eum_share.dal.accounts import Clients
 from eum_share.logic.context import Migration
 from eum_share.logic.policy import lost, merged
 from eum_share.logic.rollback_open import RESTORE_PROGRESS
@@ -35,16 +37,23 @@ def restore_policies(migration: Migration, arns: list[str], remaining_ms: Callab
         if record.snapshot is None:
             progress.untouched.append(record.arn)
             continue
-        current = sms.get_policy(owner, record.arn)
-        missing = lost(current, record.snapshot)
+        missing = put_back_lost(owner, record.arn, record.snapshot)
         if not missing:
             progress.already_fine.append(record.arn)
             continue
-        sms.put_policy(owner, record.arn, merged(current, record.snapshot))
         progress.restored[record.arn] = [str(s.get("Sid", "(no Sid)")) for s in missing]
         artifacts.put_model(bucket, key, progress)
     artifacts.put_model(bucket, key, progress)
     return True
+
+
+def put_back_lost(owner: Clients, arn: str, kept: str | None) -> list[dict[str, Any]]:
+    """The statements of `kept` the identity's policy no longer holds, put back beside what it holds now."""
+    current = sms.get_policy(owner, arn)
+    missing = lost(current, kept)
+    if missing:
+        sms.put_policy(owner, arn, merged(current, kept))
+    return missing
 
 
 def _identities(migration: Migration, arns: list[str]) -> list[IdentityRecord]:

@@ -77,13 +77,10 @@ def share_before(migration: Migration) -> ShareBefore:
     record = migration.record
     if record.share_created or record.share_arn is None:
         return ShareBefore(share_arn=record.share_arn or "")
-    if not record.records_changes:  # a ledger from before shares were recorded: there is no share-before.json
-        raise RollbackNotPossible(
-            f"migration {migration.id} used share {record.share_arn}, which existed before it, but the ledger has "
-            "no record of what that share held then; nothing is done"
-        )
-    before = artifacts.get_model(migration.settings.artifact_bucket, migration.key(SHARE_BEFORE), ShareBefore)
-    if before.share_arn != record.share_arn:
+    # A ledger from before shares were recorded has no share-before.json.
+    bucket, key = migration.settings.artifact_bucket, migration.key(SHARE_BEFORE)
+    before = artifacts.get_model(bucket, key, ShareBefore) if record.records_changes else None
+    if before is None or before.share_arn != record.share_arn:
         raise RollbackNotPossible(
             f"migration {migration.id} used share {record.share_arn}, which existed before it, but the ledger has "
             "no record of what that share held then; nothing is done"
@@ -95,35 +92,30 @@ def _keep_share_before(migration: Migration, share_arn: str) -> None:
     """What a share that existed before held, before this migration changes anything in it: a rollback takes
     away only what is not in here."""
     owner = migration.owner()
-    live = ("ASSOCIATED", "ASSOCIATING")
     before = ShareBefore(
         share_arn=share_arn,
-        resources=[
-            a["associatedEntity"] for a in ram.associations(owner, share_arn, "RESOURCE") if a["status"] in live
-        ],
-        principals=[
-            a["associatedEntity"] for a in ram.associations(owner, share_arn, "PRINCIPAL") if a["status"] in live
-        ],
+        resources=ram.live_entities(owner, share_arn, "RESOURCE"),
+        principals=ram.live_entities(owner, share_arn, "PRINCIPAL"),
     )
     artifacts.put_model(migration.settings.artifact_bucket, migration.key(SHARE_BEFORE), before)
 
 
 def _add_principals(migration: Migration, share: dict[str, Any], missing: list[str]) -> None:
     owner, arn = migration.owner(), share["resourceShareArn"]
-    held = sum(1 for a in ram.associations(owner, arn, "RESOURCE") if a["status"] in ("ASSOCIATED", "ASSOCIATING"))
-    if held > MAX_RESOURCES_FOR_NEW_PRINCIPALS:
+    held = ram.live_entities(owner, arn, "RESOURCE")
+    if len(held) > MAX_RESOURCES_FOR_NEW_PRINCIPALS:
         _create(
             migration,
             f"{share['name']}-{migration.id}"[:255],
             note=(
-                f"share {arn} already holds {held} resources; adding principals to it would make RAM rewrite "
-                f"{held} resource policies at once (the throttling trigger AWS warns about), so this migration "
+                f"share {arn} already holds {len(held)} resources; adding principals to it would make RAM rewrite "
+                f"{len(held)} resource policies at once (the throttling trigger AWS warns about), so this migration "
                 "uses a new share"
             ),
         )
         return
     if not migration.record.share_created:  # in its own share, principals go with the share
-        _snapshot_policies(migration, arn)
+        _snapshot_policies(migration, held)
         for principal in missing:
             added = AddedItem(
                 kind=AddedKind.PRINCIPAL, account=migration.request.owner.account_id, name=principal, detail=arn
@@ -132,16 +124,12 @@ def _add_principals(migration: Migration, share: dict[str, Any], missing: list[s
     ram.associate(owner, arn, token(migration.id, "principals", *sorted(missing)), principals=missing)
 
 
-def _snapshot_policies(migration: Migration, share_arn: str) -> None:
-    """New principals make RAM rewrite the policy of every resource in the share, and a throttled rewrite can
+def _snapshot_policies(migration: Migration, held: list[str]) -> None:
+    """New principals make RAM rewrite the policy of every resource the share holds, and a throttled rewrite can
     empty it: each policy is kept first (share-before.json), and is the snapshot of those this migration moves."""
     owner, bucket, key = migration.owner(), migration.settings.artifact_bucket, migration.key(SHARE_BEFORE)
     before = artifacts.get_model(bucket, key, ShareBefore)
-    live = [
-        a["associatedEntity"]
-        for a in ram.associations(owner, share_arn, "RESOURCE")
-        if a["status"] in ("ASSOCIATED", "ASSOCIATING") and a["associatedEntity"] not in before.policies
-    ]
+    live = [arn for arn in held if arn not in before.policies]
     if not live:
         return
     policies = {arn: sms.get_policy(owner, arn) or "" for arn in live}

@@ -97,24 +97,16 @@ def _publish_permission(account: _Account, item: AddedItem) -> None:
     _remove_if(account, item, present, lambda: dal.remove_publish_permission(account.consumer, item.name))
 
 
-def _topic(account: _Account, item: AddedItem) -> None:
-    present = dal.topic_exists(account.consumer, item.name)
-    _remove_if(account, item, present, lambda: dal.delete_topic(account.consumer, item.name))
+def _by_name(
+    exists: Callable[[Clients, str], bool], delete: Callable[[Clients, str], None]
+) -> Callable[[_Account, AddedItem], None]:
+    """The remover of what is looked for and deleted by its name alone."""
 
+    def remove(account: _Account, item: AddedItem) -> None:
+        present = exists(account.consumer, item.name)
+        _remove_if(account, item, present, lambda: delete(account.consumer, item.name))
 
-def _role_policy(account: _Account, item: AddedItem) -> None:
-    present = dal.role_policy_exists(account.consumer, item.name)
-    _remove_if(account, item, present, lambda: dal.delete_role_policy(account.consumer, item.name))
-
-
-def _role(account: _Account, item: AddedItem) -> None:
-    present = dal.role_exists(account.consumer, item.name)
-    _remove_if(account, item, present, lambda: dal.delete_role(account.consumer, item.name))
-
-
-def _log_group(account: _Account, item: AddedItem) -> None:
-    present = dal.log_group_exists(account.consumer, item.name)
-    _remove_if(account, item, present, lambda: dal.delete_log_group(account.consumer, item.name))
+    return remove
 
 
 _REMOVERS: dict[AddedKind, Callable[[_Account, AddedItem], None]] = {
@@ -123,8 +115,8 @@ _REMOVERS: dict[AddedKind, Callable[[_Account, AddedItem], None]] = {
     AddedKind.ACCOUNT_DEFAULT_PROTECT: _account_default,
     AddedKind.PROTECT_CONFIGURATION: _protect_configuration,
     AddedKind.SNS_PUBLISH_PERMISSION: _publish_permission,
-    AddedKind.SNS_TOPIC: _topic,
-    AddedKind.IAM_ROLE_POLICY: _role_policy,
-    AddedKind.IAM_ROLE: _role,
-    AddedKind.LOG_GROUP: _log_group,
+    AddedKind.SNS_TOPIC: _by_name(dal.topic_exists, dal.delete_topic),
+    AddedKind.IAM_ROLE_POLICY: _by_name(dal.role_policy_exists, dal.delete_role_policy),
+    AddedKind.IAM_ROLE: _by_name(dal.role_exists, dal.delete_role),
+    AddedKind.LOG_GROUP: _by_name(dal.log_group_exists, dal.delete_log_group),
 }

@@ -11,12 +11,12 @@ nothing), and carries a client token of this run, so a retried step repeats the 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import Any
 
 from eum_share.dal import ram, sms
 from eum_share.dal.ledger import StaleLedgerWrite
+from eum_share.dal.ram import LIVE
 from eum_share.dal.rollback_ledger import RollbackLedger
 from eum_share.errors import RollbackIncomplete
 from eum_share.logic.context import Migration, token
@@ -25,12 +25,12 @@ from eum_share.logic.policy import (
     canonical,
     grant_sid,
     grants,
-    lost,
-    merged,
+    policy_document,
     statements,
     still_held,
     without_grants,
 )
+from eum_share.logic.restore import put_back_lost
 from eum_share.logic.share import matches_principal, share_before
 from eum_share.models.changes import AddedKind
 from eum_share.models.request import Strategy
@@ -43,7 +43,6 @@ from eum_share.models.rollback import (
     UndoOutcome,
 )
 
-LIVE = ("ASSOCIATED", "ASSOCIATING")
 MAX_CHECKS = 60  # polls before a disassociation still in flight stops the rollback (a new one continues it)
 REWRITE_CHECKS = 12  # polls for RAM's policy rewrites after principals left, before checking what they left
 ENOUGH_TIME_MS = 60_000
@@ -102,12 +101,8 @@ class SharingUndoer:
         return updated
 
     def _associations(self, arns: list[str]) -> dict[str, str]:
-        owner, share = self.m.owner(), self.m.share_arn
-        found: dict[str, str] = {}
-        for arn in arns:
-            for association in ram.associations(owner, share, "RESOURCE", resource_arn=arn):
-                found[arn] = association["status"]
-        return found
+        found = ram.associations_of(self.m.owner(), self.m.share_arn, arns)
+        return {arn: association["status"] for arn, association in found.items()}
 
     def _disassociate(self, batch: UndoBatch) -> tuple[UndoBatch, bool]:
         statuses = self._associations(batch.arns)
@@ -169,13 +164,7 @@ class SharingUndoer:
 
     def _put_back(self, keep: dict[str, str]) -> list[str]:
         owner = self.m.owner()
-        restored = []
-        for arn, kept in keep.items():
-            current = sms.get_policy(owner, arn)
-            if lost(current, kept):
-                sms.put_policy(owner, arn, merged(current, kept))
-                restored.append(arn)
-        return restored
+        return [arn for arn, kept in keep.items() if put_back_lost(owner, arn, kept)]
 
     def _revoke(self, batch: UndoBatch) -> UndoBatch:
         """RESOURCE_POLICY: the statements this migration wrote go, everything else stays; a policy left with no
@@ -190,7 +179,7 @@ class SharingUndoer:
             if not ours:
                 continue
             if wanted:
-                sms.put_policy(owner, arn, json.dumps({"Version": "2012-10-17", "Statement": wanted}))
+                sms.put_policy(owner, arn, policy_document(wanted))
             else:
                 sms.delete_policy(owner, arn)
             after = sms.get_policy(owner, arn)
@@ -214,7 +203,7 @@ class SharingUndoer:
             self._set(shareOutcome=f"share {arn} (created by this migration) no longer exists")
             return True
         if share["status"] == "ACTIVE":
-            others = [a["associatedEntity"] for a in ram.associations(owner, arn, "RESOURCE") if a["status"] in LIVE]
+            others = ram.live_entities(owner, arn, "RESOURCE")
             if others:
                 self._set(
                     shareOutcome=f"share {arn} (created by this migration) kept: it holds {len(others)} resources "

@@ -155,15 +155,7 @@ class ConsumerVerifier:
 
     def _reopen(self, record: IdentityRecord, cause: str) -> None:
         """Back to the batch loop: the identity is repaired there, and its batch is verified again."""
-        repairing = record.model_copy(
-            update={
-                "status": IdentityStatus.REPAIRING,
-                "reason": cause,
-                "repair_step": None,
-                "policy_ok": False,
-                "probed": False,
-            }
-        )
+        repairing = record.to_repair(cause)
         try:
             self.m.ledger.save_identities(self.m.id, [(repairing, record.status)])
         except StaleLedgerWrite:

@@ -118,6 +118,18 @@ class IdentityRecord(WireModel):
     reason: str | None = None
     updated_at: str | None = None
 
+    def to_repair(self, cause: str) -> IdentityRecord:
+        """Sent back for repair: what the last association proved (policy, probes) no longer counts."""
+        return self.model_copy(
+            update={
+                "status": IdentityStatus.REPAIRING,
+                "reason": cause,
+                "repair_step": None,
+                "policy_ok": False,
+                "probed": False,
+            }
+        )
+
 
 class BatchRecord(WireModel):
     index: int
