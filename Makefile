@@ -4,8 +4,14 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
+# uv, pinned by hash in tools/uv.txt, in a folder of its own: `uv sync` keeps .venv exactly as uv.lock says.
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
 export AWS_DEFAULT_REGION ?= us-east-1
 export SAM_CLI_TELEMETRY := 0
+# The machine's Python 3.11, never one uv would download.
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(VENV)
 # Every CloudFormation template of the repository: the stack, and the cross-account roles when present.
 TEMPLATES := template.yaml $(sort $(wildcard roles/*.yaml roles/*.yml))
 # What `sam build` reads; the build is redone only when one of these changed (and sam's cache skips unchanged
@@ -13,21 +19,43 @@ TEMPLATES := template.yaml $(sort $(wildcard roles/*.yaml roles/*.yml))
 BUILD_SOURCES := template.yaml samconfig.toml \
 	$(shell find functions statemachine -type f -not -path '*/__pycache__/*' -not -name '*.pyc' 2>/dev/null)
 BUILT := .aws-sam/build/template.yaml
+# The suite in parallel processes (pytest-xdist), each with its own offline AWS; tests that share a module's
+# expensive setup stay in one process (tests/conftest.py's scheduler). PYTEST_WORKERS=0 runs it in this process.
+PYTEST_WORKERS ?= auto
+PYTEST := $(PY) -m pytest -n $(PYTEST_WORKERS)
+# The quick inner loop: logic, the offline AWS's own tests, the ASL contract, the hostile inputs.
+QUICK_TESTS := tests/unit tests/twin tests/hostile tests/test_asl_contract.py
 
-.PHONY: install test lint validate build demo reliability bench clean
+.PHONY: install lock test test-quick lint validate build demo reliability bench clean
 
 install: $(INSTALLED)
 
-# The functions' pinned requirements constrain the development environment: the tests run on what is deployed.
-$(INSTALLED): pyproject.toml functions/requirements.txt
-	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]' --constraint functions/requirements.txt
+$(UV): tools/uv.txt
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet --require-hashes --no-deps -r tools/uv.txt
+	touch $@
+
+# Exactly uv.lock, nothing else (uv sync removes what the lock does not name); --locked stops when pyproject.toml
+# asks for something uv.lock does not have (run `make lock`).
+$(INSTALLED): $(UV) uv.lock pyproject.toml
+	$(UV) sync --locked --all-extras --python $(PYTHON)
 	touch $(INSTALLED)
+
+# Re-resolve every dependency to the newest version pyproject.toml allows, and export the deployed set (the
+# run-time dependencies, without the extras) to functions/requirements.txt. Then: make install test.
+lock: $(UV)
+	$(UV) lock --upgrade --python $(PYTHON)
+	{ echo "# Exported from uv.lock by \`make lock\`: what \`sam build\` packages with every function, exactly what the"; \
+	  echo "# tests ran on. Edit pyproject.toml, then run \`make lock\`; never edit this file by hand."; \
+	  $(UV) export --frozen --no-dev --no-emit-project --no-hashes --no-annotate --no-header \
+	    | sed -e 's/ ;.*$$//'; } > functions/requirements.txt
 
 # tests/stack/ invokes the built functions; it would build them itself, this keeps the build in one place.
 test: $(INSTALLED) $(BUILT)
-	$(PY) -m pytest
+	$(PYTEST)
+
+test-quick: $(INSTALLED)
+	$(PYTEST) $(QUICK_TESTS)
 
 lint: $(INSTALLED)
 	$(VENV)/bin/ruff check .
@@ -61,8 +89,7 @@ reliability: $(INSTALLED)
 # eum-share against the runbook and an all-at-once share, N = 100, 1,000 and 10,000 (or `make bench N=1000`);
 # writes benchmarks/results.json and docs/benchmarks.png. About an hour in all: the runbook at 10,000 takes most of it.
 bench: $(INSTALLED)
-	$(PY) -c "import matplotlib, pyinstrument" 2>/dev/null || $(PY) -m pip install --quiet -e '.[bench]'
 	$(PY) -m benchmarks $(if $(N),--n $(N))
 
 clean:
-	rm -rf $(VENV) .aws-sam .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(TOOLS) .aws-sam .pytest_cache .mypy_cache .ruff_cache

@@ -7,8 +7,7 @@ import dataclasses
 import time
 from pathlib import Path
 
-import moto  # noqa: F401 - before any boto3 session, so every client is served offline
-
+import twin.moto_compat  # noqa: F401 - moto, at a version the twin supports, before any boto3 session
 from benchmarks.bench import run_size
 from benchmarks.rate_model import RateModel
 from benchmarks.report import chart, machine, merge, table, write_results

@@ -6,8 +6,9 @@ import os
 from collections.abc import Callable, Iterator
 from typing import Any
 
-import moto  # noqa: F401  (import order: see OFFLINE notes in README)
 import pytest
+
+import twin.moto_compat  # noqa: F401 - moto, at a version the twin supports, before any boto3 session
 
 os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
 os.environ.pop("MOTO_ACCOUNT_ID", None)  # it would pin every call to one account and break cross-account tests
@@ -36,3 +37,19 @@ def offline_factory() -> Iterator[Callable[..., OfflineAWS]]:
 def aws(offline_factory: Callable[..., OfflineAWS]) -> OfflineAWS:
     """An offline AWS with no faults."""
     return offline_factory()
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """In parallel runs (`make test`, pytest-xdist) the tests of one module run in one process, so a module's
+    expensive setup (a module-scoped migration, the IAM recording, the built functions' invocations) is done once;
+    the fault matrix's tests go by scenario (a scenario's tests read one run of it), so its scenarios spread."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class BySharedSetup(LoadScopeScheduling):  # type: ignore[misc]
+        def _split_scope(self, nodeid: str) -> str:
+            module, _, test = nodeid.partition("::")
+            if module.endswith("/test_fault_matrix.py") and "[" in test:
+                return f"{module}[{test.partition('[')[2]}"
+            return module
+
+    return BySharedSetup(config, log)

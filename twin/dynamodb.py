@@ -14,20 +14,23 @@ import types
 from collections.abc import Callable
 from typing import Any
 
+from twin.moto_compat import (
+    DynamoDBTable,
+    dynamodb_models,
+)
+
 _inside = threading.local()
 
 
 def cheap_transactions() -> Callable[[], None]:
-    from moto.dynamodb import models
-    from moto.dynamodb.models.table import Table
 
-    original = models.DynamoDBBackend.transact_write_items
-    real_copy = models.copy
+    original = dynamodb_models.DynamoDBBackend.transact_write_items
+    real_copy = dynamodb_models.copy
 
     def deepcopy(value: Any, memo: Any = None) -> Any:
         # Inside a transaction moto's whole-table backup is this same table: the rollback below restores
         # the items the transaction touched instead.
-        if getattr(_inside, "active", False) and isinstance(value, Table):
+        if getattr(_inside, "active", False) and isinstance(value, DynamoDBTable):
             return value
         return copy.deepcopy(value, memo)
 
@@ -46,12 +49,12 @@ def cheap_transactions() -> Callable[[], None]:
         finally:
             _inside.active = False
 
-    models.copy = types.SimpleNamespace(deepcopy=deepcopy, copy=copy.copy)
-    models.DynamoDBBackend.transact_write_items = transact_write_items
+    dynamodb_models.copy = types.SimpleNamespace(deepcopy=deepcopy, copy=copy.copy)
+    dynamodb_models.DynamoDBBackend.transact_write_items = transact_write_items
 
     def restore() -> None:
-        models.copy = real_copy
-        models.DynamoDBBackend.transact_write_items = original
+        dynamodb_models.copy = real_copy
+        dynamodb_models.DynamoDBBackend.transact_write_items = original
 
     return restore
 

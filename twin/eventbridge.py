@@ -31,6 +31,11 @@ from botocore.exceptions import ClientError
 
 from twin.clock import EPOCH, VirtualClock
 from twin.lambda_runtime import LambdaRuntime
+from twin.moto_compat import (
+    EventsRule,
+    EventTemplateParser,
+    events_models,
+)
 from twin.world import CallRecord, World
 
 POLL_SECONDS = 0.002  # how often an idle thread looks at the virtual clock, in wall time
@@ -260,9 +265,8 @@ class EventBridge:
         self.work.settle(timeout)
 
     def _route_targets(self) -> Callable[[], None]:
-        from moto.events.models import Rule
 
-        original = Rule.send_to_targets
+        original = EventsRule.send_to_targets
         bridge = self
 
         def send_to_targets(rule: Any, original_event: dict[str, Any], transform_input: bool = True) -> None:
@@ -278,27 +282,26 @@ class EventBridge:
                         only.targets = [target]
                         original(only, copy.deepcopy(original_event), transform_input)
 
-        Rule.send_to_targets = send_to_targets
+        EventsRule.send_to_targets = send_to_targets
 
         def restore() -> None:
-            Rule.send_to_targets = original
+            EventsRule.send_to_targets = original
 
         return restore
 
     def _time_events(self) -> Callable[[], None]:
         """An event's `time`, when PutEvents gives none, is the simulated time, as handlers see it."""
-        from moto.events import models
 
-        original = models.unix_time
+        original = events_models.unix_time
         clock = self.world.clock
 
         def unix_time(dt: datetime | None = None) -> float:
             return float(original(dt)) if dt is not None else EPOCH.timestamp() + clock.now()
 
-        models.unix_time = unix_time
+        events_models.unix_time = unix_time
 
         def restore() -> None:
-            models.unix_time = original
+            events_models.unix_time = original
 
         return restore
 
@@ -449,8 +452,6 @@ def target_input(target: dict[str, Any], event: dict[str, Any]) -> str:
         return json.dumps(matches[0].value if matches else None)
     transformer = target.get("InputTransformer")
     if transformer:
-        from moto.events.utils import EventTemplateParser
-
         try:
             rendered = EventTemplateParser.parse(
                 input_template=transformer.get("InputTemplate"),

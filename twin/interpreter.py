@@ -13,25 +13,34 @@ from dataclasses import dataclass
 from typing import Any
 
 from twin.clock import VirtualClock
+from twin.moto_compat import (
+    TMP_THREADS,
+    DistributedIterationComponent,
+    EmptyResult,
+    EvalTimeoutError,
+    EventDetails,
+    EventManager,
+    ExecutionState,
+    FailureEvent,
+    FailureEventException,
+    HistoryEventType,
+    MapRunFailedEventDetails,
+    ServiceException,
+    StatesErrorName,
+    StatesErrorNameType,
+    StepFunctionResponse,
+    StepFunctionsParserBackend,
+    callback,
+)
+from twin.moto_compat import (
+    distributed_item_processor_worker as worker,
+)
 
 
 def tolerate_only_what_the_map_allows() -> Callable[[], None]:
     """A Distributed Map run fails with States.ExceedToleratedFailureThreshold when more child executions
     fail than ToleratedFailureCount / ToleratedFailurePercentage allow (both 0 by default, as AWS
     documents). moto counts the failures but lets the Map succeed."""
-    from moto.stepfunctions.parser.api import HistoryEventType, MapRunFailedEventDetails
-    from moto.stepfunctions.parser.asl.component.common.error_name.failure_event import (
-        FailureEvent,
-        FailureEventException,
-    )
-    from moto.stepfunctions.parser.asl.component.common.error_name.states_error_name import StatesErrorName
-    from moto.stepfunctions.parser.asl.component.common.error_name.states_error_name_type import (
-        StatesErrorNameType,
-    )
-    from moto.stepfunctions.parser.asl.component.state.exec.state_map.iteration.distributed_iteration_component import (
-        DistributedIterationComponent,
-    )
-    from moto.stepfunctions.parser.asl.eval.event.event_detail import EventDetails
 
     original = DistributedIterationComponent._map_run
 
@@ -165,14 +174,13 @@ class TaskTokens:
         waitForTaskToken Task (activity tasks, made-up tokens) are left to moto.
 
         A success or failure (`closing`) closes the task at once, so a second answer is refused."""
-        from moto.core.exceptions import AWSError
 
         with self._lock:
             task = self._tasks.get(token)
             if task is None:
                 return
             if task.closed or not task.env.is_running() or self._out_of_time(task):
-                raise AWSError("Task Timed Out: 'Provided task does not exist anymore'", "TaskTimedOut")
+                raise ServiceException("TaskTimedOut", "Task Timed Out: 'Provided task does not exist anymore'")
             task.closed = closing
 
     def _out_of_time(self, task: _OpenTask) -> bool:
@@ -199,7 +207,6 @@ def measure_task_time_on(clock: VirtualClock) -> Callable[[], None]:
 
 def _clock_events(clock: VirtualClock) -> Callable[[], None]:
     """Callback and heartbeat waits count simulated seconds; a heartbeat's deadline runs from the last beat."""
-    from moto.stepfunctions.parser.asl.eval.callback import callback
 
     class ClockHeartbeat(callback.HeartbeatEndpoint):  # type: ignore[misc]
         def __init__(self, heartbeat_seconds: int) -> None:
@@ -239,9 +246,6 @@ def _timeouts(clock: VirtualClock, tokens: TaskTokens) -> Callable[[], None]:
 
     A Task that finishes after its TimeoutSeconds of simulated time (a handler that slept past it) times out,
     as it would in AWS, even though it did finish."""
-    from moto.stepfunctions.parser.asl.component.common.timeouts.timeout import EvalTimeoutError
-    from moto.stepfunctions.parser.asl.component.state.exec.execute_state import ExecutionState
-    from moto.stepfunctions.parser.utils import TMP_THREADS
 
     original = ExecutionState._evaluate_with_timeout
 
@@ -302,10 +306,6 @@ def _timeouts(clock: VirtualClock, tokens: TaskTokens) -> Callable[[], None]:
 def _callbacks(tokens: TaskTokens) -> Callable[[], None]:
     """SendTask* answer TaskTimedOut for closed or timed-out tokens, InvalidOutput for output that is not JSON,
     and SendTaskFailure passes its `cause` on (moto's response handler drops it)."""
-    from moto.core.exceptions import AWSError
-    from moto.core.responses import EmptyResult
-    from moto.stepfunctions.parser.models import StepFunctionsParserBackend
-    from moto.stepfunctions.responses import StepFunctionResponse
 
     backend = StepFunctionsParserBackend
     originals = (backend.send_task_success, backend.send_task_failure, backend.send_task_heartbeat)
@@ -316,7 +316,7 @@ def _callbacks(tokens: TaskTokens) -> Callable[[], None]:
         try:
             json.loads(outcome)
         except (TypeError, ValueError):
-            raise AWSError("The provided JSON output data is not valid.", "InvalidOutput") from None
+            raise ServiceException("InvalidOutput", "The provided JSON output data is not valid.") from None
         tokens.claim(task_token, closing=True)
         return success(self, task_token, outcome)
 
@@ -382,10 +382,6 @@ class ChildExecutions:
 
 def keep_child_histories(children: ChildExecutions) -> Callable[[], None]:
     """Each child execution of a Distributed Map records its events in a history of its own."""
-    from moto.stepfunctions.parser.asl.component.state.exec.state_map.iteration.itemprocessor import (
-        distributed_item_processor_worker as worker,
-    )
-    from moto.stepfunctions.parser.asl.eval.event.event_manager import EventManager
 
     original = worker.DistributedItemProcessorWorker._eval_job
 

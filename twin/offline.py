@@ -22,8 +22,6 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import boto3
 from botocore.config import Config
-from moto import mock_aws
-from moto.core.models import botocore_stubber
 
 from twin.dynamodb import cheap_transactions
 from twin.errors import TwinError
@@ -36,6 +34,14 @@ from twin.interpreter import (
     tolerate_only_what_the_map_allows,
 )
 from twin.lambda_runtime import EventInvokeConfig, Handler, LambdaFunction, LambdaRuntime
+from twin.moto_compat import (
+    WaitFunction,
+    botocore_stubber,
+    get_account_id_from,
+    mock_aws,
+    mock_random,
+    retrier_decl,
+)
 from twin.protocol import Response
 from twin.sdk_data import share_sdk_data
 from twin.services.base import CallContext, ServiceFake
@@ -65,7 +71,6 @@ def account_of(headers: Any) -> str:
     match = _ACCESS_KEY.search(str(headers.get("Authorization", "")))
     if not match:
         return DEFAULT_ACCOUNT
-    from moto.iam.models import get_account_id_from
 
     return str(get_account_id_from(match.group(1)))
 
@@ -118,7 +123,6 @@ class OfflineAWS:
 
     # -- lifecycle -----------------------------------------------------------------------------------------
     def __enter__(self) -> OfflineAWS:
-        from moto.moto_api._internal import mock_random
 
         # moto's identifiers (organization account IDs, ...) follow the same seed as everything else, and so does
         # Python's shared generator, which the interpreter's retry jitter and botocore's retry backoff draw from:
@@ -161,10 +165,6 @@ class OfflineAWS:
 
     def _install_clock(self) -> None:
         """The interpreter's Wait states and Retry backoffs advance the virtual clock instead of sleeping."""
-        from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
-        from moto.stepfunctions.parser.asl.component.state.wait.wait_function.wait_function import (
-            WaitFunction,
-        )
 
         clock = self.world.clock
         original_wait = WaitFunction._wait_interval

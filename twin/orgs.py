@@ -5,6 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from twin.moto_compat import (
+    organizations_backends,
+)
+
 
 @dataclass(frozen=True)
 class Membership:
@@ -20,7 +24,6 @@ class Membership:
 
 
 def _backend_of(account: str) -> Any:
-    from moto.organizations.models import organizations_backends
 
     management = organizations_backends.master_accounts.get(account, (account, "aws"))[0]
     if management not in organizations_backends:

@@ -20,6 +20,9 @@ from urllib.parse import parse_qs, unquote
 from xml.sax.saxutils import escape
 
 from twin import policy
+from twin.moto_compat import (
+    iam_backends,
+)
 from twin.protocol import Response
 
 if TYPE_CHECKING:
@@ -30,7 +33,6 @@ _ROLE_ARN = re.compile(r"^arn:aws:iam::(?P<account>\d{12}):role/(?:.*/)?(?P<name
 
 def trust_refusal(caller_account: str, role_arn: str, external_id: str | None, caller_arn: str | None) -> str | None:
     """Why the caller may not assume the role (an AccessDenied message), or None when it may."""
-    from moto.iam.models import iam_backends
 
     from twin.offline import ADMIN_ROLE
 

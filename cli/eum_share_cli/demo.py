@@ -46,8 +46,7 @@ def run(args: argparse.Namespace) -> int:
     from eum_share_cli.offline_runtime import quiet_functions, require_twin
 
     require_twin()
-    import moto  # noqa: F401 - before any boto3 session, so every client is served offline
-
+    import twin.moto_compat  # noqa: F401 - moto, at a version the twin supports, before any boto3 session
     from twin.faults import FaultConfig
     from twin.offline import OfflineAWS
     from twin.runner import local_migration_workflow

@@ -69,7 +69,7 @@ def refuse_offline_options(args: argparse.Namespace) -> None:
 
 def run(args: argparse.Namespace, raw: Any, *, dry_run: bool) -> int:
     require_twin()
-    import moto  # noqa: F401 - before any boto3 session, so every client is served offline
+    import twin.moto_compat  # noqa: F401 - moto, at a version the twin supports, before any boto3 session
 
     identities = DEFAULT_IDENTITIES if args.identities is None else args.identities
     if not 1 <= identities <= 5000:

@@ -27,7 +27,7 @@ DEFAULT_DAMAGE = 3
 
 def rehearse(args: argparse.Namespace) -> int:
     require_twin()
-    import moto  # noqa: F401 - before any boto3 session, so every client is served offline
+    import twin.moto_compat  # noqa: F401 - moto, at a version the twin supports, before any boto3 session
 
     if args.input is None:
         raise CommandFailed(f"--offline {args.command}: give the request to rehearse with --input FILE", 2)

@@ -4,6 +4,7 @@ stack, started and followed to its report. With --offline, a rehearsal on a fres
 from __future__ import annotations
 
 import argparse
+import secrets
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -107,7 +108,8 @@ def rollback_request(migration_id: str, mode: str, identities: list[str]) -> Rol
 
 
 def execution_name(request: RollbackRequest) -> str:
-    stamp = f"-{utc_now():{STAMP}}"
+    """Unique per start: a rollback that follows another within the same second gets a name of its own."""
+    stamp = f"-{utc_now():{STAMP}}-{secrets.token_hex(2)}"
     prefix = f"{request.mode.value.lower()}-"
     return prefix + request.migration_id[: NAME_LIMIT - len(prefix) - len(stamp)] + stamp
 

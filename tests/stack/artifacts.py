@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import platform
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from email.parser import Parser
 from pathlib import Path
@@ -99,6 +102,18 @@ def compiled_modules(folder: Path, dist: Distribution) -> list[Path]:
 
 def host_machine() -> int:
     return ELF_MACHINES[platform.machine().lower()]
+
+
+@contextmanager
+def one_process_at_a_time(name: str) -> Iterator[None]:
+    """Parallel test processes build under .aws-sam/ one at a time: the next finds the work done."""
+    HOST_BUILDS.parent.mkdir(parents=True, exist_ok=True)
+    with (HOST_BUILDS.parent / f".{name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def build_is_stale() -> bool:

@@ -76,8 +76,7 @@ def origins() -> dict[str, str]:
 
 
 def invoke(build_dir: Path, logical_id: str, event: Any) -> dict[str, Any]:
-    import moto  # noqa: F401  (before any boto3 session: see the README's notes on the offline AWS)
-
+    import twin.moto_compat  # noqa: F401 - moto, at a version the twin supports, before any boto3 session
     from twin.offline import OfflineAWS
     from twin.runner import LocalStateMachine
 

@@ -19,6 +19,7 @@ from tests.stack.artifacts import (
     Function,
     build_is_stale,
     host_builds,
+    one_process_at_a_time,
     sam_build,
     template_functions,
 )
@@ -39,15 +40,17 @@ def functions() -> dict[str, Function]:
 @pytest.fixture(scope="session")
 def built(functions: dict[str, Function]) -> dict[str, Function]:
     """The template's functions, built: `sam build` runs first unless .aws-sam/build is up to date."""
-    if build_is_stale():
-        sam_build()
+    with one_process_at_a_time("build"):
+        if build_is_stale():
+            sam_build()
     return functions
 
 
 @pytest.fixture(scope="session")
 def invocations(built: dict[str, Function], tmp_path_factory: pytest.TempPathFactory) -> dict[str, Invocation]:
     """What each built function did with its sample event, by logical ID."""
-    overlays = [str(folder) for folder in host_builds(built)]
+    with one_process_at_a_time("host-builds"):
+        overlays = [str(folder) for folder in host_builds(built)]
     results = tmp_path_factory.mktemp("invocations")
 
     def invoke(function: Function) -> tuple[str, Invocation]:
