@@ -41,10 +41,11 @@ $(INSTALLED): $(UV) uv.lock pyproject.toml
 	$(UV) sync --locked --all-extras --python $(PYTHON)
 	touch $(INSTALLED)
 
-# Re-resolve every dependency to the newest version pyproject.toml allows, and export the deployed set (the
-# run-time dependencies, without the extras) to functions/requirements.txt. Then: make install test.
+# Re-resolve every dependency to the newest version pyproject.toml allows (or only one: `make lock PACKAGE=name`),
+# and export the deployed set (the run-time dependencies, without the extras) to functions/requirements.txt.
+# Then: make install test.
 lock: $(UV)
-	$(UV) lock --upgrade --python $(PYTHON)
+	$(UV) lock $(if $(PACKAGE),--upgrade-package $(PACKAGE),--upgrade) --python $(PYTHON)
 	{ echo "# Exported from uv.lock by \`make lock\`: what \`sam build\` packages with every function, exactly what the"; \
 	  echo "# tests ran on. Edit pyproject.toml, then run \`make lock\`; never edit this file by hand."; \
 	  $(UV) export --frozen --no-dev --no-emit-project --no-hashes --no-annotate --no-header \

@@ -2,22 +2,26 @@
 
 from __future__ import annotations
 
+import io
 import json
+from contextlib import redirect_stdout
 from pathlib import Path
 
 import pytest
 from eum_share_cli.main import main
 
 
-@pytest.fixture
-def demo_output(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> dict[str, object]:
-    monkeypatch.chdir(tmp_path)
-    dump = tmp_path / "state.json"
-    code = main(["demo", "--identities", "30", "--json", "--dump-state", str(dump)])
-    summary: dict[str, object] = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
-    return {"code": code, "summary": summary, "dump": json.loads(dump.read_text()), "folder": tmp_path}
+@pytest.fixture(scope="module")
+def demo_output(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+    """One demo run, read by every test of this module (none changes what it left)."""
+    folder = tmp_path_factory.mktemp("demo")
+    dump = folder / "state.json"
+    printed = io.StringIO()
+    with pytest.MonkeyPatch.context() as monkeypatch, redirect_stdout(printed):
+        monkeypatch.chdir(folder)
+        code = main(["demo", "--identities", "30", "--json", "--dump-state", str(dump)])
+    summary: dict[str, object] = json.loads(printed.getvalue().strip().splitlines()[-1])
+    return {"code": code, "summary": summary, "dump": json.loads(dump.read_text()), "folder": folder}
 
 
 def test_the_demo_ends_with_a_json_summary_of_the_migration(demo_output: dict[str, object]) -> None:

@@ -69,8 +69,11 @@ from moto.iam.models import get_account_id_from, iam_backends
 # Seeding (twin/offline.py): moto's own random identifiers follow the fault seed, so a run repeats.
 from moto.moto_api._internal import mock_random
 
-# Organizations (twin/orgs.py): which accounts and OUs an organization holds, for RAM's principals.
+# Organizations (twin/orgs.py): which accounts and OUs an organization holds, for RAM's principals; and
+# ListAWSServiceAccessForOrganization, which moto answers in one page, paged as AWS may page it (its
+# `OrganizationsResponse` method is patched).
 from moto.organizations.models import organizations_backends
+from moto.organizations.responses import OrganizationsResponse
 
 # Step Functions interpreter: the corrections in twin/interpreter.py and the virtual clock in twin/offline.py.
 from moto.stepfunctions.parser.api import HistoryEventType, MapRunFailedEventDetails
@@ -121,6 +124,7 @@ __all__ = [
     "FailureEventException",
     "HistoryEventType",
     "MapRunFailedEventDetails",
+    "OrganizationsResponse",
     "ServiceException",
     "StatesErrorName",
     "StatesErrorNameType",

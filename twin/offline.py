@@ -42,6 +42,7 @@ from twin.moto_compat import (
     mock_random,
     retrier_decl,
 )
+from twin.orgs import page_trusted_services
 from twin.protocol import Response
 from twin.sdk_data import share_sdk_data
 from twin.services.base import CallContext, ServiceFake
@@ -150,6 +151,7 @@ class OfflineAWS:
         self._restore.append(measure_task_time_on(self.world.clock))
         self._restore.append(keep_child_histories(self.child_executions))
         self._restore.append(cheap_transactions())
+        self._restore.append(page_trusted_services(self.world.faults))
         self.lambdas.install()
         self._restore.append(self.lambdas.uninstall)
         self.events.install()

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from twin.moto_compat import (
-    organizations_backends,
-)
+from twin.moto_compat import OrganizationsResponse, organizations_backends
+
+if TYPE_CHECKING:
+    from twin.faults import Faults
 
 
 @dataclass(frozen=True)
@@ -76,3 +79,26 @@ def enable_trusted_access(management_account: str, service_principal: str) -> No
     backend = _backend_of(management_account)
     if backend is not None:
         backend.enable_aws_service_access(ServicePrincipal=service_principal)
+
+
+def page_trusted_services(faults: Faults) -> Callable[[], None]:
+    """ListAWSServiceAccessForOrganization in pages. moto answers it in one; AWS pages it ("A NextToken response
+    indicates that more output is available": its NextToken member) and documents no page size, so the twin pages
+    it as its own fakes page, cut to the fault plan's `max_page_size` (docs/aws-assumptions.md)."""
+    original = OrganizationsResponse.list_aws_service_access_for_organization
+
+    def paged(self: Any) -> str:
+        enabled = json.loads(original(self))["EnabledServicePrincipals"]
+        start = int(self._get_param("NextToken") or 0)
+        end = start + faults.page_size(int(self._get_param("MaxResults") or 20), len(enabled) - start)
+        answer: dict[str, Any] = {"EnabledServicePrincipals": enabled[start:end]}
+        if end < len(enabled):
+            answer["NextToken"] = str(end)
+        return json.dumps(answer)
+
+    OrganizationsResponse.list_aws_service_access_for_organization = paged
+
+    def restore() -> None:
+        OrganizationsResponse.list_aws_service_access_for_organization = original
+
+    return restore

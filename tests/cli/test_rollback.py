@@ -3,7 +3,6 @@ report; refusals said in one line with nothing started; and the offline rehearsa
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -11,6 +10,7 @@ from typing import Any
 import pytest
 
 from tests.cli.support import FAST, Result, run_captured, seeded, stack_name
+from tests.support.migration import policy_of
 from tests.support.policies import put_existing_statements
 from twin.offline import OfflineAWS
 from twin.runner import local_migration_workflow
@@ -31,7 +31,6 @@ def commands() -> Iterator[Commands]:
     # lost by both
     with OfflineAWS() as aws:
         scenario = seeded(aws)
-        sms = aws.client("pinpoint-sms-voice-v2", account=scenario.owner)
         numbers = scenario.phone_numbers[:2]
         put_existing_statements(aws, scenario.owner, numbers)
         with local_migration_workflow(aws, parameters={"LogLevel": "WARNING"}) as workflow:
@@ -41,16 +40,15 @@ def commands() -> Iterator[Commands]:
             stack = ("--stack-name", stack_name(workflow))
             # When the operator restores the first one, then rolls the migration back, twice
             restore = run_captured(*stack, "restore", "cli-rollback", "--identity", numbers[0], *FAST)
-            restored = sms.get_resource_policy(ResourceArn=numbers[0]).get("Policy")
-            other = sms.get_resource_policy(ResourceArn=numbers[1]).get("Policy")
+            restored, other = (policy_of(aws, scenario.owner, arn) for arn in numbers)
             rollback = run_captured(*stack, "rollback", "cli-rollback", *FAST)
             again = run_captured(*stack, "rollback", "cli-rollback", *FAST)
             yield Commands(
                 restore,
                 rollback,
                 again,
-                json.loads(restored) if restored else None,
-                json.loads(other) if other else None,
+                restored,
+                other,
             )
 
 

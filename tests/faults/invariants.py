@@ -1,6 +1,6 @@
 """What must hold after any fault, checked from the offline AWS's own state, never from the project's report.
 
-1. Every planned identity is usable by every consumer (listed under Owner=SHARED, its policy grants the consumer
+1. Every planned identity is usable by every consumer (visible by its full ARN, its policy grants the consumer
    what it needs, a DryRun send with it succeeds), or reported FAILED with a reason: by its ledger item, or, for
    an identity the migration never touched, by the migration's record (it stopped and said why).
 2. No statement that was in an identity's resource policy before the migration is missing from it.
@@ -35,7 +35,8 @@ INVARIANTS = (STRANDED, LOST, DOUBLE, LEDGER)
 LIVE = ("ASSOCIATING", "ASSOCIATED")
 ENDED_BADLY = ("FAILED", "REJECTED", "EXPIRED")
 SEND = "sms-voice:SendTextMessage"
-# Per ARN kind: what a consumer must be granted, and how it describes the identity under Owner=SHARED.
+# Per ARN kind: what a consumer must be granted, and how it describes the shared identity (by its full ARN, without
+# Owner: "The Owner and ...Ids parameters can't be used at the same time").
 KINDS: dict[str, tuple[str, str, str]] = {
     "phone-number": (SEND, "describe_phone_numbers", "PhoneNumberIds"),
     "sender-id": (SEND, "describe_sender_ids", "SenderIds"),
@@ -168,9 +169,9 @@ class _Checker:
         sms = self.aws.client("pinpoint-sms-voice-v2", account=consumer)
         ident: Any = {"SenderId": arn, "IsoCountryCode": arn.rsplit("/", 1)[-1]} if kind == "sender-id" else arn
         try:
-            getattr(sms, describe)(Owner="SHARED", **{ids: [ident]})
+            getattr(sms, describe)(**{ids: [ident]})
         except ClientError as error:
-            yield f"not listed under Owner=SHARED ({error.response['Error']['Code']})"
+            yield f"not visible by its full ARN ({error.response['Error']['Code']})"
             return
         if kind in SENDERS:
             yield from self._dry_run(sms, arn, kind)

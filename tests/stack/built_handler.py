@@ -6,9 +6,10 @@ The process imports the function's handler from its folder `<build dir>/<Functio
 `sam deploy` uploads), with the function's environment from template.yaml, against an offline AWS where the
 stack is deployed.
 Each overlay folder holds a package of the artifact built for this machine's architecture instead of the
-function's (the same version): it replaces only what this machine cannot load. boto3 comes from this
-interpreter, as it comes from the Lambda runtime. The result file gets what happened, as JSON: the handler's
-return value or the error it raised, where each package was loaded from, and the ledger's keys afterwards.
+function's (the same version): it replaces only what this machine cannot load. boto3 comes from the artifact, as
+functions/requirements.txt pins it; the offline AWS from this interpreter. The result file gets what happened, as
+JSON: the handler's return value or the error it raised, where each package was loaded from, and the ledger's keys
+afterwards.
 """
 
 from __future__ import annotations

@@ -118,9 +118,9 @@ def test_the_built_handler_runs_the_code_and_packages_of_its_artifact(
     invocation = invocations[logical_id]
     assert invocation["outcome"] != "crashed", invocation.get("stderr")
     origins = invocation["origins"]
-    # Then the handler, the project's package and the requirements all came from the artifact
+    # Then the handler, the project's package and the requirements (boto3 among them) all came from the artifact
     assert invocation["module"].startswith(artifact + "/")
-    for package in ("eum_share", "aws_lambda_powertools", "pydantic", "aws_xray_sdk"):
+    for package in ("eum_share", "aws_lambda_powertools", "pydantic", "aws_xray_sdk", "boto3", "botocore"):
         assert origins[package].startswith(artifact + "/"), f"{package} came from {origins[package]}"
     assert origins["pydantic_core"].startswith(allowed), origins["pydantic_core"]
 

@@ -32,7 +32,9 @@ def mutating_calls(calls: list[CallRecord]) -> list[CallRecord]:
 def policy_of(aws: OfflineAWS, owner: str, arn: str) -> dict[str, Any] | None:
     with aws.world.faults.paused():
         policy = aws.client("pinpoint-sms-voice-v2", account=owner).get_resource_policy(ResourceArn=arn).get("Policy")
-    return json.loads(policy) if policy else None
+    document = json.loads(policy) if policy else None
+    # AWS answers a resource without a policy with "{}"; like a document without a statement, it is no policy.
+    return document if isinstance(document, dict) and document.get("Statement") else None
 
 
 def wait_for_status(aws: OfflineAWS, workflow: LocalStateMachine, migration_id: str, status: str) -> dict[str, Any]:

@@ -179,6 +179,21 @@ def test_an_event_type_outside_the_model_is_rejected(sms: Any) -> None:
     assert response["Error"]["Code"] == "ValidationException"
 
 
+def test_text_sent_is_refused_though_the_event_type_enum_names_it(sms: Any) -> None:
+    # "The TEXT_SENT event type is not supported." (CreateEventDestination's MatchingEventTypes member in botocore's
+    # model; the EventType enum does list TEXT_SENT)
+    sms.create_configuration_set(ConfigurationSetName="otp")
+    response = error_of(
+        lambda: sms.create_event_destination(
+            ConfigurationSetName="otp",
+            EventDestinationName="d",
+            MatchingEventTypes=["TEXT_SENT"],
+            **DESTINATIONS["sns"],
+        )
+    )
+    assert (response["Error"]["Code"], response["Reason"]) == ("ValidationException", "INVALID_PARAMETER")
+
+
 def test_an_event_destination_is_updated_and_deleted(sms: Any) -> None:
     sms.create_configuration_set(ConfigurationSetName="otp")
     sms.create_event_destination(

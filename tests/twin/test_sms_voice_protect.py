@@ -197,3 +197,13 @@ def test_the_snapshot_shows_tier_blocked_countries_and_the_default(aws: OfflineA
     assert snapshot["default_protect_configuration_id"] == protect
     [dumped] = snapshot["protect_configurations"]
     assert dumped["CountryRules"]["SMS"] == {"CN": "BLOCK"}
+
+
+def test_country_rules_exist_for_sms_voice_and_mms_only(sms: Any) -> None:
+    # "Valid values are SMS, VOICE, or MMS." (GetProtectConfigurationCountryRuleSet's NumberCapability member in
+    # botocore's model; the NumberCapability enum also names RCS)
+    protect = sms.create_protect_configuration()["ProtectConfigurationId"]
+    refused = error_of(
+        lambda: sms.get_protect_configuration_country_rule_set(ProtectConfigurationId=protect, NumberCapability="RCS")
+    )
+    assert (refused["Error"]["Code"], refused["Reason"]) == ("ValidationException", "INVALID_PARAMETER")

@@ -129,12 +129,13 @@ def test_a_consumer_names_a_shared_number_by_its_full_arn_only(aws: OfflineAWS, 
     number = aws.sms.add_phone_number(OWNER, REGION)
     owner.put_resource_policy(ResourceArn=number, Policy=policy(grant(CONSUMER, number)))
     consumer = aws.client("pinpoint-sms-voice-v2", account=CONSUMER)
-    # Then the full ARN finds it
-    found = consumer.describe_phone_numbers(Owner="SHARED", PhoneNumberIds=[number])["PhoneNumbers"]
+    # Then the full ARN finds it, asked without Owner ("If you are using a shared End User Messaging SMS resource
+    # then you must use the full Amazon Resource Name(ARN)": DescribePhoneNumbers' PhoneNumberIds member)
+    found = consumer.describe_phone_numbers(PhoneNumberIds=[number])["PhoneNumbers"]
     assert [p["PhoneNumberArn"] for p in found] == [number]
     # And the bare ID does not
     with pytest.raises(ClientError) as error:
-        consumer.describe_phone_numbers(Owner="SHARED", PhoneNumberIds=[number.rsplit("/", 1)[-1]])
+        consumer.describe_phone_numbers(PhoneNumberIds=[number.rsplit("/", 1)[-1]])
     assert fields(error)["Error"]["Code"] == "ResourceNotFoundException"
 
 
@@ -276,7 +277,8 @@ def test_the_owner_puts_gets_and_deletes_a_policy(aws: OfflineAWS, owner: Any) -
     assert owner.get_resource_policy(ResourceArn=number)["Policy"] == text
     deleted = owner.delete_resource_policy(ResourceArn=number)
     assert deleted["Policy"] == text
-    assert "Policy" not in owner.get_resource_policy(ResourceArn=number)
+    # And a resource without a policy answers "{}" (AWS does: docs/aws-assumptions.md, "A resource without a policy")
+    assert owner.get_resource_policy(ResourceArn=number)["Policy"] == "{}"
     assert shared_numbers(aws, CONSUMER) == []
 
 
@@ -348,7 +350,7 @@ def test_removing_the_last_ram_statement_deletes_the_policy(aws: OfflineAWS, own
     aws.sms.write_ram_statements(number, "RamShare1", [CONSUMER], ["sms-voice:SendTextMessage"])
     aws.sms.remove_ram_statements(number, "RamShare1")
     assert aws.sms.policy_document(number) is None
-    assert "Policy" not in owner.get_resource_policy(ResourceArn=number)
+    assert owner.get_resource_policy(ResourceArn=number)["Policy"] == "{}"
 
 
 def test_an_ou_statement_is_written_as_an_org_paths_condition(aws: OfflineAWS) -> None:
@@ -372,7 +374,7 @@ def test_an_emptied_policy_loses_every_grant(aws: OfflineAWS, owner: Any) -> Non
     # When throttled RAM empties its policy
     aws.sms.empty_policy(number)
     # Then the owner finds no policy and no consumer sees the number
-    assert "Policy" not in owner.get_resource_policy(ResourceArn=number)
+    assert owner.get_resource_policy(ResourceArn=number)["Policy"] == "{}"
     assert shared_numbers(aws, CONSUMER) == []
     assert shared_numbers(aws, STRANGER) == []
 
@@ -398,3 +400,30 @@ def test_the_owner_does_not_see_its_own_resource_as_shared(aws: OfflineAWS) -> N
     aws.sms.write_ram_statements(number, "RamShare1", [OWNER], ["sms-voice:SendTextMessage"])
     assert not aws.sms.visible_to(OWNER, number)
     assert shared_numbers(aws, OWNER) == []
+
+
+# -- naming a shared resource --------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("operation", "ids_member"),
+    [
+        ("describe_phone_numbers", "PhoneNumberIds"),
+        ("describe_pools", "PoolIds"),
+        ("describe_opt_out_lists", "OptOutListNames"),
+    ],
+)
+def test_owner_and_ids_together_are_refused(aws: OfflineAWS, operation: str, ids_member: str) -> None:
+    # "The Owner and PhoneNumberIds parameters can't be used at the same time." (DescribePhoneNumbers' Owner member
+    # in botocore's model; DescribePools and DescribeOptOutLists say the same of PoolIds and OptOutListNames)
+    sms = aws.client("pinpoint-sms-voice-v2", account=CONSUMER)
+    with pytest.raises(ClientError) as refused:
+        getattr(sms, operation)(Owner="SHARED", **{ids_member: ["anything"]})
+    assert refused.value.response["Error"]["Code"] == "ValidationException"
+    assert fields(refused)["Reason"] == "PARAMETERS_CANNOT_BE_USED_TOGETHER"
+
+
+def test_owner_and_sender_ids_together_are_refused(aws: OfflineAWS) -> None:
+    # "The Owner and SenderIds parameters can't be used at the same time." (DescribeSenderIds' Owner member)
+    sms = aws.client("pinpoint-sms-voice-v2", account=OWNER)
+    with pytest.raises(ClientError) as refused:
+        sms.describe_sender_ids(Owner="SELF", SenderIds=[{"SenderId": "BRAND", "IsoCountryCode": "GB"}])
+    assert fields(refused)["Reason"] == "PARAMETERS_CANNOT_BE_USED_TOGETHER"

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from eum_share.dal.accounts import Clients
+from eum_share.dal.protect import country_rules
 from eum_share.errors import ConfigurationSetsNotFound, ResourcesNotOwned
 from eum_share.logic.inventory import take_inventory
 from eum_share.models.inventory import Identity, Inventory, SelectedBy
@@ -335,3 +336,16 @@ def test_spend_limits_above_the_default_ask_consumers_to_raise_theirs(
     ]
     assert "5000 USD" in inventory.manual_actions[0].detail
     assert len(inventory.spend_limits) == len(protect.INITIAL_SPEND_LIMITS)
+
+
+def test_the_owner_protect_rules_are_read_for_the_capabilities_that_have_them(aws: OfflineAWS) -> None:
+    # Given an owner protect configuration that blocks SMS to one country
+    owner_sms = aws.client("pinpoint-sms-voice-v2", account=OWNER)
+    protect = owner_sms.create_protect_configuration()["ProtectConfigurationId"]
+    owner_sms.update_protect_configuration_country_rule_set(
+        ProtectConfigurationId=protect, NumberCapability="SMS", CountryRuleSetUpdates={"CN": {"ProtectStatus": "BLOCK"}}
+    )
+    # When its rules are read (the offline AWS refuses RCS, as GetProtectConfigurationCountryRuleSet documents)
+    found = country_rules(_owner(aws), protect)
+    # Then the block is found and nothing else
+    assert found == {"SMS": {"CN": "BLOCK"}}

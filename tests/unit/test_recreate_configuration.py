@@ -106,7 +106,7 @@ def _set_item(info: dict[str, Any]) -> ConfigurationSetItem:
 
 def _protect_item(owner_sms: Any, info: dict[str, Any]) -> ProtectConfigurationItem:
     rules = {}
-    for capability in ("SMS", "VOICE", "MMS", "RCS"):
+    for capability in ("SMS", "VOICE", "MMS"):
         rule_set = owner_sms.get_protect_configuration_country_rule_set(
             ProtectConfigurationId=info["ProtectConfigurationId"], NumberCapability=capability
         )["CountryRuleSet"]

@@ -7,9 +7,9 @@ from eum_share.dal.accounts import Clients
 SMS = "pinpoint-sms-voice-v2"
 
 
-def number_capabilities(clients: Clients) -> list[str]:
-    """Every capability a protect configuration has rules for, as the API model lists them."""
-    return list(clients(SMS).meta.service_model.shape_for("NumberCapability").enum)
+# The capabilities a protect configuration has country rules for: "Valid values are SMS, VOICE, or MMS."
+# (GetProtectConfigurationCountryRuleSet's NumberCapability; the NumberCapability enum also names RCS, which has none)
+RULE_CAPABILITIES = ("SMS", "VOICE", "MMS")
 
 
 def country_rules(clients: Clients, protect_id: str) -> dict[str, dict[str, str]]:
@@ -17,7 +17,7 @@ def country_rules(clients: Clients, protect_id: str) -> dict[str, dict[str, str]
     unless a rule says otherwise, so the exceptions are the whole configuration."""
     sms = clients(SMS)
     rules: dict[str, dict[str, str]] = {}
-    for capability in number_capabilities(clients):
+    for capability in RULE_CAPABILITIES:
         rule_set = sms.get_protect_configuration_country_rule_set(
             ProtectConfigurationId=protect_id, NumberCapability=capability
         )["CountryRuleSet"]

@@ -143,13 +143,17 @@ def share_visible(consumer: Clients, share_arn: str) -> bool:
 def organization_sharing_enabled(owner: Clients) -> bool | None:
     """Is RAM trusted by the owner's organization? None when the owner cannot tell (not the management
     account or a delegated administrator)."""
+    paginator = owner("organizations").get_paginator("list_aws_service_access_for_organization")
     try:
-        enabled = owner("organizations").list_aws_service_access_for_organization()["EnabledServicePrincipals"]
+        return any(
+            service["ServicePrincipal"] == "ram.amazonaws.com"
+            for page in paginator.paginate()
+            for service in page["EnabledServicePrincipals"]
+        )
     except ClientError as error:
         if error.response["Error"]["Code"] in ("AccessDeniedException", "AWSOrganizationsNotInUseException"):
             return None
         raise
-    return any(service["ServicePrincipal"] == "ram.amazonaws.com" for service in enabled)
 
 
 def pending_external_invitations(owner: Clients) -> int:

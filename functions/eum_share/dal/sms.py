@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -20,9 +21,22 @@ IDS_PER_CALL = 5  # End User Messaging's limit on ID filters per describe call
 
 
 def get_policy(owner: Clients, arn: str) -> str | None:
+    """The identity's resource policy, or None when it has none. AWS answers a resource without a policy with the
+    literal "{}" (docs/aws-assumptions.md), and a document without a statement grants nothing either: both are
+    "no policy" here, so an emptied policy reads as missing, never as a document to parse."""
     response = owner("pinpoint-sms-voice-v2").get_resource_policy(ResourceArn=arn)
     policy = response.get("Policy")
-    return str(policy) if policy else None
+    return None if _grants_nothing(policy) else str(policy)
+
+
+def _grants_nothing(policy: str | None) -> bool:
+    if not policy:
+        return True
+    try:
+        document = json.loads(policy)
+    except ValueError:
+        return False  # not JSON: the caller reports it as it is
+    return isinstance(document, dict) and not document.get("Statement")
 
 
 def put_policy(owner: Clients, arn: str, policy: str) -> None:
@@ -38,10 +52,11 @@ def _id_filter(kind: str, arn: str) -> Any:
     return {"SenderId": arn, "IsoCountryCode": arn.rsplit("/", 1)[-1]} if kind == "SENDER_ID" else arn
 
 
-def described(clients: Clients, kind: str, arns: list[str], owner: str = "SHARED") -> set[str]:
-    """Which of these ARNs the account sees as `owner` (SHARED: shared with it, SELF: its own), by targeted
-    describe calls (at most five full ARNs a call). An ARN it does not see makes the call fail naming it;
-    that ARN is taken out and the rest asked again."""
+def described(clients: Clients, kind: str, arns: list[str]) -> set[str]:
+    """Which of these ARNs the account sees (its own, or shared with it), by targeted describe calls (at most five
+    full ARNs a call, and no `Owner`: "The Owner and ...Ids parameters can't be used at the same time", and a
+    shared resource is named by its full ARN). An ARN it does not see makes the call fail naming it; that ARN is
+    taken out and the rest asked again."""
     operation, ids_member, result, arn_member = DESCRIBE[kind]
     seen: set[str] = set()
     pending = list(arns)
@@ -51,7 +66,7 @@ def described(clients: Clients, kind: str, arns: list[str], owner: str = "SHARED
             try:
                 found = _all_pages(
                     getattr(clients("pinpoint-sms-voice-v2"), operation),
-                    {"Owner": owner, ids_member: [_id_filter(kind, arn) for arn in group]},
+                    {ids_member: [_id_filter(kind, arn) for arn in group]},
                     result,
                 )
             except ClientError as error:

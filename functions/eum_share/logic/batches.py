@@ -187,7 +187,7 @@ class ChunkRunner:
         by_kind: dict[str, list[str]] = defaultdict(list)
         for identity in unfinished:
             by_kind[identity.type].append(identity.arn)
-        owned = {arn for kind, arns in by_kind.items() for arn in sms.described(self.owner, kind, arns, owner="SELF")}
+        owned = {arn for kind, arns in by_kind.items() for arn in sms.described(self.owner, kind, arns)}
         gone = [i for i in unfinished if i.arn not in owned]
         self._save([(self._released(i, code), i.status) for i in gone])
         return bool(gone)

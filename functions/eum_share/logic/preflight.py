@@ -70,9 +70,9 @@ def _not_owned(migration: Migration) -> list[str]:
     owner = migration.owner()
     missing: list[str] = []
     for kind, arns in by_kind.items():
-        found = sms.described(owner, kind, arns, owner="SELF")
+        found = sms.described(owner, kind, arns)
         missing += [arn for arn in arns if arn not in found]
-    return [f"not owned by account {request.owner.account_id} (Owner=SELF): {arn}" for arn in missing]
+    return [f"not owned by account {request.owner.account_id} (not found there): {arn}" for arn in missing]
 
 
 def _organization_checks(migration: Migration, reasons: list[str], warnings: list[str]) -> None:

@@ -9,7 +9,7 @@ from twin.services.sms_voice import filters
 from twin.services.sms_voice.core import SmsVoiceCore
 from twin.services.sms_voice.countries import ISO_COUNTRIES
 from twin.services.sms_voice.errors import conflict, invalid, not_found, page
-from twin.services.sms_voice.state import AccountState, ProtectConfiguration
+from twin.services.sms_voice.state import RULE_CAPABILITIES, AccountState, ProtectConfiguration
 
 # A new account's monthly spend limits (USD) in a Region, before any quota increase.
 INITIAL_SPEND_LIMITS = {
@@ -88,7 +88,7 @@ class ProtectMixin(SmsVoiceCore):
 
     def get_protect_configuration_country_rule_set(self, ctx: CallContext, **params: Any) -> dict[str, Any]:
         found = self.protect_configuration(ctx, params["ProtectConfigurationId"])
-        return self._rule_set(found, params["NumberCapability"])
+        return self._rule_set(found, _rule_capability(params["NumberCapability"]))
 
     def update_protect_configuration_country_rule_set(self, ctx: CallContext, **params: Any) -> dict[str, Any]:
         found = self.protect_configuration(ctx, params["ProtectConfigurationId"])
@@ -100,7 +100,9 @@ class ProtectMixin(SmsVoiceCore):
                 f"Unknown country codes: {', '.join(unknown)}.",
                 [(f"CountryRuleSetUpdates.{c}", "is not an ISO 3166-1 alpha-2 code") for c in unknown],
             )
-        capability = params["NumberCapability"]
+        # UpdateProtectConfigurationCountryRuleSet names no valid values: the twin takes Get's (an assumption,
+        # docs/aws-assumptions.md)
+        capability = _rule_capability(params["NumberCapability"])
         for country, rule in updates.items():
             found.rules[capability][country] = rule["ProtectStatus"]
         return self._rule_set(found, capability)
@@ -172,3 +174,13 @@ class ProtectMixin(SmsVoiceCore):
         ]
         found, more = page(limits, params, self.world.faults)
         return {"SpendLimits": found, **more}
+
+
+def _rule_capability(capability: str) -> str:
+    if capability not in RULE_CAPABILITIES:
+        raise invalid(
+            "INVALID_PARAMETER",
+            f"NumberCapability {capability} has no country rules: valid values are SMS, VOICE, or MMS.",
+            [("NumberCapability", "Valid values are SMS, VOICE, or MMS")],
+        )
+    return capability

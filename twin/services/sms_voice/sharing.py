@@ -63,7 +63,9 @@ class SharingMixin(SmsVoiceCore):
     def _policy_answer(self, state: AccountState, arn: str) -> dict[str, Any]:
         stored = state.policies.get(arn)
         if stored is None:
-            return {"ResourceArn": arn}
+            # AWS answers a resource without a policy (never given one, or after DeleteResourcePolicy) with HTTP 200
+            # and the literal "{}" (docs/aws-assumptions.md: seen in acceptance-tested public code).
+            return {"ResourceArn": arn, "Policy": "{}"}
         return {"ResourceArn": arn, "Policy": stored.text, "CreatedTimestamp": stored.created}
 
     def get_resource_policy(self, ctx: CallContext, **params: Any) -> dict[str, Any]:

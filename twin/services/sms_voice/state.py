@@ -16,7 +16,9 @@ SHAREABLE_KINDS = {
     "opt-out-list": "sms-voice:OptOutList",
 }
 
-CAPABILITIES = ("SMS", "VOICE", "MMS", "RCS")
+# The capabilities a protect configuration has country rules for: "Valid values are SMS, VOICE, or MMS."
+# (GetProtectConfigurationCountryRuleSet's NumberCapability member)
+RULE_CAPABILITIES = ("SMS", "VOICE", "MMS")
 
 
 @dataclass(frozen=True)
@@ -206,7 +208,7 @@ class ConfigurationSet:
 
 def _allow_everywhere() -> dict[str, dict[str, str]]:
     # "By default all country rule sets for each capability are set to ALLOW." (CreateProtectConfiguration)
-    return {capability: dict.fromkeys(ISO_COUNTRIES, "ALLOW") for capability in CAPABILITIES}
+    return {capability: dict.fromkeys(ISO_COUNTRIES, "ALLOW") for capability in RULE_CAPABILITIES}
 
 
 @dataclass
