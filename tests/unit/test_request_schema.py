@@ -123,7 +123,7 @@ AGREEMENT = [
     _case("region", "eu-west-2", True),
     _case("region", "us-gov-west-1", True),
     _case("principals.0", "arn:aws:iam::222222222222:role/Admin", False),
-    _case("principals.0", "ou-a1b2-3c4d5e6f", True),
+    _case("principals.0", "ou-a1b2-3c4d5e6f", False),  # RAM takes an OU by its ARN only
     _case("principals.0", "arn:aws:organizations::111111111111:ou/o-a1b2c3d4e5/ou-a1b2-3c4d5e6f", True),
     _case("principals.0", "arn:aws:organizations::111111111111:organization/o-a1b2c3d4e5", True),
     _case("principals.0", "o-a1b2c3d4e5", False),

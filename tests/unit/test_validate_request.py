@@ -72,15 +72,25 @@ def test_an_arn_of_another_service_is_refused() -> None:
 
 def test_an_iam_role_as_principal_is_refused() -> None:
     [problem] = _problems(_request(principals=["arn:aws:iam::222222222222:role/Admin"]))
-    assert problem.startswith("principals[0]: must be a 12-digit account ID, an OU ID or ARN")
+    assert problem.startswith("principals[0]: must be a 12-digit account ID, an OU ARN")
 
 
 def test_ou_and_organization_principals_are_accepted() -> None:
     principals = [
-        "ou-ab12-abcdefgh",
+        "arn:aws:organizations::111111111111:ou/o-abcdefghij/ou-ab12-abcdefgh",
         "arn:aws:organizations::111111111111:organization/o-abcdefghij",
     ]
     assert _validate(_request(principals=principals)).principals == principals
+
+
+def test_a_bare_ou_id_is_refused_with_the_arn_form_ram_takes() -> None:
+    # Given a request naming an OU by its ID (RAM's principals take an OU's ARN only)
+    [problem] = _problems(_request(principals=["222222222222", "ou-ab12-abcdefgh"]))
+    # Then the refusal names the field and shows the ARN to give instead
+    assert problem == (
+        "principals[1]: an OU is named by its ARN, as RAM takes it: arn:aws:organizations::<management account ID>:"
+        "ou/<organization ID>/ou-ab12-abcdefgh, got 'ou-ab12-abcdefgh'"
+    )
 
 
 def test_a_consumer_that_no_principal_covers_is_refused() -> None:

@@ -106,9 +106,15 @@ def principal_kind(value: str) -> str | None:
 
 
 def _principal(value: str) -> str:
+    if OU_ID.fullmatch(value):
+        # RAM takes an OU by its ARN only (CreateResourceShare's and AssociateResourceShare's `principals`).
+        raise ValueError(
+            "an OU is named by its ARN, as RAM takes it: "
+            f"arn:aws:organizations::<management account ID>:ou/<organization ID>/{value}, got {value!r}"
+        )
     if principal_kind(value) is None:
         raise ValueError(
-            "must be a 12-digit account ID, an OU ID or ARN, or an organization ARN "
+            "must be a 12-digit account ID, an OU ARN, or an organization ARN "
             f"(never an IAM user or role), got {value!r}"
         )
     return value
@@ -118,9 +124,8 @@ Principal = Annotated[
     str,
     AfterValidator(_principal),
     _documented(
-        "A RAM principal: a 12-digit account ID, an OU ID (ou-...) or OU ARN, or the organization ARN; "
-        "never an IAM user or role.",
-        _portable(ACCOUNT_ID, OU_ID, OU_ARN, ORG_ARN),
+        "A RAM principal: a 12-digit account ID, an OU ARN, or the organization ARN; never an IAM user or role.",
+        _portable(ACCOUNT_ID, OU_ARN, ORG_ARN),
     ),
 ]
 
