@@ -14,16 +14,12 @@ import types
 from collections.abc import Callable
 from typing import Any
 
-from twin.moto_compat import (
-    DynamoDBTable,
-    dynamodb_models,
-)
+from twin.moto_compat import DynamoDBTable, dynamodb_models
 
 _inside = threading.local()
 
 
 def cheap_transactions() -> Callable[[], None]:
-
     original = dynamodb_models.DynamoDBBackend.transact_write_items
     real_copy = dynamodb_models.copy
 

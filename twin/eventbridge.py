@@ -31,11 +31,7 @@ from botocore.exceptions import ClientError
 
 from twin.clock import EPOCH, VirtualClock
 from twin.lambda_runtime import LambdaRuntime
-from twin.moto_compat import (
-    EventsRule,
-    EventTemplateParser,
-    events_models,
-)
+from twin.moto_compat import EventsRule, EventTemplateParser, events_models
 from twin.world import CallRecord, World
 
 POLL_SECONDS = 0.002  # how often an idle thread looks at the virtual clock, in wall time
@@ -265,7 +261,6 @@ class EventBridge:
         self.work.settle(timeout)
 
     def _route_targets(self) -> Callable[[], None]:
-
         original = EventsRule.send_to_targets
         bridge = self
 

@@ -31,9 +31,7 @@ from twin.moto_compat import (
     StepFunctionResponse,
     StepFunctionsParserBackend,
     callback,
-)
-from twin.moto_compat import (
-    distributed_item_processor_worker as worker,
+    distributed_item_processor_worker,
 )
 
 
@@ -383,7 +381,7 @@ class ChildExecutions:
 def keep_child_histories(children: ChildExecutions) -> Callable[[], None]:
     """Each child execution of a Distributed Map records its events in a history of its own."""
 
-    original = worker.DistributedItemProcessorWorker._eval_job
+    original = distributed_item_processor_worker.DistributedItemProcessorWorker._eval_job
 
     def eval_job(self: Any, env: Any, job: Any) -> None:
         env.event_manager = EventManager()
@@ -391,9 +389,9 @@ def keep_child_histories(children: ChildExecutions) -> Callable[[], None]:
         children.add(ChildExecution(record.map_run_arn, record.execution_arn, job.job_index, env.event_manager))
         original(self, env, job)
 
-    worker.DistributedItemProcessorWorker._eval_job = eval_job
+    distributed_item_processor_worker.DistributedItemProcessorWorker._eval_job = eval_job
 
     def restore() -> None:
-        worker.DistributedItemProcessorWorker._eval_job = original
+        distributed_item_processor_worker.DistributedItemProcessorWorker._eval_job = original
 
     return restore

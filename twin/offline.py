@@ -124,7 +124,6 @@ class OfflineAWS:
 
     # -- lifecycle -----------------------------------------------------------------------------------------
     def __enter__(self) -> OfflineAWS:
-
         # moto's identifiers (organization account IDs, ...) follow the same seed as everything else, and so does
         # Python's shared generator, which the interpreter's retry jitter and botocore's retry backoff draw from:
         # the same seed gives the same timeline, so a fault lands at the same step every run.

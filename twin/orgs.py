@@ -27,7 +27,6 @@ class Membership:
 
 
 def _backend_of(account: str) -> Any:
-
     management = organizations_backends.master_accounts.get(account, (account, "aws"))[0]
     if management not in organizations_backends:
         return None

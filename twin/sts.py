@@ -20,9 +20,7 @@ from urllib.parse import parse_qs, unquote
 from xml.sax.saxutils import escape
 
 from twin import policy
-from twin.moto_compat import (
-    iam_backends,
-)
+from twin.moto_compat import iam_backends
 from twin.protocol import Response
 
 if TYPE_CHECKING:
