@@ -269,3 +269,75 @@ def test_the_senders_tier_counts_not_the_owners(aws: OfflineAWS, number: str) ->
         )
     )
     assert response["Reason"] == "DESTINATION_PHONE_NUMBER_NOT_VERIFIED"
+
+
+# -- refusals the sending account's own settings cause --------------------------------------------------------
+CHINA_MOBILE = "+8613000000000"
+US_SIMULATOR = "+14254147755"
+
+
+def test_an_account_not_allowed_to_send_to_china_is_refused(aws: OfflineAWS) -> None:
+    """ "Only China requires SMS template registration for your account to be allowed sending there." (End User
+    Messaging SMS User Guide, China SMS template registration form); botocore's model has DESTINATION_COUNTRY_BLOCKED
+    in ValidationExceptionReason only."""
+    sender = aws.sms.add_sender_id(OWNER, REGION, sender_id="BRAND", iso_country="CN", registered=True)
+    response = error_of(lambda: send(client(aws, OWNER), sender, CHINA_MOBILE))
+    assert (response["Error"]["Code"], response["Reason"]) == ("ValidationException", "DESTINATION_COUNTRY_BLOCKED")
+
+
+def test_china_allowlisting_belongs_to_the_sending_account_not_the_owner(aws: OfflineAWS) -> None:
+    """Registrations "are tied to a specific AWS account, not to the origination identity itself. Submit new
+    template registrations via AWS Support for each account that needs to send to the destination country."
+    ("A Complete Guide to Resource Sharing for AWS End User Messaging")"""
+    # Given a China sender ID shared by an owner allowed to send to China, with a consumer that is not
+    sender = aws.sms.add_sender_id(OWNER, REGION, sender_id="BRAND", iso_country="CN", registered=True)
+    aws.sms.allow_destination_country(OWNER, REGION, "CN")
+    client(aws, OWNER).put_resource_policy(ResourceArn=sender, Policy=grant(CONSUMER, sender))
+    consumer = client(aws, CONSUMER)
+    assert send(client(aws, OWNER), sender, CHINA_MOBILE)["MessageId"]
+    # Then the consumer's send is refused until its own account is allowed
+    assert error_of(lambda: send(consumer, sender, CHINA_MOBILE))["Reason"] == "DESTINATION_COUNTRY_BLOCKED"
+    aws.sms.allow_destination_country(CONSUMER, REGION, "CN")
+    assert send(consumer, sender, CHINA_MOBILE)["MessageId"]
+
+
+def test_a_destination_opted_out_in_the_identitys_list_is_refused_to_every_sender(aws: OfflineAWS) -> None:
+    """ "When a user opts out of messaging from one account, they are opted out across all accounts using that
+    shared list." ("A Complete Guide to Resource Sharing for AWS End User Messaging"); the reason is the model's
+    ConflictExceptionReason DESTINATION_PHONE_NUMBER_OPTED_OUT."""
+    # Given a shared number whose opt-out list holds the destination
+    aws.sms.add_opt_out_list(OWNER, REGION, "otp-optouts")
+    number = aws.sms.add_phone_number(OWNER, REGION, opt_out_list_name="otp-optouts")
+    aws.sms.add_opted_out_number(OWNER, REGION, "otp-optouts", US_SIMULATOR)
+    client(aws, OWNER).put_resource_policy(ResourceArn=number, Policy=grant(CONSUMER, number))
+    # Then the consumer's message to it is refused, and one to another destination is not
+    response = error_of(lambda: send(client(aws, CONSUMER), number, US_SIMULATOR))
+    assert (response["Error"]["Code"], response["Reason"]) == (
+        "ConflictException",
+        "DESTINATION_PHONE_NUMBER_OPTED_OUT",
+    )
+    assert send(client(aws, CONSUMER), number, US_MOBILE)["MessageId"]
+
+
+def test_an_account_that_reached_its_monthly_spend_limit_is_refused(aws: OfflineAWS, number: str) -> None:
+    """ "Consuming accounts are billed for their usage of those shared resources" ("A Complete Guide to Resource
+    Sharing for AWS End User Messaging"), so the sender's limit counts; the reason is the model's
+    ServiceQuotaExceededExceptionReason MONTHLY_SPEND_LIMIT_REACHED_FOR_TEXT."""
+    client(aws, OWNER).put_resource_policy(ResourceArn=number, Policy=grant(CONSUMER, number))
+    aws.sms.reach_spend_limit(CONSUMER, REGION)
+    response = error_of(lambda: send(client(aws, CONSUMER), number))
+    assert (response["Error"]["Code"], response["Reason"]) == (
+        "ServiceQuotaExceededException",
+        "MONTHLY_SPEND_LIMIT_REACHED_FOR_TEXT",
+    )
+    assert send(client(aws, OWNER), number)["MessageId"]
+
+
+@pytest.mark.parametrize(
+    "destination",
+    ["+61455944038", "+37282720792", "+352691385880", "+3197008100148", "+886903444630", "+447860019066", US_SIMULATOR],
+)
+def test_the_documented_simulator_destinations_are_accepted(aws: OfflineAWS, number: str, destination: str) -> None:
+    """ "Destination simulator phone numbers are available in several countries and regions." (End User Messaging
+    SMS User Guide, Simulator phone numbers): each is an E.164 number of its country."""
+    assert send(client(aws, OWNER), number, destination)["MessageId"]

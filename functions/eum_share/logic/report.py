@@ -12,7 +12,7 @@ from eum_share.dal import artifacts, events
 from eum_share.errors import MigrationIncomplete
 from eum_share.logic.context import Migration
 from eum_share.logic.probe import configuration_outcome_key
-from eum_share.logic.verify import VERIFICATION, Verification
+from eum_share.logic.verify import VERIFICATION, ConsumerProblem, Verification
 from eum_share.models.base import WireModel
 from eum_share.models.configuration import ConfigItemResult, ConfigurationOutcome
 from eum_share.models.events import MigrationSucceeded
@@ -43,7 +43,8 @@ class IdentityLine(WireModel):
 class ConsumerLine(WireModel):
     account: str
     verified: int
-    notes: list[str] = Field(default_factory=list)
+    # DryRun refusals that are the consumer's (or the identity's) to act on: the identity stays shared.
+    problems: list[ConsumerProblem] = Field(default_factory=list)
 
 
 class Report(WireModel):
@@ -135,7 +136,9 @@ def build_report(migration: Migration, *, outcome: str | None = None) -> Report:
                 verified=len(verification.consumers[c.account_id].confirmed)
                 if c.account_id in verification.consumers
                 else 0,
-                notes=verification.consumers[c.account_id].notes if c.account_id in verification.consumers else [],
+                problems=verification.consumers[c.account_id].problems
+                if c.account_id in verification.consumers
+                else [],
             )
             for c in request.consumers
         ],
@@ -197,8 +200,8 @@ def render_markdown(report: Report) -> str:
         "## Consumers",
         "",
         *[f"- {c.account}: {c.verified} identities verified from inside the account" for c in report.consumers],
-        *[f"  - {note}" for c in report.consumers for note in c.notes],
     ]
+    lines += _consumer_actions(report.consumers)
     brought = [i for i in report.identities if i.brought_by]
     if brought:
         lines += ["", "## Brought in by membership", ""]
@@ -233,6 +236,27 @@ def render_markdown(report: Report) -> str:
     if report.warnings:
         lines += ["", "## Warnings", ""] + [f"- {w}" for w in report.warnings]
     return "\n".join(lines) + "\n"
+
+
+def _consumer_actions(consumers: list[ConsumerLine]) -> list[str]:
+    """Per consumer and problem: the action to take and the identities it concerns (shared, not repaired)."""
+    grouped: dict[tuple[str, str, str], list[str]] = defaultdict(list)
+    for consumer in consumers:
+        for found in consumer.problems:
+            grouped[(consumer.account, found.problem, found.action)].append(found.identity)
+    if not grouped:
+        return []
+    lines = [
+        "",
+        "### Actions in consuming accounts (the identities are shared; a DryRun send from the account was refused)",
+        "",
+        "| consumer | problem | action | identities |",
+        "|---|---|---|---|",
+    ]
+    for (account, problem, action), identities in sorted(grouped.items()):
+        cell = problem.replace("|", "/")
+        lines.append(f"| {account} | {cell} | {action} | {', '.join(identities)} |")
+    return lines
 
 
 def publish_report(migration: Migration) -> ReportSummary:

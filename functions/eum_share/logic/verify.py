@@ -2,8 +2,10 @@
 
 Each consumer lists everything shared with it (once) and sends a DryRun message with every identity it can
 send with (its full ARN, its own recreated configuration set), within End User Messaging's DryRun rate.
-What fails goes back to the batch loop as a repair; progress is kept in S3 so a long verification can
-span several invocations.
+An identity a consumer cannot see or may not use goes back to the batch loop as a repair; any other refusal
+(its protect configuration, its China allowlisting, its spend limit, an opted-out destination...) is the
+consumer's to act on and is recorded for the report, the identity staying shared. Progress is kept in S3 so
+a long verification can span several invocations.
 """
 
 from __future__ import annotations
@@ -21,11 +23,11 @@ from eum_share.logic.lock import hold_share_lock
 from eum_share.logic.probe import (
     SENDERS,
     Probe,
+    check,
     configuration_outcome_key,
     configuration_set,
     country,
     destination,
-    probe,
 )
 from eum_share.models.base import WireModel
 from eum_share.models.ledger import FINAL_STATUSES, BatchStatus, IdentityRecord, IdentityStatus, Phase
@@ -37,12 +39,22 @@ SAVE_EVERY = 50
 MAX_PASSES = 5  # rounds of batch loop and verification before unfinished identities stop the migration
 
 
+class ConsumerProblem(WireModel):
+    """A DryRun from a consumer refused for a reason no repair of the share fixes: what to do about it."""
+
+    identity: str
+    destination: str
+    outcome: Probe
+    problem: str
+    action: str
+
+
 class ConsumerProgress(WireModel):
     model_config = WireModel.model_config | {"frozen": False}
 
     listed: bool = False
     confirmed: list[str] = Field(default_factory=list)
-    notes: list[str] = Field(default_factory=list)
+    problems: list[ConsumerProblem] = Field(default_factory=list)
 
 
 class Verification(WireModel):
@@ -126,10 +138,12 @@ class ConsumerVerifier:
             if self.remaining_ms() < ENOUGH_TIME_MS:
                 self._save(state)
                 return False
-            note = self._probe(clients, consumer, record, configuration_set)
-            if note is not None:
-                progress.notes.append(note)
-            progress.confirmed.append(record.arn)
+            problem = self._probe(clients, consumer, record, configuration_set)
+            if problem is not None:
+                progress.problems.append(problem)
+            if record.arn not in self.reopened:
+                # One sent back for repair is sent with again after it, from this consumer too.
+                progress.confirmed.append(record.arn)
             if count % SAVE_EVERY == SAVE_EVERY - 1:
                 self._save(state)
         self._save(state)
@@ -137,18 +151,21 @@ class ConsumerVerifier:
 
     def _probe(
         self, clients: Clients, consumer: Consumer, record: IdentityRecord, configuration_set: str | None
-    ) -> str | None:
-        """DryRun-send with the identity; None when it works, a note when only a protect rule is in the way."""
+    ) -> ConsumerProblem | None:
+        """DryRun-send with the identity; None when it works or goes back for repair, else the consumer's problem."""
         identity = self.inventory.get(record.arn)
         if identity is None or identity.type not in SENDERS:
             return None
         to = destination(country(identity, self.inventory))
-        outcome, detail = probe(clients, record.arn, to, configuration_set)
-        if outcome is Probe.BLOCKED:
-            return f"{record.arn}: {detail} in {consumer.account_id}"
-        if outcome is Probe.REFUSED:
-            self._reopen(record, f"DryRun send from {consumer.account_id} failed: {detail}")
-        return None
+        verdict = check(clients, record.arn, to, configuration_set)
+        if verdict.outcome is Probe.SENT:
+            return None
+        if verdict.outcome is Probe.REFUSED:
+            self._reopen(record, f"DryRun send from {consumer.account_id} failed: {verdict.problem}")
+            return None
+        return ConsumerProblem(
+            identity=record.arn, destination=to, outcome=verdict.outcome, problem=verdict.problem, action=verdict.action
+        )
 
     def _configuration_set(self, account: str) -> str | None:
         return configuration_set(self.bucket, self.m.key(configuration_outcome_key(account)))

@@ -22,8 +22,8 @@ CALLING_CODES: dict[str, str] = {
     "46": "SE", "47": "NO", "48": "PL", "49": "DE", "51": "PE", "52": "MX", "54": "AR", "55": "BR",
     "56": "CL", "57": "CO", "60": "MY", "61": "AU", "62": "ID", "63": "PH", "64": "NZ", "65": "SG",
     "66": "TH", "81": "JP", "82": "KR", "84": "VN", "86": "CN", "90": "TR", "91": "IN", "92": "PK",
-    "234": "NG", "254": "KE", "351": "PT", "353": "IE", "358": "FI", "420": "CZ", "852": "HK", "880": "BD",
-    "886": "TW", "966": "SA", "971": "AE", "972": "IL",
+    "234": "NG", "254": "KE", "351": "PT", "352": "LU", "353": "IE", "358": "FI", "372": "EE", "420": "CZ",
+    "852": "HK", "880": "BD", "886": "TW", "966": "SA", "971": "AE", "972": "IL",
 }  # fmt: skip
 
 # +1 is shared by the North American Numbering Plan; Canada is told apart by its area codes.

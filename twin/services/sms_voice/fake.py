@@ -17,6 +17,7 @@ from twin.services.sms_voice.sharing import SharingMixin
 from twin.services.sms_voice.state import Arn, PhoneNumber, Registration, SenderId
 
 ACCOUNT_TIERS = ("SANDBOX", "PRODUCTION")
+SPEND_KINDS = ("TEXT", "VOICE", "MEDIA")  # the SpendLimitName enum: TEXT_MESSAGE_MONTHLY_SPEND_LIMIT...
 
 
 def _jsonable(value: dict[str, Any]) -> dict[str, Any]:
@@ -154,6 +155,21 @@ class SmsVoiceFake(IdentitiesMixin, SharingMixin, ConfigurationMixin, ProtectMix
         """A destination the account has verified: the only kind a sandboxed account may send to."""
         self.state(account, region).verified_destinations.add(number)
 
+    def allow_destination_country(self, account: str, region: str, country: str) -> None:
+        """What AWS Support does once the account's registration for a country that needs one (China) is done."""
+        self.state(account, region).allowed_countries.add(country)
+
+    def add_opted_out_number(self, account: str, region: str, opt_out_list_name: str, number: str) -> None:
+        """A recipient opted out into the account's named opt-out list (as a STOP reply or PutOptedOutNumber)."""
+        state = self.state(account, region)
+        self.opt_out_list(state, opt_out_list_name).opted_out.add(number)
+
+    def reach_spend_limit(self, account: str, region: str, kind: str = "TEXT") -> None:
+        """The account has spent its monthly limit for `kind` ("TEXT", "VOICE" or "MEDIA") messages."""
+        if kind not in SPEND_KINDS:
+            raise ValueError(f"the spend limit kind is one of {SPEND_KINDS}, not {kind}")
+        self.state(account, region).spend_limits_reached.add(kind)
+
     def release(self, arn: str) -> None:
         """What its owner does from the console to an identity named by ARN: ReleasePhoneNumber, ReleaseSenderId
         or DeletePool; for hooks that take an identity away while a migration runs (`World.after_call`)."""
@@ -206,12 +222,17 @@ class SmsVoiceFake(IdentitiesMixin, SharingMixin, ConfigurationMixin, ProtectMix
                     {**entry, "Members": state.pools[entry["PoolId"]].members}
                     for entry in shareable(state.pools.values())
                 ],
-                "opt_out_lists": shareable(state.opt_out_lists.values()),
+                "opt_out_lists": [
+                    {**entry, "OptedOutNumbers": sorted(state.opt_out_lists[entry["OptOutListName"]].opted_out)}
+                    for entry in shareable(state.opt_out_lists.values())
+                ],
                 "configuration_sets": [c.info() for c in state.configuration_sets.values()],
                 "protect_configurations": protect,
                 "default_protect_configuration_id": state.default_protect_configuration_id,
                 "registrations": [r.info() for r in state.registrations.values()],
                 "verified_destination_numbers": sorted(state.verified_destinations),
+                "allowed_destination_countries": sorted(state.allowed_countries),
+                "spend_limits_reached": sorted(state.spend_limits_reached),
                 "sent_messages": state.sent,
             }
         )

@@ -8,7 +8,7 @@ from typing import Any
 from twin.services.base import CallContext
 from twin.services.sms_voice.core import SmsVoiceCore, caller_of
 from twin.services.sms_voice.countries import country_of
-from twin.services.sms_voice.errors import conflict, invalid, not_found
+from twin.services.sms_voice.errors import conflict, invalid, not_found, quota_exceeded
 from twin.services.sms_voice.state import (
     AccountState,
     Arn,
@@ -24,6 +24,13 @@ from twin.services.sms_voice.state import (
 SEND = "sms-voice:SendTextMessage"
 ORIGINATION_KINDS = ("phone-number", "sender-id", "pool")
 Identity = PhoneNumber | SenderId | Pool
+# "Only China requires SMS template registration for your account to be allowed sending there." (End User
+# Messaging SMS User Guide, "China SMS template registration form"). The registration is the sending account's:
+# "These are tied to a specific AWS account, not to the origination identity itself. Submit new template
+# registrations via AWS Support for each account that needs to send to the destination country." ("A Complete
+# Guide to Resource Sharing for AWS End User Messaging", which answers a consuming account's
+# DESTINATION_COUNTRY_BLOCKED error). botocore's model has that reason in ValidationExceptionReason only.
+COUNTRIES_NEEDING_THE_ACCOUNT_ALLOWED = frozenset({"CN"})
 
 
 class SendingMixin(SmsVoiceCore):
@@ -71,6 +78,22 @@ class SendingMixin(SmsVoiceCore):
             levels.append(state.protect_configurations[state.default_protect_configuration_id])
         return levels
 
+    @staticmethod
+    def _check_opted_out(owner: AccountState, identity: Identity, destination: str) -> None:
+        """A destination in the identity's opt-out list is refused, whoever sends: "When a user opts out of
+        messaging from one account, they are opted out across all accounts using that shared list." A sender ID
+        has no opt-out list (SenderIdInformation has no OptOutListName)."""
+        if isinstance(identity, SenderId):
+            return
+        found = owner.opt_out_lists.get(identity.opt_out_list_name)
+        if found is not None and destination in found.opted_out:
+            raise conflict(
+                "DESTINATION_PHONE_NUMBER_OPTED_OUT",
+                "opt-out-list",
+                found.arn,
+                f"{destination} is opted out in {found.name}.",
+            )
+
     def send_text_message(self, ctx: CallContext, **params: Any) -> dict[str, Any]:
         state = self.state(ctx.account, ctx.region)
         destination = params["DestinationPhoneNumber"]
@@ -101,6 +124,12 @@ class SendingMixin(SmsVoiceCore):
                 identity.phone_number_id,
                 "The phone number cannot send SMS.",
             )
+        if country in COUNTRIES_NEEDING_THE_ACCOUNT_ALLOWED and country not in state.allowed_countries:
+            raise invalid(
+                "DESTINATION_COUNTRY_BLOCKED",
+                f"The account is not allowed to send to {country}.",
+                [("DestinationPhoneNumber", f"sending to {country} is not enabled for the account")],
+            )
         for level in self._protect_levels(ctx, params, configuration):
             if level.blocks("SMS", country):
                 raise conflict(
@@ -109,6 +138,12 @@ class SendingMixin(SmsVoiceCore):
                     level.protect_configuration_id,
                     f"SMS to {country} is blocked by {level.protect_configuration_id}.",
                 )
+        self._check_opted_out(owner, identity, destination)
+        if "TEXT" in state.spend_limits_reached:
+            # The sender pays: "Consuming accounts are billed for their usage of those shared resources".
+            raise quota_exceeded(
+                "MONTHLY_SPEND_LIMIT_REACHED_FOR_TEXT", "The account has reached its monthly spend limit for SMS."
+            )
         sandboxed = state.tier == "SANDBOX" and destination not in state.verified_destinations
         if sandboxed and not params.get("DryRun"):
             # In the sandbox an account can only send to destination numbers it has verified. A DryRun

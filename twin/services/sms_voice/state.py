@@ -152,6 +152,8 @@ class OptOutList:
     name: str
     created: datetime
     seq: int
+    # Destination numbers that opted out (PutOptedOutNumber, or a recipient's STOP).
+    opted_out: set[str] = field(default_factory=set)
 
     def info(self) -> dict[str, Any]:
         return {"OptOutListArn": self.arn, "OptOutListName": self.name, "CreatedTimestamp": self.created}
@@ -285,6 +287,10 @@ class AccountState:
     tier: str = "SANDBOX"
     default_protect_configuration_id: str | None = None
     verified_destinations: set[str] = field(default_factory=set)
+    # Countries that need the account itself to be allowed before it sends there (China), that it is allowed to.
+    allowed_countries: set[str] = field(default_factory=set)
+    # The kinds of message ("TEXT", "VOICE", "MEDIA") whose monthly spend limit the account has reached.
+    spend_limits_reached: set[str] = field(default_factory=set)
     sent: list[dict[str, Any]] = field(default_factory=list)
 
     def arn(self, kind: str, resource_id: str, country: str | None = None) -> str:
