@@ -13,7 +13,9 @@ from eum_share.models.identifiers import SMS_ARN, principal_kind
 from eum_share.models.request import Selection
 
 PRODUCTION = "PRODUCTION"
-PENDING_INVITATION_LIMIT = 20  # RAM: pending invitations per sharing account
+# RAM's quotas: "Maximum number of pending invitations per account | 20" (AWS RAM User Guide, Service quotas). Every
+# invitation counts, whether to an account outside the organization or inside one that does not share with RAM.
+PENDING_INVITATION_LIMIT = 20
 KIND_OF = {
     "phone-number": "PHONE_NUMBER",
     "sender-id": "SENDER_ID",
@@ -94,7 +96,7 @@ def _organization_checks(migration: Migration, reasons: list[str], warnings: lis
     if request.options.dry_run or not request.share.allow_external_principals:
         return
     accounts = sum(1 for p in request.principals if principal_kind(p) == "ACCOUNT")
-    pending = ram.pending_external_invitations(owner)
+    pending = ram.pending_invitations(owner)
     if pending + accounts > PENDING_INVITATION_LIMIT:
         message = (
             f"{pending} invitations already pending and up to {accounts} new ones would exceed RAM's limit of "
