@@ -7,6 +7,7 @@ from collections import defaultdict
 from botocore.exceptions import ClientError
 
 from eum_share.dal import ram, sms
+from eum_share.dal.throttling import THROTTLING_CODES
 from eum_share.errors import PreflightFailed
 from eum_share.logic.context import Migration
 from eum_share.models.identifiers import SMS_ARN, principal_kind
@@ -51,11 +52,14 @@ def preflight(migration: Migration) -> list[str]:
 
 
 def _tier(read: object, where: str, reasons: list[str]) -> str | None:
-    """The account's tier; a role that cannot be assumed, or an account we may not read, is a reason."""
+    """The account's tier; a role that cannot be assumed, or an account we may not read, is a reason. A throttled
+    call is not: it goes up as it is, for the state to be retried later (the handler makes it AwsThrottled)."""
     try:
         return read()  # type: ignore[operator,no-any-return]
     except ClientError as error:
         code = error.response["Error"]["Code"]
+        if code in THROTTLING_CODES:
+            raise
         reasons.append(f"{where}: cannot be reached ({code}: {error.response['Error'].get('Message', '')})")
         return None
 
