@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from tests.support.asl_contract import dangling_targets, placeholders, unreachable_states
 from twin.cfn import load_template, resources_of_type
 from twin.offline import OfflineAWS
+from twin.runner import lambda_tasks
 from twin.stack import ROOT, LocalStack
 
 TEMPLATE = load_template(ROOT / "template.yaml")
@@ -54,6 +56,42 @@ def test_substitutions_resolve_to_resources_of_the_template(asl: Path, aws: Offl
     stack = LocalStack(aws)
     resolved = stack.resolve(_machine_for(asl).get("DefinitionSubstitutions", {}))
     assert all(str(value).startswith("arn:aws:") for value in resolved.values()), resolved
+
+
+# Task states that need not retry AwsThrottled, and why. Every other state's function can meet a throttled AWS call,
+# and a throttled call is a wait, never a failure: the state retries it with backoff and jitter.
+NOT_RETRYING_THROTTLING = {
+    "AwaitApproval": "its function only records the task token; the state waits for a person",
+    "RecordFailure": "the end of the failure path: it records the error it was given",
+    "RecordRollbackFailure": "the end of the rollback's failure path: it records the error it was given",
+}
+
+
+def _retried_errors(definition: dict[str, Any], name: str) -> set[str]:
+    def find(states: dict[str, Any]) -> dict[str, Any] | None:
+        for key, state in states.items():
+            if key == name:
+                return state
+            for nested in [state.get("ItemProcessor"), state.get("Iterator"), *state.get("Branches", [])]:
+                found = find(nested["States"]) if nested else None
+                if found is not None:
+                    return found
+        return None
+
+    state = find(definition["States"]) or {}
+    return {error for retry in state.get("Retry", []) for error in retry["ErrorEquals"]}
+
+
+@pytest.mark.parametrize("asl", ASL_FILES, ids=lambda p: p.name)
+def test_every_state_whose_function_calls_aws_retries_throttling(asl: Path) -> None:
+    # Given an ASL file's Lambda Task states / Then each retries AwsThrottled unless it is exempt for a stated reason
+    definition = json.loads(asl.read_text())
+    missing = [
+        name
+        for name in lambda_tasks(definition)
+        if name not in NOT_RETRYING_THROTTLING and "AwsThrottled" not in _retried_errors(definition, name)
+    ]
+    assert missing == []
 
 
 def test_the_checker_reports_a_dangling_next_inside_a_map() -> None:

@@ -1,4 +1,4 @@
-"""DynamoDB transactions at the cost of the items they touch.
+"""DynamoDB transactions at the cost of the items they touch, and batch writes that leave items unprocessed.
 
 moto's TransactWriteItems deep-copies every table a transaction names, once per action, so that it can roll
 back: a transaction of 10 puts in a table of 10,000 items copies 100,000 items. The twin keeps moto's logic
@@ -14,7 +14,8 @@ import types
 from collections.abc import Callable
 from typing import Any
 
-from twin.moto_compat import DynamoDBTable, dynamodb_models
+from twin.faults import Faults
+from twin.moto_compat import DynamoDBTable, DynamoHandler, dynamodb_models
 
 _inside = threading.local()
 
@@ -70,3 +71,28 @@ def _touched_items(backend: Any, transact_items: list[dict[str, Any]]) -> list[t
             current = backend.get_item(table.name, key)
             touched.append((table.name, key, copy.deepcopy(current)))
     return touched
+
+
+def unprocessed_writes(faults: Faults) -> Callable[[], None]:
+    """BatchWriteItem as DynamoDB may answer it: "If any requested operations fail because the table's provisioned
+    throughput is exceeded or an internal processing failure occurs, the failed operations are returned in the
+    UnprocessedItems response parameter." (botocore's model). moto processes every request; when the fault plan
+    says so (`unprocessed_write_rate`), the twin writes only the first half of each table's requests and answers
+    the rest, at least one, as unprocessed: a single request is never processed while the fault holds."""
+    original = DynamoHandler.batch_write_item
+
+    def batch_write_item(self: Any) -> Any:
+        if not faults.unprocessed_writes():
+            return original(self)
+        requests: dict[str, list[dict[str, Any]]] = self.body["RequestItems"]
+        self.body["RequestItems"] = {table: entries[: len(entries) // 2] for table, entries in requests.items()}
+        answer = original(self)
+        answer.result["UnprocessedItems"] = {table: entries[len(entries) // 2 :] for table, entries in requests.items()}
+        return answer
+
+    DynamoHandler.batch_write_item = batch_write_item
+
+    def restore() -> None:
+        DynamoHandler.batch_write_item = original
+
+    return restore

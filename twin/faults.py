@@ -58,11 +58,17 @@ class FaultConfig:
     # Every paginated answer of the project's fakes holds at most this many items (a next token carries the
     # rest): code that reads only the first page shows up at once. None: the service's own page sizes.
     max_page_size: int | None = None
+    # With this probability a DynamoDB BatchWriteItem call processes only the first half of each table's requests
+    # and answers the rest (at least one) in UnprocessedItems, as DynamoDB may ("If DynamoDB returns any unprocessed
+    # items, you should retry the batch operation on those items": BatchWriteItem in botocore's model). moto never
+    # does.
+    unprocessed_write_rate: float = 0.0
 
     def __post_init__(self) -> None:
         if self.max_page_size is not None and self.max_page_size < 1:
             raise ValueError(f"max_page_size must be at least 1, got {self.max_page_size}")
-        for name in ("throttle_rate", "fail_rate", "empty_policy_rate", "duplicate_event_rate", "target_throttle_rate"):
+        rates = ("throttle_rate", "fail_rate", "empty_policy_rate", "duplicate_event_rate", "target_throttle_rate")
+        for name in (*rates, "unprocessed_write_rate"):
             value = getattr(self, name)
             if not 0.0 <= value <= 1.0:
                 raise ValueError(f"{name} must be between 0 and 1, got {value}")
@@ -85,6 +91,7 @@ class Faults:
         # shared across threads would make the draws depend on scheduling.
         self._duplicates = random.Random(f"duplicates:{config.seed}")
         self._target_throttles = random.Random(f"target-throttles:{config.seed}")
+        self._unprocessed = random.Random(f"unprocessed-writes:{config.seed}")
 
     @contextmanager
     def paused(self) -> Iterator[None]:
@@ -121,6 +128,10 @@ class Faults:
     def throttle_target(self) -> bool:
         """Whether this attempt of EventBridge to invoke a Lambda or Step Functions target is throttled."""
         return self._draw(self._target_throttles, self.config.target_throttle_rate, "target-throttle")
+
+    def unprocessed_writes(self) -> bool:
+        """Whether this BatchWriteItem call leaves some of its requests unprocessed."""
+        return self._draw(self._unprocessed, self.config.unprocessed_write_rate, "unprocessed-writes")
 
     def _draw(self, stream: random.Random, probability: float, fault: str) -> bool:
         with self._lock:

@@ -54,6 +54,7 @@ from moto.core.responses import EmptyResult
 # only the touched items. `dynamodb_models` is patched (its `copy` and `DynamoDBBackend.transact_write_items`).
 from moto.dynamodb import models as dynamodb_models
 from moto.dynamodb.models.table import Table as DynamoDBTable
+from moto.dynamodb.responses import DynamoHandler
 
 # EventBridge (twin/eventbridge.py): targets delivered as AWS delivers them (no delivery to DISABLED rules,
 # duplicates on demand), events timed on the virtual clock (`events_models.unix_time` is patched), and
@@ -113,6 +114,7 @@ __all__ = [
     "TMP_THREADS",
     "DistributedIterationComponent",
     "DynamoDBTable",
+    "DynamoHandler",
     "EmptyResult",
     "EvalTimeoutError",
     "EventDetails",

@@ -23,7 +23,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import boto3
 from botocore.config import Config
 
-from twin.dynamodb import cheap_transactions
+from twin.dynamodb import cheap_transactions, unprocessed_writes
 from twin.errors import TwinError
 from twin.eventbridge import EventBridge
 from twin.faults import FaultConfig
@@ -150,6 +150,7 @@ class OfflineAWS:
         self._restore.append(measure_task_time_on(self.world.clock))
         self._restore.append(keep_child_histories(self.child_executions))
         self._restore.append(cheap_transactions())
+        self._restore.append(unprocessed_writes(self.world.faults))
         self._restore.append(page_trusted_services(self.world.faults))
         self.lambdas.install()
         self._restore.append(self.lambdas.uninstall)

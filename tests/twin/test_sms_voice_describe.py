@@ -220,3 +220,21 @@ def test_tagging_a_resource_that_does_not_exist_fails(sms: Any) -> None:
         sms.list_tags_for_resource(ResourceArn=f"arn:aws:sms-voice:{REGION}:{OWNER}:pool/pool-0000")
     assert fields(error)["Error"]["Code"] == "ResourceNotFoundException"
     assert fields(error)["ResourceType"] == "pool"
+
+
+def test_a_phone_number_and_a_pool_are_described_in_the_status_they_were_seeded_in(aws: OfflineAWS, sms: Any) -> None:
+    # Given a phone number still PENDING and a pool still CREATING ("Status": NumberStatus PENDING | ACTIVE |
+    # ASSOCIATING | DISASSOCIATING | DELETED, PoolStatus CREATING | ACTIVE | DELETING in botocore's model)
+    number = aws.sms.add_phone_number(OWNER, REGION, status="PENDING")
+    pool = aws.sms.add_pool(OWNER, REGION, members=[aws.sms.add_phone_number(OWNER, REGION)], status="CREATING")
+    # When the owner describes them
+    numbers = {p["PhoneNumberArn"]: p["Status"] for p in sms.describe_phone_numbers()["PhoneNumbers"]}
+    pools = {p["PoolArn"]: p["Status"] for p in sms.describe_pools()["Pools"]}
+    # Then each answers its status
+    assert (numbers[number], pools[pool]) == ("PENDING", "CREATING")
+
+
+def test_a_status_the_model_does_not_have_is_refused_when_seeding(aws: OfflineAWS) -> None:
+    # Given / When a phone number is seeded as READY, which NumberStatus does not list / Then seeding refuses it
+    with pytest.raises(ValueError, match="READY"):
+        aws.sms.add_phone_number(OWNER, REGION, status="READY")

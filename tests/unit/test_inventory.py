@@ -6,9 +6,10 @@ import copy
 from typing import Any
 
 import pytest
+from eum_share.dal import owner_inventory
 from eum_share.dal.accounts import Clients
 from eum_share.dal.protect import country_rules
-from eum_share.errors import ConfigurationSetsNotFound, ResourcesNotOwned
+from eum_share.errors import ConfigurationSetsNotFound, InvalidRequest, ResourcesNotOwned
 from eum_share.logic.inventory import take_inventory
 from eum_share.models.inventory import Identity, Inventory, SelectedBy
 from eum_share.models.request import MigrationRequest
@@ -166,6 +167,84 @@ def test_a_selected_opt_out_list_brings_its_numbers_and_pools_with_their_members
     assert _identity(inventory, optouts).members == sorted([alone, pooled, pool])
     assert _identity(inventory, alone).opt_out_list == optouts
     assert set(_arns(inventory)) == {optouts, alone, pooled, sender, pool}
+
+
+# -- identities not ready to be shared -------------------------------------------------------------------
+# DescribePhoneNumbers answers a Status from NumberStatus (PENDING, ACTIVE, ASSOCIATING, DISASSOCIATING, DELETED),
+# DescribePools one from PoolStatus (CREATING, ACTIVE, DELETING): botocore's pinpoint-sms-voice-v2 model.
+def _skipped(inventory: Inventory) -> dict[str, str]:
+    return {s.arn: s.reason for s in inventory.skipped}
+
+
+@pytest.mark.parametrize("status", ["PENDING", "ASSOCIATING", "DISASSOCIATING", "DELETED"])
+def test_a_phone_number_that_is_not_active_is_skipped_with_its_status(aws: OfflineAWS, status: str) -> None:
+    # Given an ACTIVE phone number and one in another status
+    ready = aws.sms.add_phone_number(OWNER, REGION)
+    waiting = aws.sms.add_phone_number(OWNER, REGION, status=status)
+    # When every phone number is selected
+    inventory = _inventory(aws, resources={"select": "ALL", "types": ["PHONE_NUMBER"]})
+    # Then only the ACTIVE one is shared, the other is skipped with its status as the reason
+    assert _arns(inventory) == [ready]
+    assert list(_skipped(inventory)) == [waiting]
+    assert f"its status is {status}, not ACTIVE" in _skipped(inventory)[waiting]
+
+
+@pytest.mark.parametrize("status", ["CREATING", "DELETING"])
+def test_a_pool_that_is_not_active_is_skipped_with_what_only_it_brought(aws: OfflineAWS, status: str) -> None:
+    # Given a pool in that status holding an ACTIVE phone number
+    number = aws.sms.add_phone_number(OWNER, REGION)
+    pool = aws.sms.add_pool(OWNER, REGION, members=[number], status=status)
+    # When pools are selected
+    inventory = _inventory(aws, resources={"select": "ALL", "types": ["POOL"]})
+    # Then the pool is skipped for its status, and its member, which only the pool brought in, with it
+    assert _arns(inventory) == []
+    assert f"its status is {status}" in _skipped(inventory)[pool]
+    assert pool in _skipped(inventory)[number]
+
+
+def test_a_pool_holding_a_number_that_is_not_active_is_skipped_naming_it(aws: OfflineAWS) -> None:
+    # Given a pool of an ACTIVE number and a PENDING one
+    active = aws.sms.add_phone_number(OWNER, REGION)
+    pending = aws.sms.add_phone_number(OWNER, REGION, status="PENDING")
+    pool = aws.sms.add_pool(OWNER, REGION, members=[active, pending])
+    # When everything is selected
+    inventory = _inventory(aws)
+    # Then the pool is skipped (shared without a member it would not work), naming the member; the ACTIVE number,
+    # chosen by the selection itself, is still shared
+    assert pending in _skipped(inventory)[pool]
+    assert active in _arns(inventory)
+    assert pool not in _arns(inventory)
+
+
+def test_a_named_identity_that_is_not_active_is_refused_naming_it_and_its_status(aws: OfflineAWS) -> None:
+    # Given a PENDING phone number and an ACTIVE one
+    pending = aws.sms.add_phone_number(OWNER, REGION, status="PENDING")
+    active = aws.sms.add_phone_number(OWNER, REGION)
+    # When both are named
+    with pytest.raises(InvalidRequest) as refused:
+        _inventory(aws, resources={"select": "ARNS", "arns": [active, pending]})
+    # Then the request is refused, naming the PENDING one and why, and only it
+    assert refused.value.problems == [
+        f"resources.arns: {pending} cannot be shared now: its status is PENDING, not ACTIVE; "
+        "migrate it once it is ACTIVE"
+    ]
+
+
+def test_a_phone_number_described_without_its_id_takes_it_from_its_arn(
+    aws: OfflineAWS, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a phone number described without PhoneNumberId, which PhoneNumberInformation does not require
+    number = aws.sms.add_phone_number(OWNER, REGION)
+    described = owner_inventory.phone_numbers
+    monkeypatch.setattr(
+        owner_inventory,
+        "phone_numbers",
+        lambda clients: [{k: v for k, v in p.items() if k != "PhoneNumberId"} for p in described(clients)],
+    )
+    # When it is inventoried
+    inventory = _inventory(aws, resources={"select": "ALL", "types": ["PHONE_NUMBER"]})
+    # Then it is there, with the ID its ARN ends with
+    assert _identity(inventory, number).id == number.rsplit("/", 1)[-1]
 
 
 # -- order and size --------------------------------------------------------------------------------------

@@ -7,6 +7,8 @@ the identity items themselves, never kept beside them, so they cannot disagree.
 
 from __future__ import annotations
 
+import random
+import time
 from collections.abc import Iterable, Iterator
 from typing import Any, TypeVar, cast
 
@@ -16,7 +18,7 @@ from pydantic import BaseModel
 
 from eum_share.clock import isonow
 from eum_share.dal.clients import client
-from eum_share.errors import MigrationConflict, MigrationNotFound, NotAwaitingApproval
+from eum_share.errors import AwsThrottled, MigrationConflict, MigrationNotFound, NotAwaitingApproval
 from eum_share.models.changes import AddedItem
 from eum_share.models.ledger import (
     ApprovalRecord,
@@ -32,6 +34,13 @@ from eum_share.models.ledger import (
 MIGRATION = "MIGRATION"
 LOCK = "LOCK"
 TRANSACTION_ITEMS = 100  # TransactWriteItems' limit
+BATCH_WRITE_ITEMS = 25  # BatchWriteItem's limit
+# BatchWriteItem: "If DynamoDB returns any unprocessed items, you should retry the batch operation on those items.
+# However, we strongly recommend that you use an exponential backoff algorithm." Full jitter, a ceiling per wait and
+# a bounded number of tries (about 5 s of waits at most); then AwsThrottled, for the state machine to retry the state.
+UNPROCESSED_RETRIES = 6
+UNPROCESSED_FIRST_WAIT_SECONDS = 0.1
+UNPROCESSED_LONGEST_WAIT_SECONDS = 2.0
 _serializer, _deserializer = TypeSerializer(), TypeDeserializer()
 Record = TypeVar("Record", bound=BaseModel)
 
@@ -95,12 +104,24 @@ class Ledger:
             yield from page["Items"]
 
     def _write_all(self, requests: list[dict[str, Any]]) -> None:
-        """Put and delete requests, 25 a call (BatchWriteItem's limit), until DynamoDB has processed them all."""
-        for start in range(0, len(requests), 25):
-            pending = requests[start : start + 25]
-            while pending:
-                response = self._dynamodb.batch_write_item(RequestItems={self.table: pending})
-                pending = response.get("UnprocessedItems", {}).get(self.table, [])
+        """Put and delete requests, 25 a call, until DynamoDB has processed them all; AwsThrottled when it keeps
+        leaving some unprocessed. Every request is a whole put or delete, so the state that retries loses nothing."""
+        for start in range(0, len(requests), BATCH_WRITE_ITEMS):
+            self._write_batch(requests[start : start + BATCH_WRITE_ITEMS])
+
+    def _write_batch(self, pending: list[dict[str, Any]]) -> None:
+        for attempt in range(UNPROCESSED_RETRIES + 1):
+            if attempt:
+                ceiling = min(UNPROCESSED_LONGEST_WAIT_SECONDS, UNPROCESSED_FIRST_WAIT_SECONDS * 2 ** (attempt - 1))
+                time.sleep(random.uniform(0, ceiling))
+            response = self._dynamodb.batch_write_item(RequestItems={self.table: pending})
+            pending = response.get("UnprocessedItems", {}).get(self.table, [])
+            if not pending:
+                return
+        raise AwsThrottled(
+            f"DynamoDB left {len(pending)} ledger writes of table {self.table} unprocessed after "
+            f"{UNPROCESSED_RETRIES + 1} tries"
+        )
 
     # -- migration -----------------------------------------------------------------------------------------
     def begin(self, record: MigrationRecord) -> MigrationRecord:

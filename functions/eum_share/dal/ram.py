@@ -156,10 +156,10 @@ def organization_sharing_enabled(owner: Clients) -> bool | None:
         raise
 
 
-def pending_external_invitations(owner: Clients) -> int:
-    """Principal associations of the owner's shares still waiting for an external account to accept."""
-    count = 0
+def pending_invitations(owner: Clients) -> int:
+    """The owner's invitations not yet answered, to accounts inside its organization or not: RAM keeps a principal
+    association ASSOCIATING until its invitation is accepted. One reached without an invitation (an organization
+    with sharing enabled) is ASSOCIATING only for a moment, so this may count a few more, never fewer."""
     paginator = owner("ram").get_paginator("get_resource_share_associations")
-    for page in paginator.paginate(associationType="PRINCIPAL", associationStatus="ASSOCIATING"):
-        count += sum(1 for a in page["resourceShareAssociations"] if a.get("external"))
-    return count
+    pages = paginator.paginate(associationType="PRINCIPAL", associationStatus="ASSOCIATING")
+    return sum(len(page["resourceShareAssociations"]) for page in pages)

@@ -10,8 +10,17 @@ from botocore.exceptions import ClientError
 from eum_share.errors import AwsThrottled
 from eum_share.observability import metrics
 
+# DynamoDB's BatchWriteItem (botocore's model): "it returns a ProvisionedThroughputExceededException or a
+# ThrottlingException. Both indicate that the request was throttled".
 THROTTLING_CODES = frozenset(
-    {"ThrottlingException", "Throttling", "TooManyRequestsException", "RequestLimitExceeded", "SlowDown"}
+    {
+        "ThrottlingException",
+        "Throttling",
+        "TooManyRequestsException",
+        "RequestLimitExceeded",
+        "SlowDown",
+        "ProvisionedThroughputExceededException",
+    }
 )
 
 

@@ -14,7 +14,7 @@ from typing import Any, Literal
 from eum_share.dal import owner_inventory as owner_sms
 from eum_share.dal import protect
 from eum_share.dal.accounts import Clients
-from eum_share.errors import ConfigurationSetsNotFound, ResourcesNotOwned
+from eum_share.errors import ConfigurationSetsNotFound, InvalidRequest, ResourcesNotOwned
 from eum_share.models.identifiers import SMS_ARN
 from eum_share.models.inventory import (
     ConfigurationSetItem,
@@ -23,6 +23,7 @@ from eum_share.models.inventory import (
     ManualAction,
     ProtectConfigurationItem,
     SelectedBy,
+    SkippedIdentity,
 )
 from eum_share.models.request import MigrationRequest, Resources, ResourceType, Selection
 
@@ -34,6 +35,12 @@ _TYPE_ORDER = {
     )
 }
 _USES_OPT_OUT_LISTS = (ResourceType.PHONE_NUMBER, ResourceType.POOL)
+# Statuses in which an identity is not ready to be shared and used: every NumberStatus and PoolStatus of botocore's
+# model but ACTIVE. Sender IDs and opt-out lists have no status.
+_NOT_READY = {
+    ResourceType.PHONE_NUMBER: frozenset({"PENDING", "ASSOCIATING", "DISASSOCIATING", "DELETED"}),
+    ResourceType.POOL: frozenset({"CREATING", "DELETING"}),
+}
 _SENDS = (ResourceType.PHONE_NUMBER, ResourceType.SENDER_ID)
 
 REGISTRATION = "REGISTRATION"
@@ -52,13 +59,14 @@ _ENDED_REGISTRATIONS = frozenset({"CLOSED", "DELETED"})
 def take_inventory(request: MigrationRequest, owner: Clients, consumers: list[str]) -> Inventory:
     """Everything the migration shares, recreates or leaves to people, read from the owner account.
 
-    Raises ResourcesNotOwned when selected ARNs are not the owner's own, and ConfigurationSetsNotFound
-    when the request names configuration sets the owner does not have.
+    Raises ResourcesNotOwned when selected ARNs are not the owner's own, InvalidRequest when an ARN the request
+    names cannot be shared now (see `_skipped`), and ConfigurationSetsNotFound when the request names
+    configuration sets the owner does not have.
     """
     configuration = request.configuration
     # First, so that a misnamed configuration set fails before thousands of identities are read.
     sets = _configuration_sets(configuration.configuration_sets, owner)
-    identities = _identities(request.resources, owner)
+    identities, skipped = _identities(request.resources, owner)
     registrations = owner_sms.registrations(owner)
     spend_limits = owner_sms.spend_limits(owner)
     return Inventory(
@@ -66,6 +74,7 @@ def take_inventory(request: MigrationRequest, owner: Clients, consumers: list[st
         region=request.region,
         account_tier=owner_sms.account_attributes(owner).get("ACCOUNT_TIER", "UNKNOWN"),
         identities=identities,
+        skipped=skipped,
         configuration_sets=sets,
         protect_configurations=_protect_configurations(configuration.protect_configurations, sets, owner),
         spend_limits=spend_limits,
@@ -84,6 +93,16 @@ class _Owned:
     id: str
     iso_country: str | None = None
     opt_out_list_name: str | None = None  # phone numbers and pools only
+    status: str | None = None  # phone numbers and pools only
+
+    @property
+    def not_ready(self) -> bool:
+        return self.status in _NOT_READY.get(self.type, ())
+
+
+def _phone_number_id(number: dict[str, Any]) -> str:
+    """PhoneNumberId is not a required member of PhoneNumberInformation; the ARN always ends with it."""
+    return str(number.get("PhoneNumberId") or number["PhoneNumberArn"].rsplit("/", 1)[-1])
 
 
 def _owned_identities(owner: Clients) -> dict[str, _Owned]:
@@ -92,9 +111,10 @@ def _owned_identities(owner: Clients) -> dict[str, _Owned]:
             _Owned(
                 p["PhoneNumberArn"],
                 ResourceType.PHONE_NUMBER,
-                p["PhoneNumberId"],
+                _phone_number_id(p),
                 p.get("IsoCountryCode"),
                 p.get("OptOutListName"),
+                p.get("Status"),
             )
             for p in owner_sms.phone_numbers(owner)
         ),
@@ -103,7 +123,13 @@ def _owned_identities(owner: Clients) -> dict[str, _Owned]:
             for s in owner_sms.sender_ids(owner)
         ),
         *(
-            _Owned(p["PoolArn"], ResourceType.POOL, p["PoolId"], opt_out_list_name=p.get("OptOutListName"))
+            _Owned(
+                p["PoolArn"],
+                ResourceType.POOL,
+                p["PoolId"],
+                opt_out_list_name=p.get("OptOutListName"),
+                status=p["Status"],
+            )
             for p in owner_sms.pools(owner)
         ),
         *(
@@ -165,6 +191,19 @@ class _Closure:
     def arns(self) -> set[str]:
         return self.selected | set(self.brought_by)
 
+    def held_by(self, arn: str) -> list[str]:
+        """A pool's members, an opt-out list's users (phone numbers and pools) in the closure; nothing otherwise."""
+        item = self.owned[arn]
+        if item.type is ResourceType.POOL:
+            return sorted(m["OriginationIdentityArn"] for m in self.pool_members[arn])
+        if item.type is ResourceType.OPT_OUT_LIST:
+            return sorted(
+                user
+                for user in self.arns()
+                if self.owned[user].type in _USES_OPT_OUT_LISTS and self.owned[user].opt_out_list_name == item.id
+            )
+        return []
+
 
 def _member(member: dict[str, Any]) -> _Owned:
     """A pool member the owner's listing did not show (it changed between the two reads)."""
@@ -173,8 +212,8 @@ def _member(member: dict[str, Any]) -> _Owned:
     return _Owned(member["OriginationIdentityArn"], kind, member["OriginationIdentity"], member["IsoCountryCode"])
 
 
-def _identities(resources: Resources, owner: Clients) -> list[Identity]:
-    """The selected identities and what their pools and opt-out lists hold, members first.
+def _identities(resources: Resources, owner: Clients) -> tuple[list[Identity], list[SkippedIdentity]]:
+    """The selected identities and what their pools and opt-out lists hold, members first; and those skipped.
 
     A shared pool or opt-out list works only when every member is in the same resource share, so a selected
     pool brings all its phone numbers and sender IDs, and a selected opt-out list brings every phone number
@@ -184,9 +223,43 @@ def _identities(resources: Resources, owner: Clients) -> list[Identity]:
     closure = _Closure(owned, _selected(resources, owned, owner))
     closure.bring_opt_out_list_users()
     closure.bring_pool_members(owner)
+    skipped = _skipped(closure)
+    named = sorted(arn for arn in skipped if resources.select is Selection.ARNS and arn in closure.selected)
+    if named:
+        raise InvalidRequest([f"resources.arns: {arn} cannot be shared now: {skipped[arn]}" for arn in named])
     list_arns = {item.id: item.arn for item in owned.values() if item.type is ResourceType.OPT_OUT_LIST}
     ordered = sorted(closure.arns(), key=lambda arn: (_TYPE_ORDER[owned[arn].type], arn))
-    return [_identity(owned[arn], closure, list_arns) for arn in ordered]
+    return (
+        [_identity(owned[arn], closure, list_arns) for arn in ordered if arn not in skipped],
+        [SkippedIdentity(arn=arn, type=owned[arn].type, reason=skipped[arn]) for arn in ordered if arn in skipped],
+    )
+
+
+def _skipped(closure: _Closure) -> dict[str, str]:
+    """ARN -> why it cannot be shared now: a phone number or pool that is not ready (its status says so); a pool or
+    opt-out list holding one that is skipped, since it works only with all its members in the share; and what
+    only skipped pools and opt-out lists brought in, which the request did not choose by itself."""
+    arns = closure.arns()
+    skipped = {
+        arn: f"its status is {closure.owned[arn].status}, not ACTIVE; migrate it once it is ACTIVE"
+        for arn in arns
+        if closure.owned[arn].not_ready
+    }
+    for kind in (ResourceType.POOL, ResourceType.OPT_OUT_LIST):  # pools first: an opt-out list's users include pools
+        for arn in sorted(a for a in arns if closure.owned[a].type is kind and a not in skipped):
+            held = [member for member in closure.held_by(arn) if member in skipped]
+            if held:
+                skipped[arn] = f"it holds {', '.join(held)}, skipped; it works only with all its members shared"
+    changed = True
+    while changed:
+        brought = [
+            arn for arn in sorted(arns - closure.selected - skipped.keys()) if closure.brought_by[arn] <= skipped.keys()
+        ]
+        skipped |= {
+            arn: f"only {', '.join(sorted(closure.brought_by[arn]))}, skipped, brought it in" for arn in brought
+        }
+        changed = bool(brought)
+    return skipped
 
 
 def _identity(item: _Owned, closure: _Closure, list_arns: dict[str, str]) -> Identity:
@@ -194,15 +267,11 @@ def _identity(item: _Owned, closure: _Closure, list_arns: dict[str, str]) -> Ide
     members: list[str] = []
     country = item.iso_country
     if item.type is ResourceType.POOL:
-        members = sorted(m["OriginationIdentityArn"] for m in closure.pool_members[item.arn])
+        members = closure.held_by(item.arn)
         countries = {m.get("IsoCountryCode") for m in closure.pool_members[item.arn]}
         country = countries.pop() if len(countries) == 1 else None
     elif item.type is ResourceType.OPT_OUT_LIST:
-        members = sorted(
-            arn
-            for arn in closure.arns()
-            if closure.owned[arn].type in _USES_OPT_OUT_LISTS and closure.owned[arn].opt_out_list_name == item.id
-        )
+        members = closure.held_by(item.arn)
     return Identity(
         arn=item.arn,
         type=item.type,

@@ -7,13 +7,16 @@ from collections import defaultdict
 from botocore.exceptions import ClientError
 
 from eum_share.dal import ram, sms
+from eum_share.dal.throttling import THROTTLING_CODES
 from eum_share.errors import PreflightFailed
 from eum_share.logic.context import Migration
 from eum_share.models.identifiers import SMS_ARN, principal_kind
 from eum_share.models.request import Selection
 
 PRODUCTION = "PRODUCTION"
-PENDING_INVITATION_LIMIT = 20  # RAM: pending invitations per sharing account
+# RAM's quotas: "Maximum number of pending invitations per account | 20" (AWS RAM User Guide, Service quotas). Every
+# invitation counts, whether to an account outside the organization or inside one that does not share with RAM.
+PENDING_INVITATION_LIMIT = 20
 KIND_OF = {
     "phone-number": "PHONE_NUMBER",
     "sender-id": "SENDER_ID",
@@ -49,11 +52,14 @@ def preflight(migration: Migration) -> list[str]:
 
 
 def _tier(read: object, where: str, reasons: list[str]) -> str | None:
-    """The account's tier; a role that cannot be assumed, or an account we may not read, is a reason."""
+    """The account's tier; a role that cannot be assumed, or an account we may not read, is a reason. A throttled
+    call is not: it goes up as it is, for the state to be retried later (the handler makes it AwsThrottled)."""
     try:
         return read()  # type: ignore[operator,no-any-return]
     except ClientError as error:
         code = error.response["Error"]["Code"]
+        if code in THROTTLING_CODES:
+            raise
         reasons.append(f"{where}: cannot be reached ({code}: {error.response['Error'].get('Message', '')})")
         return None
 
@@ -94,7 +100,7 @@ def _organization_checks(migration: Migration, reasons: list[str], warnings: lis
     if request.options.dry_run or not request.share.allow_external_principals:
         return
     accounts = sum(1 for p in request.principals if principal_kind(p) == "ACCOUNT")
-    pending = ram.pending_external_invitations(owner)
+    pending = ram.pending_invitations(owner)
     if pending + accounts > PENDING_INVITATION_LIMIT:
         message = (
             f"{pending} invitations already pending and up to {accounts} new ones would exceed RAM's limit of "

@@ -16,7 +16,7 @@ from eum_share.logic.verify import VERIFICATION, ConsumerProblem, Verification
 from eum_share.models.base import WireModel
 from eum_share.models.configuration import ConfigItemResult, ConfigurationOutcome
 from eum_share.models.events import MigrationSucceeded
-from eum_share.models.inventory import ManualAction, SelectedBy
+from eum_share.models.inventory import ManualAction, SelectedBy, SkippedIdentity
 from eum_share.models.ledger import (
     FINAL_STATUSES,
     ApprovalRecord,
@@ -65,6 +65,7 @@ class Report(WireModel):
     counts_by_type: dict[str, dict[str, int]]
     consumers: list[ConsumerLine]
     identities: list[IdentityLine]
+    skipped: list[SkippedIdentity] = Field(default_factory=list)
     configuration: dict[str, list[ConfigItemResult]]
     manual_actions: list[ManualAction]
     warnings: list[str]
@@ -143,6 +144,7 @@ def build_report(migration: Migration, *, outcome: str | None = None) -> Report:
             for c in request.consumers
         ],
         identities=[_line(i, brought.get(i.arn, [])) for i in identities],
+        skipped=list(inventory.skipped),
         configuration={account: outcome.items for account, outcome in outcomes.items()},
         manual_actions=manual,
         warnings=list(record.warnings),
@@ -211,6 +213,9 @@ def render_markdown(report: Report) -> str:
         for identity in report.repaired:
             causes = "; ".join(r.cause for r in identity.repairs)
             lines.append(f"- {identity.arn}: {identity.status} after {len(identity.repairs)} repair(s): {causes}")
+    if report.skipped:
+        lines += ["", "## Skipped (not ready to be shared, left as they are)", ""]
+        lines += [f"- {i.arn}: {i.reason}" for i in report.skipped]
     if report.failed:
         lines += ["", "## Failed", ""]
         lines += [f"- {i.arn}: {i.reason}" for i in report.failed]

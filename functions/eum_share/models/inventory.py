@@ -28,6 +28,14 @@ class Identity(WireModel):
     brought_by: list[str] = Field(default_factory=list)
 
 
+class SkippedIdentity(WireModel):
+    """An identity the selection chose that cannot be shared now, and why; the migration leaves it as it is."""
+
+    arn: str
+    type: ResourceType
+    reason: str
+
+
 class EventDestinationItem(WireModel):
     name: str
     enabled: bool = True
@@ -101,6 +109,7 @@ class Inventory(WireModel):
     region: str
     account_tier: str
     identities: list[Identity]
+    skipped: list[SkippedIdentity] = Field(default_factory=list)
     configuration_sets: list[ConfigurationSetItem] = Field(default_factory=list)
     protect_configurations: list[ProtectConfigurationItem] = Field(default_factory=list)
     spend_limits: list[dict[str, Any]] = Field(default_factory=list)

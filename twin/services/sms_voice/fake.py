@@ -18,6 +18,16 @@ from twin.services.sms_voice.state import Arn, PhoneNumber, Registration, Sender
 
 ACCOUNT_TIERS = ("SANDBOX", "PRODUCTION")
 SPEND_KINDS = ("TEXT", "VOICE", "MEDIA")  # the SpendLimitName enum: TEXT_MESSAGE_MONTHLY_SPEND_LIMIT...
+# NumberStatus and PoolStatus in botocore's model: what DescribePhoneNumbers and DescribePools can answer. The API
+# has no call that leaves an identity in most of them for long, so seeding sets them directly.
+NUMBER_STATUSES = ("PENDING", "ACTIVE", "ASSOCIATING", "DISASSOCIATING", "DELETED")
+POOL_STATUSES = ("CREATING", "ACTIVE", "DELETING")
+
+
+def _status(status: str, allowed: Sequence[str]) -> str:
+    if status not in allowed:
+        raise ValueError(f"the status is one of {allowed}, not {status}")
+    return status
 
 
 def _jsonable(value: dict[str, Any]) -> dict[str, Any]:
@@ -45,8 +55,10 @@ class SmsVoiceFake(IdentitiesMixin, SharingMixin, ConfigurationMixin, ProtectMix
         message_type: str = "TRANSACTIONAL",
         opt_out_list_name: str = "Default",
         tags: Mapping[str, str] | None = None,
+        status: str = "ACTIVE",
     ) -> str:
-        """An ACTIVE phone number of the account, as RequestPhoneNumber leaves it; returns its ARN."""
+        """A phone number of the account, ACTIVE as RequestPhoneNumber leaves it unless `status` says otherwise (a
+        number still being provisioned is PENDING); returns its ARN."""
         state = self.state(account, region)
         self.opt_out_list(state, opt_out_list_name)
         phone_id = self.world.new_id("phone")
@@ -62,6 +74,7 @@ class SmsVoiceFake(IdentitiesMixin, SharingMixin, ConfigurationMixin, ProtectMix
             opt_out_list_name,
             self.timestamp(),
             seq,
+            status=_status(status, NUMBER_STATUSES),
         )
         state.phone_numbers[phone_id] = phone
         state.tags[phone.arn] = dict(tags or {})
@@ -100,8 +113,10 @@ class SmsVoiceFake(IdentitiesMixin, SharingMixin, ConfigurationMixin, ProtectMix
         members: Sequence[str],
         opt_out_list_name: str = "Default",
         tags: Mapping[str, str] | None = None,
+        status: str = "ACTIVE",
     ) -> str:
-        """A pool of the account's own phone numbers and sender IDs (ARNs), of the first's message type."""
+        """A pool of the account's own phone numbers and sender IDs (ARNs), of the first's message type; ACTIVE
+        unless `status` says otherwise (CREATING, DELETING)."""
         state = self.state(account, region)
         identities: list[PhoneNumber | SenderId] = []
         for member in members:
@@ -115,6 +130,7 @@ class SmsVoiceFake(IdentitiesMixin, SharingMixin, ConfigurationMixin, ProtectMix
         first = identities[0]
         message_type = first.message_type if isinstance(first, PhoneNumber) else first.message_types[0]
         pool = self.build_pool(state, message_type, opt_out_list_name, False)
+        pool.status = _status(status, POOL_STATUSES)
         for identity in identities:
             # Seeding builds what an account may already hold, so only a phone number's single pool is
             # enforced, not the message type and opt-out list checks of AssociateOriginationIdentity.

@@ -63,7 +63,7 @@ class PhoneNumber:
     opt_out_list_name: str
     created: datetime
     seq: int
-    status: str = "ACTIVE"
+    status: str = "ACTIVE"  # NumberStatus: PENDING, ACTIVE, ASSOCIATING, DISASSOCIATING or DELETED
     pool_id: str | None = None
     registration_id: str | None = None
     deletion_protection: bool = False
@@ -130,12 +130,13 @@ class Pool:
     created: datetime
     seq: int
     deletion_protection: bool = False
+    status: str = "ACTIVE"  # PoolStatus: CREATING, ACTIVE or DELETING
 
     def info(self) -> dict[str, Any]:
         return {
             "PoolArn": self.arn,
             "PoolId": self.pool_id,
-            "Status": "ACTIVE",
+            "Status": self.status,
             "MessageType": self.message_type,
             "TwoWayEnabled": False,
             "SelfManagedOptOutsEnabled": False,

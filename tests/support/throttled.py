@@ -1,0 +1,57 @@
+"""A migration whose chosen state meets AWS throttling every call of one operation, the first time it runs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+from typing import Any
+
+from tests.support.migration import Hook, MigrationRun, seeded_organization
+from twin.faults import RateLimit
+from twin.offline import OfflineAWS
+from twin.runner import LocalStateMachine, local_migration_workflow
+
+# A bucket that never refills: every call it covers is throttled, however long the SDK backs off.
+ALWAYS_THROTTLED = RateLimit(per_second=0.0, burst=0.0)
+
+
+def throttle_first_run(aws: OfflineAWS, workflow: LocalStateMachine, state: str, operation: str) -> list[str]:
+    """While `state`'s function runs for the first time, every `operation` call (`service:Operation`, as
+    FaultConfig.rate_limits keys it) is throttled: a sustained storm, not one refusal the SDK's retries absorb.
+    Returns the list of runs of the function, appended to as they start ("throttled", then "calm")."""
+    name = workflow.task_functions()[state]
+    function = aws.lambdas.functions[name]
+    runs: list[str] = []
+
+    def storm_then_calm(event: dict[str, Any], context: Any) -> Any:
+        faults = aws.world.faults
+        calm = faults.config
+        if runs:
+            runs.append("calm")
+            return function.handler(event, context)
+        runs.append("throttled")
+        faults.config = replace(calm, rate_limits={**calm.rate_limits, operation: ALWAYS_THROTTLED})
+        try:
+            return function.handler(event, context)
+        finally:
+            faults.config = calm
+
+    aws.lambdas.register(name, replace(function, handler=storm_then_calm))
+    return runs
+
+
+@contextmanager
+def migration_throttled_at(
+    state: str, operation: str, *, name: str, before: Hook | None = None, **request_changes: Any
+) -> Iterator[tuple[MigrationRun, list[str]]]:
+    """A seeded organization and one migration whose `state` meets a storm of `operation` throttling its first time."""
+    with (
+        seeded_organization(12, 2, 1, None, before) as (aws, scenario),
+        local_migration_workflow(aws, parameters={"LogLevel": "WARNING"}) as workflow,
+    ):
+        runs = throttle_first_run(aws, workflow, state, operation)
+        changes = {key: value(scenario) if callable(value) else value for key, value in request_changes.items()}
+        first_call = len(aws.world.calls)
+        execution = workflow.run(scenario.request(**changes), name=name)
+        yield MigrationRun(aws, scenario, workflow, execution, first_call), runs
