@@ -4,7 +4,7 @@ suspended association FAILED at once with what to do."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -61,37 +61,62 @@ def test_a_failed_association_is_repaired_with_rams_status_message_as_its_cause(
         assert line["repairs"][0]["cause"] == f"association FAILED: {INTERNAL_ERROR}", line
 
 
-def _suspend_when_associated(number: str) -> Any:
-    """RAM suspends the number's association right after the call that associated its batch."""
-
-    def hook(aws: OfflineAWS, scenario: Scenario) -> None:
-        share: dict[str, str] = {}
-
-        def batch_with_the_number(params: dict[str, Any]) -> bool:
-            share["arn"] = params["resourceShareArn"]
-            return number in params.get("resourceArns", [])
-
-        aws.world.after_call(
-            "ram",
-            "AssociateResourceShare",
-            lambda: aws.ram.suspend_resource(scenario.owner, scenario.region, share["arn"], number),
-            when=batch_with_the_number,
-        )
-
-    return hook
-
-
-@pytest.fixture
-def suspended() -> Iterator[tuple[MigrationRun, str]]:
+def _run_after_its_association(
+    action: Callable[[OfflineAWS, Scenario, str, str], None],
+) -> Iterator[tuple[MigrationRun, str]]:
+    """A migration during which `action(aws, scenario, share, number)` happens to a number (in no pool) right after
+    the call that associated its batch."""
     number: dict[str, str] = {}
 
     def before(aws: OfflineAWS, scenario: Scenario) -> None:
         pooled = {member for members in scenario.pool_members.values() for member in members}
-        number["arn"] = next(arn for arn in scenario.phone_numbers if arn not in pooled)
-        _suspend_when_associated(number["arn"])(aws, scenario)
+        arn = number["arn"] = next(arn for arn in scenario.phone_numbers if arn not in pooled)
+        share: dict[str, str] = {}
 
-    with migration_run(identities=20, before=before, name="mig-suspended") as run:
+        def batch_with_the_number(params: dict[str, Any]) -> bool:
+            share["arn"] = params["resourceShareArn"]
+            return arn in params.get("resourceArns", [])
+
+        aws.world.after_call(
+            "ram",
+            "AssociateResourceShare",
+            lambda: action(aws, scenario, share["arn"], arn),
+            when=batch_with_the_number,
+        )
+
+    with migration_run(identities=20, before=before, name="mig-changed-association") as run:
         yield run, number["arn"]
+
+
+def _taken_out_by_hand(aws: OfflineAWS, scenario: Scenario, share: str, number: str) -> None:
+    ram = aws.client("ram", account=scenario.owner)
+    ram.disassociate_resource_share(resourceShareArn=share, resourceArns=[number])
+
+
+@pytest.fixture
+def taken_out() -> Iterator[tuple[MigrationRun, str]]:
+    yield from _run_after_its_association(_taken_out_by_hand)
+
+
+def test_a_resource_taken_out_of_the_share_while_it_associates_is_repaired_with_that_cause(
+    taken_out: tuple[MigrationRun, str],
+) -> None:
+    run, number = taken_out
+    # Given someone took the number out of the share while its batch associated
+    assert run.execution.status == "SUCCEEDED", run.execution.cause
+    (line,) = [line for line in _lines(run) if line["arn"] == number]
+    # Then it is repaired (associated again), the repair's cause saying what RAM showed
+    assert line["status"] == "REPAIRED"
+    assert "taken out of the share" in line["repairs"][0]["cause"], line
+
+
+def _suspended_by_ram(aws: OfflineAWS, scenario: Scenario, share: str, number: str) -> None:
+    aws.ram.suspend_resource(scenario.owner, scenario.region, share, number)
+
+
+@pytest.fixture
+def suspended() -> Iterator[tuple[MigrationRun, str]]:
+    yield from _run_after_its_association(_suspended_by_ram)
 
 
 def test_a_suspended_association_ends_failed_with_what_to_do_at_the_first_look(
