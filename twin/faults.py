@@ -44,6 +44,9 @@ class FaultConfig:
     policy_write_capacity: int = 20
     empty_policy_rate: float = 0.0
     visibility_lag_seconds: float = 0.0
+    # RAM's lists may lag its writes: a resource association younger than this is not listed yet by
+    # GetResourceShareAssociations or ListResources (assumed, docs/aws-assumptions.md).
+    association_listing_lag_seconds: float = 0.0
     latency_seconds: float = 0.0
     invitation_expiry_seconds: float = 7 * 24 * 3600.0
     # Consuming accounts whose administrators reject every resource share invitation they receive, after RAM's

@@ -66,6 +66,7 @@ def test_an_association_is_stamped_with_the_moment_it_completed_not_when_someone
 
 
 def test_an_association_can_fail_with_a_status_message(offline_factory: Callable[..., OfflineAWS]) -> None:
+    # ResourceShareAssociation in botocore's model: "statusMessage: A message about the status of the association."
     # Given an offline AWS where every association fails
     aws = offline_factory(fail_rate=1.0)
     share = _share_with(aws, CONSUMER)
@@ -272,3 +273,74 @@ def test_dump_shows_shares_with_their_associations_as_json(aws: OfflineAWS) -> N
     assert [(p["entity"], p["status"]) for p in share["principals"]] == [(CONSUMER, "ASSOCIATING")]
     assert [(r["entity"], r["status"]) for r in share["resources"]] == [(number, "ASSOCIATING")]
     assert [i["status"] for i in dumped["invitationsSent"]] == ["PENDING"]
+
+
+# ResourceShareAssociationStatus in botocore's model: "ASSOCIATING | ASSOCIATED | FAILED | DISASSOCIATING |
+# DISASSOCIATED | SUSPENDED | SUSPENDING | RESTORING". Nothing documents what suspends an association: the twin's
+# way in is `suspend_resource` (docs/aws-assumptions.md, "RAM association statuses").
+
+
+def _associated_number(aws: OfflineAWS) -> tuple[Any, str, str]:
+    share = _share_with(aws, CONSUMER)
+    number = aws.sms.add_phone_number(OWNER, REGION)
+    ram = aws.client("ram", account=OWNER)
+    ram.associate_resource_share(resourceShareArn=share, resourceArns=[number])
+    aws.world.settle()
+    return ram, share, number
+
+
+def test_a_suspended_association_is_suspending_then_suspended_and_the_consumer_loses_the_resource(
+    aws: OfflineAWS,
+) -> None:
+    # Given a number associated with a share and visible to its consumer
+    ram, share, number = _associated_number(aws)
+    assert aws.sms.visible_to(CONSUMER, number)
+
+    # When RAM suspends its association
+    aws.ram.suspend_resource(OWNER, REGION, share, number)
+
+    # Then it reads SUSPENDING, then SUSPENDED once the share's statements are gone, and the consumer no longer sees it
+    assert _resource_statuses(ram, share) == {number: "SUSPENDING"}
+    aws.world.settle()
+    assert _resource_statuses(ram, share) == {number: "SUSPENDED"}
+    assert not aws.sms.visible_to(CONSUMER, number)
+
+
+def test_a_restored_association_is_restoring_then_associated_and_the_consumer_sees_the_resource_again(
+    aws: OfflineAWS,
+) -> None:
+    # Given a number whose association RAM suspended
+    ram, share, number = _associated_number(aws)
+    aws.ram.suspend_resource(OWNER, REGION, share, number)
+    aws.world.settle()
+
+    # When RAM lifts the suspension
+    aws.ram.restore_resource(OWNER, REGION, share, number)
+
+    # Then it reads RESTORING, then ASSOCIATED, and the consumer sees the number again
+    assert _resource_statuses(ram, share) == {number: "RESTORING"}
+    aws.world.settle()
+    assert _resource_statuses(ram, share) == {number: "ASSOCIATED"}
+    assert aws.sms.visible_to(CONSUMER, number)
+
+
+def test_a_new_resource_association_is_not_listed_until_the_listing_lag_has_passed(
+    offline_factory: Callable[..., OfflineAWS],
+) -> None:
+    # Assumed (docs/aws-assumptions.md, "RAM's lists may lag its writes"): nothing documents that
+    # GetResourceShareAssociations reads what AssociateResourceShare just wrote.
+    # Given an offline AWS whose RAM lists a resource association only 10 seconds after it was made
+    aws = offline_factory(association_listing_lag_seconds=10.0)
+    share = _share_with(aws, CONSUMER)
+    number = aws.sms.add_phone_number(OWNER, REGION)
+    ram = aws.client("ram", account=OWNER)
+
+    # When the number is associated
+    answer = ram.associate_resource_share(resourceShareArn=share, resourceArns=[number])
+
+    # Then the call answers ASSOCIATING, the lists show nothing of it at first, and the association once the lag passed
+    assert [a["status"] for a in answer["resourceShareAssociations"]] == ["ASSOCIATING"]
+    assert _resource_statuses(ram, share) == {}
+    assert ram.list_resources(resourceOwner="SELF", resourceShareArns=[share])["resources"] == []
+    aws.clock.advance(10.0)
+    assert _resource_statuses(ram, share) == {number: "ASSOCIATED"}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from eum_share.logic.batches import consumers_prove_principals
+from eum_share.logic.batch import consumers_prove_principals
 
 OU = "arn:aws:organizations::111111111111:ou/o-abc/ou-abc-11111111"
 ORG = "arn:aws:organizations::111111111111:organization/o-abc"

@@ -136,11 +136,15 @@ def test_each_batch_is_waited_for_and_verified_before_the_next(run: RolledBack) 
     ]
     for start, end in itertools.pairwise(starts):
         between = calls[start + 1 : end]
+        # Then RAM was asked about the share's resource associations, and each policy read, before the next batch left
+        share = calls[start].params["resourceShareArn"]
+        assert any(
+            c.operation == "GetResourceShareAssociations"
+            and c.params.get("associationType") == "RESOURCE"
+            and c.params.get("resourceShareArns") == [share]
+            for c in between
+        )
         for arn in calls[start].params["resourceArns"]:
-            # Then RAM was asked about each association, and its policy read, before the next batch left
-            assert any(
-                c.operation == "GetResourceShareAssociations" and c.params.get("resourceArn") == arn for c in between
-            )
             assert any(c.operation == "GetResourcePolicy" and c.params.get("ResourceArn") == arn for c in between)
         assert between[-1].t > calls[start].t  # simulated time passed: a Wait state, not a busy loop
 

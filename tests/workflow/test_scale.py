@@ -70,7 +70,16 @@ def test_after_the_first_batch_each_batch_is_looked_at_once(run: MigrationRun) -
     calls = run.aws.world.calls
     batches = _batches(run)
     looks = [
-        sum(1 for c in calls[start:end] if c.operation == "ListResources")
+        sum(1 for c in calls[start:end] if _first_page_of_resource_associations(c))
         for (start, _), (end, _) in itertools.pairwise(batches)
     ]
     assert looks[1:] == [1] * (len(looks) - 1)
+
+
+def _first_page_of_resource_associations(call: CallRecord) -> bool:
+    """A look at the share's resource associations begins with a page asked for without a token."""
+    return (
+        call.operation == "GetResourceShareAssociations"
+        and call.params.get("associationType") == "RESOURCE"
+        and "nextToken" not in call.params
+    )

@@ -8,7 +8,7 @@ from aws_lambda_powertools.utilities.parser import parse
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from eum_share.dal.throttling import throttling_is_retryable
-from eum_share.logic.batches import advance_chunk
+from eum_share.logic.batch import advance_chunk
 from eum_share.logic.context import load
 from eum_share.models.ledger import IdentityStatus
 from eum_share.models.states import ChunkProgress, ChunkRef

@@ -41,6 +41,9 @@ from twin.services.ram.model import (
     PRINCIPAL,
     REJECTED,
     RESOURCE,
+    RESTORING,
+    SUSPENDED,
+    SUSPENDING,
     Association,
     Invitation,
     RamState,
@@ -415,6 +418,36 @@ class RamFake(ServiceFake[RamState]):
         epoch = association.move(DISASSOCIATING, self._now())
         self.world.schedule(self._delay(), lambda: self._settle(association, epoch, DISASSOCIATED))
 
+    # -- suspensions: RAM's doing, not the caller's -----------------------------------------------------------
+    def suspend_resource(self, account: str, region: str, share_arn: str, arn: str) -> None:
+        """RAM suspends a resource's association: SUSPENDING, then SUSPENDED once the share's statements are off
+        its policy. Nothing documents what makes RAM do so (ResourceShareAssociationStatus only lists the
+        statuses), nor any call that does it: this is the fault plan's and the tests' way in
+        (docs/aws-assumptions.md, "RAM association statuses")."""
+        state = self.state(account, region)
+        share = state.shares[share_arn]
+        association = share.resources[arn]
+        epoch = association.move(SUSPENDING, self._now())
+        self.world.faults.count("association-suspended")
+        state.writer.request(PolicyWrite(share_arn, arn, lambda: self._settle(association, epoch, SUSPENDED)))
+
+    def restore_resource(self, account: str, region: str, share_arn: str, arn: str) -> None:
+        """RAM lifts a suspension: RESTORING, then ASSOCIATED once the share's statements are back."""
+        state = self.state(account, region)
+        share = state.shares[share_arn]
+        association = share.resources[arn]
+        epoch = association.move(RESTORING, self._now())
+        state.writer.request(PolicyWrite(share_arn, arn, lambda: self._settle(association, epoch, ASSOCIATED)))
+
+    def _listed_yet(self, association: Association) -> bool:
+        """RAM's reads may lag its writes: a resource association younger than the fault plan's listing lag is
+        not listed yet (assumed: nothing documents read-after-write for RAM's lists)."""
+        lag = self.world.faults.config.association_listing_lag_seconds
+        if association.kind != RESOURCE or (self._now() - association.created).total_seconds() >= lag:
+            return True
+        self.world.faults.count("unlisted-association")
+        return False
+
     def _sync_policy(self, account: str, region: str, share_arn: str, arn: str) -> None:
         """Make the resource's statements for the share say what the share says now."""
         resources = self._resources()
@@ -423,7 +456,8 @@ class RamFake(ServiceFake[RamState]):
         share = self.state(account, region).shares[share_arn]
         association = share.resources.get(arn)
         grantees = share.granted_principals()
-        if share.status == ACTIVE and association is not None and association.status in LIVE and grantees:
+        granting = (*LIVE, RESTORING)
+        if share.status == ACTIVE and association is not None and association.status in granting and grantees:
             permission = PERMISSIONS[share.permission_arns[0]]
             actions = list(permission.actions.get(association.resource_type or "", ()))
             resources.write_ram_statements(arn, share.statement_id, grantees, actions)
@@ -679,6 +713,7 @@ class RamFake(ServiceFake[RamState]):
             for association in {RESOURCE: share.resources, PRINCIPAL: share.principals}.get(kind, {}).values()
             if resource_arn in (None, association.entity)
             and (principal is None or association.entity == principal or association.entity.endswith("/" + principal))
+            and self._listed_yet(association)
         ]
         # As in AWS, the page is cut before the status filter: a page may be empty and still carry a token.
         items, token = self._page(ctx, rows, params)
@@ -714,6 +749,7 @@ class RamFake(ServiceFake[RamState]):
                     (share, association)
                     for association in share.resources.values()
                     if _listed(association, consumer)
+                    and self._listed_yet(association)
                     and (arns is None or association.entity in arns)
                     and (resource_type is None or (association.resource_type or "").lower() == resource_type.lower())
                 ]

@@ -15,6 +15,10 @@ ASSOCIATED = "ASSOCIATED"
 FAILED = "FAILED"
 DISASSOCIATING = "DISASSOCIATING"
 DISASSOCIATED = "DISASSOCIATED"
+# RAM's own, not the caller's: nothing in RAM's API starts or ends a suspension (see `RamFake.suspend_resource`).
+SUSPENDING = "SUSPENDING"
+SUSPENDED = "SUSPENDED"
+RESTORING = "RESTORING"
 # Associations that still hold their entity in the share, or are on their way to it.
 LIVE = (ASSOCIATING, ASSOCIATED)
 
