@@ -12,7 +12,8 @@ from eum_share.models.plan import Batch
 def probe_batch(run: ChunkRun, batch: Batch) -> None:
     """DryRun-send from every consumer with each identity of the batch it can send with; an identity
     that passes everywhere is marked `probed`. Anything else is left to the final verification, which
-    sends again, notes protect blocks and sends refusals back for repair."""
+    sends again, reports what the consumer must act on and sends back for repair only an identity the
+    consumer cannot see or use."""
     waiting = [
         i
         for i in run.identities(batch)
