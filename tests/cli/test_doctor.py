@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from pathlib import Path
 
 import pytest
 from eum_share_cli.doctor import diagnose_offline, offline_operator, print_diagnosis
 from eum_share_cli.main import main
 
-from tests.cli.support import Result, run_captured, seeded
+from tests.cli.support import EumShare, Result, run_captured, seeded, write_request
 from twin.offline import OfflineAWS
 from twin.seed import Scenario, role_policies
 from twin.world import CallRecord
@@ -165,3 +166,43 @@ def test_doctor_needs_a_request_or_offline(capsys: pytest.CaptureFixture[str]) -
     # Then it refuses, saying what it needs
     assert code == 2
     assert "doctor needs --request FILE (or --offline" in capsys.readouterr().err
+
+
+def as_operator(aws: OfflineAWS, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The command's default credentials become a session of the offline operator's role (what `--profile` with
+    a role the accounts' roles trust gives on AWS)."""
+    credentials = offline_operator(aws).get_credentials()
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", credentials.access_key)
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", credentials.secret_key)
+    monkeypatch.setenv("AWS_SESSION_TOKEN", credentials.token)
+
+
+def test_doctor_checks_a_request_against_the_deployed_stack(
+    aws: OfflineAWS,
+    scenario: Scenario,
+    eum_share: EumShare,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Given the stack deployed, a request for the seeded accounts, and credentials the accounts' roles trust
+    path = write_request(tmp_path, scenario.request(migrationId="doctor-1"))
+    as_operator(aws, monkeypatch)
+    # When doctor checks the request
+    result = eum_share("doctor", "--request", str(path))
+    # Then it assumes the stack's roles, checks, and finds nothing blocking
+    assert result.code == 0, result.out + result.err
+    assert f"consumer {scenario.external_consumers[0]}: role" in result.out
+    assert "EumShareConsumerRole with ExternalId" in result.out
+    assert "nothing blocking; nothing was changed" in result.out
+
+
+def test_a_role_that_does_not_trust_the_caller_blocks_naming_it(
+    scenario: Scenario, eum_share: EumShare, tmp_path: Path
+) -> None:
+    # Given the stack deployed and a request for the seeded accounts, run with credentials the roles do not trust
+    path = write_request(tmp_path, scenario.request(migrationId="doctor-2"))
+    # When doctor checks the request
+    result = eum_share("doctor", "--request", str(path))
+    # Then it exits non-zero, naming the owner role it could not assume
+    assert result.code == 1
+    assert f"owner {scenario.owner}: role: AccessDenied" in result.out
