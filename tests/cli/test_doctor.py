@@ -206,3 +206,40 @@ def test_a_role_that_does_not_trust_the_caller_blocks_naming_it(
     # Then it exits non-zero, naming the owner role it could not assume
     assert result.code == 1
     assert f"owner {scenario.owner}: role: AccessDenied" in result.out
+
+
+def test_rams_statements_on_a_shared_number_read_as_granting_its_principals(aws: OfflineAWS) -> None:
+    # Given one number already shared with the organization's consumer
+    scenario = seeded(aws)
+    share_one_number(aws, scenario)
+    # When doctor checks the accounts
+    _, table = doctor_on(aws, scenario)
+    # Then the orchestrator's reading of RAM's statements finds the consumer granted
+    rows = [line for line in table.splitlines() if line.startswith("RAM's statements as the orchestrator reads them")]
+    assert rows, table
+    assert "grants all 1" in rows[0]
+    assert rows[0].rstrip().endswith("ok")
+
+
+def test_statements_the_orchestrator_would_not_read_as_a_grant_are_a_warning(aws: OfflineAWS) -> None:
+    # Given one number shared, whose policy then grants the consumer in another form than RAM's (any principal
+    # narrowed by aws:PrincipalAccount: a form the orchestrator does not read as a grant)
+    scenario = seeded(aws)
+    number = share_one_number(aws, scenario)
+    consumer = scenario.org_consumers[0]
+    statement = {
+        "Effect": "Allow",
+        "Principal": {"AWS": "*"},
+        "Action": "sms-voice:SendTextMessage",
+        "Resource": number,
+    }
+    statement["Condition"] = {"StringEquals": {"aws:PrincipalAccount": consumer}}
+    document = {"Version": "2012-10-17", "Statement": [statement]}
+    aws.client("pinpoint-sms-voice-v2", account=scenario.owner).put_resource_policy(
+        ResourceArn=number, Policy=json.dumps(document)
+    )
+    # When doctor checks the accounts
+    code, table = doctor_on(aws, scenario)
+    # Then it warns that the orchestrator would read the policy as not granting the consumer
+    assert f"resource policy does not grant {consumer} sms-voice:SendTextMessage" in table
+    assert code == 0

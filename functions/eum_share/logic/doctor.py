@@ -22,7 +22,8 @@ from eum_share.dal.accounts import AccountAccess, Clients
 from eum_share.dal.clients import SDK_CONFIG
 from eum_share.dal.throttling import THROTTLING_CODES
 from eum_share.logic.context import consumer_role, owner_role
-from eum_share.logic.preflight import PENDING_INVITATION_LIMIT, PRODUCTION
+from eum_share.logic.policy import USE_ACTION, integrity_problems
+from eum_share.logic.preflight import KIND_OF, PENDING_INVITATION_LIMIT, PRODUCTION
 from eum_share.logic.probe import destination
 from eum_share.models.doctor import Diagnosis, Finding, Verdict
 from eum_share.models.identifiers import principal_kind
@@ -186,6 +187,29 @@ class Doctor:
             self._add(check, expected, "none", Verdict.BLOCKING if share.arn else Verdict.OK)
             return
         self._add(check, expected, f"{found.get('status')} {found.get('resourceShareArn')}", Verdict.OK)
+        if found.get("status") == "ACTIVE":
+            self._statements_as_read(owner, str(found["resourceShareArn"]))
+
+    def _statements_as_read(self, owner: tuple[Clients, str | None], share_arn: str) -> None:
+        """The orchestrator judges a policy by how RAM writes its statements (logic.policy.grants): an identity the
+        share holds must read as granting every principal the share holds."""
+        check = "RAM's statements as the orchestrator reads them"
+        expected = "each associated principal granted"
+        held = self._read(check, expected, lambda: _associated(owner[0], share_arn))
+        if held is _UNREAD:
+            return
+        principals, resources = held
+        if not principals or not resources:
+            self._add(check, expected, "the share holds no principal or no resource yet: not observable", Verdict.INFO)
+            return
+        arn = resources[0]
+        text = self._read(check, expected, lambda: sms.get_policy(owner[0], arn))
+        if text is _UNREAD:
+            return
+        action = USE_ACTION[KIND_OF[arn.split(":")[5].split("/")[0]]]
+        problems = integrity_problems(text, principals, None, action)
+        seen = "; ".join(problems) if problems else f"{arn.split(':', 5)[-1]} grants all {len(principals)}"
+        self._add(check, expected, seen, Verdict.WARNING if problems else Verdict.OK)
 
     def _policies(self, owner: tuple[Clients, str | None]) -> None:
         for kind in self.request.resources.types:
@@ -309,6 +333,17 @@ def _grouped(by_resource: dict[tuple[str, str], Needed]) -> dict[str, list[str]]
     for action, resource in by_resource:
         grouped[resource].append(action)
     return grouped
+
+
+def _associated(owner: Clients, share_arn: str) -> tuple[list[str], list[str]]:
+    """The principals and resources whose association with the share is done (ASSOCIATED)."""
+
+    def done(kind: str) -> list[str]:
+        return [
+            str(a["associatedEntity"]) for a in ram.associations(owner, share_arn, kind) if a["status"] == "ASSOCIATED"
+        ]
+
+    return done("PRINCIPAL"), done("RESOURCE")
 
 
 def _first_shared(consumer: Clients) -> str | None:
