@@ -243,3 +243,14 @@ def test_statements_the_orchestrator_would_not_read_as_a_grant_are_a_warning(aws
     # Then it warns that the orchestrator would read the policy as not granting the consumer
     assert f"resource policy does not grant {consumer} sms-voice:SendTextMessage" in table
     assert code == 0
+
+
+def test_a_share_arn_ram_does_not_know_blocks_naming_it(aws: OfflineAWS) -> None:
+    # Given a request naming a share by an ARN the owner has no share at
+    scenario = seeded(aws)
+    missing = f"arn:aws:ram:{scenario.region}:{scenario.owner}:resource-share/00000000-0000-4000-8000-000000000000"
+    request = scenario.request(migrationId="doctor", share={"arn": missing, "allowExternalPrincipals": True})
+    # When doctor checks it
+    diagnosis = diagnose_offline(aws, scenario, offline_operator(aws), request)
+    # Then the share is the one blocking finding
+    assert [(f.check, f.seen) for f in diagnosis.blocking] == [(f"share {missing}", "none")]

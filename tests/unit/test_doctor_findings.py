@@ -71,3 +71,27 @@ def test_ram_statements_are_described_by_principal_form_and_condition_keys() -> 
     # Then both forms are named
     assert seen == "2 statement(s): Allow to * if aws:PrincipalOrgPaths; Allow to account root ARN"
     assert verdict is Verdict.INFO
+
+
+class Unknown:
+    """RAM answering that it knows no share with that ARN."""
+
+    def get_paginator(self, name: str) -> Any:
+        raise ClientError({"Error": {"Code": "UnknownResourceException", "Message": "no such share"}}, name)
+
+
+def test_a_share_ram_does_not_know_blocks_as_none_found() -> None:
+    # Given a request naming a share by ARN, and RAM answering UnknownResourceException for it
+    arn = "arn:aws:ram:us-east-1:111111111111:resource-share/00000000-0000-4000-8000-000000000000"
+    request = validate_request(
+        REQUEST | {"share": {"arn": arn}},
+        default_migration_id="doctor",
+        role_names=frozenset({"A", "B"}),
+        callback_origins=frozenset(),
+    )
+    doctor = Doctor(request, "A", "B", "111111111111", boto3.Session(region_name="us-east-1"))
+    # When doctor looks for the share
+    doctor._share((lambda service: Unknown(), None))
+    # Then it is not found, which blocks
+    (finding,) = doctor.findings
+    assert (finding.seen, finding.verdict) == ("none", Verdict.BLOCKING)

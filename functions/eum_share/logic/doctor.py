@@ -180,7 +180,7 @@ class Doctor:
         share = self.request.share
         check = f"share {share.arn or share.name}"
         expected = "found (share.arn)" if share.arn else "found ACTIVE, or none yet (created by the migration)"
-        found = self._read(check, expected, lambda: ram.find_share(owner[0], arn=share.arn, name=share.name))
+        found = self._read(check, expected, lambda: _find_share(owner[0], share.arn, share.name))
         if found is _UNREAD:
             return
         if found is None:
@@ -333,6 +333,16 @@ def _grouped(by_resource: dict[tuple[str, str], Needed]) -> dict[str, list[str]]
     for action, resource in by_resource:
         grouped[resource].append(action)
     return grouped
+
+
+def _find_share(owner: Clients, arn: str | None, name: str | None) -> dict[str, Any] | None:
+    """The owner's share by ARN or name; None when RAM does not know it (UnknownResourceException for an ARN)."""
+    try:
+        return ram.find_share(owner, arn=arn, name=name)
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") == "UnknownResourceException":
+            return None
+        raise
 
 
 def _associated(owner: Clients, share_arn: str) -> tuple[list[str], list[str]]:
