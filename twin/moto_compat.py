@@ -109,6 +109,9 @@ from moto.stepfunctions.parser.models import StepFunctionsParserBackend
 from moto.stepfunctions.parser.utils import TMP_THREADS
 from moto.stepfunctions.responses import StepFunctionResponse
 
+# STS (twin/sts.py): the role an assumed-role session acts as, found by the access key that signs its requests.
+from moto.sts.models import sts_backends
+
 __all__ = [
     "SUPPORTED_MOTO",
     "TMP_THREADS",
@@ -144,5 +147,6 @@ __all__ = [
     "mock_random",
     "organizations_backends",
     "retrier_decl",
+    "sts_backends",
     "unsupported_moto",
 ]

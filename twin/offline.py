@@ -27,6 +27,7 @@ from twin.dynamodb import cheap_transactions, unprocessed_writes
 from twin.errors import TwinError
 from twin.eventbridge import EventBridge
 from twin.faults import FaultConfig
+from twin.iam_simulation import simulate_principal_policy
 from twin.interpreter import (
     ChildExecutions,
     keep_child_histories,
@@ -47,6 +48,7 @@ from twin.protocol import Response
 from twin.sdk_data import share_sdk_data
 from twin.services.base import CallContext, ServiceFake
 from twin.services.ram import RamFake
+from twin.services.service_quotas import ServiceQuotasFake
 from twin.services.sms_voice import SmsVoiceFake
 from twin.sts import refuse_untrusted
 from twin.world import CallRecord, World
@@ -88,6 +90,7 @@ class OfflineAWS:
         self.world = World(faults)
         self.world.register(SmsVoiceFake(self.world))
         self.world.register(RamFake(self.world))
+        self.world.register(ServiceQuotasFake(self.world))
         from twin.stack import CloudFormationStacks  # twin.stack deploys onto an OfflineAWS: imported late
 
         self.world.register(CloudFormationStacks(self.world))
@@ -264,8 +267,14 @@ class OfflineAWS:
             if name in self.lambdas.functions:
                 self._log(account, region, "lambda", "Invoke", {"FunctionName": name}, None)
                 return self.lambdas.invoke(name, region, account, request.body)
-        refused = refuse_untrusted(self, request, account) if prefix == "sts" else None
-        response = refused or moto_process(request)
+        answered = (
+            refuse_untrusted(self, request, account)
+            if prefix == "sts"
+            else simulate_principal_policy(self, request, account)
+            if prefix == "iam"
+            else None
+        )
+        response = answered or moto_process(request)
         operation, params = _s3_operation(request) if prefix == "s3" else _describe(request)
         error = _error_code(response)
         self._log(account, region, prefix, operation, params, error)

@@ -143,11 +143,15 @@ def _condition_holds(operator: str, key: str, expected: list[str], context: dict
 
 def conditions_hold(condition: Any, caller: Caller) -> bool:
     """Every operator and key of a Condition block holds for the caller (AND across all of them)."""
+    return conditions_hold_in(condition, caller.context())
+
+
+def conditions_hold_in(condition: Any, context: dict[str, list[str]]) -> bool:
+    """The same, for a request context given key by key (lower-case keys), such as a simulation's entries."""
     if not condition:
         return True
     if not isinstance(condition, Mapping):
         return False
-    context = caller.context()
     for operator, tests in condition.items():
         if not isinstance(tests, Mapping):
             return False
@@ -223,3 +227,35 @@ def org_paths_condition(paths: Sequence[str]) -> dict[str, dict[str, list[str]]]
 
 def org_id_condition(org_id: str) -> dict[str, dict[str, str]]:
     return {"StringEquals": {"aws:PrincipalOrgID": org_id}}
+
+
+def identity_decision(
+    documents: Iterable[Mapping[str, Any]], action: str, resource: str, context: dict[str, list[str]]
+) -> str:
+    """IAM's decision for an identity's own policies: "explicitDeny" when a Deny statement applies, else
+    "allowed" when an Allow statement does, else "implicitDeny". A statement applies when its Action (or
+    NotAction) covers the action, its Resource (or NotResource) the resource, and its conditions hold."""
+    decision = "implicitDeny"
+    for document in documents:
+        for statement in statements(document):
+            if not _identity_statement_applies(statement, action, resource, context):
+                continue
+            if statement.get("Effect") == "Deny":
+                return "explicitDeny"
+            if statement.get("Effect") == "Allow":
+                decision = "allowed"
+    return decision
+
+
+def _identity_statement_applies(
+    statement: Statement, action: str, resource: str, context: dict[str, list[str]]
+) -> bool:
+    if "NotAction" in statement:
+        covered = not any(action_matches(p, action) for p in _strings(statement["NotAction"]))
+    else:
+        covered = any(action_matches(p, action) for p in _actions(statement))
+    if "NotResource" in statement:
+        on = not any(like(p, resource) for p in _strings(statement["NotResource"]))
+    else:
+        on = any(like(p, resource) for p in _strings(statement.get("Resource")))
+    return covered and on and conditions_hold_in(statement.get("Condition"), context)

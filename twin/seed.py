@@ -80,9 +80,9 @@ def seed(
 ) -> Scenario:
     """An owner (the organization's management account) with `identities` identities of every kind, and
     `consumers` consuming accounts of which `external_consumers` are outside the organization. Every
-    account is in the production tier and has the role roles/cross-account-roles.yaml deploys there (the
-    consumer role, trusting the orchestrator with the consumer's ExternalId; the owner role in the owner
-    account). Faults are paused while seeding."""
+    account is in the production tier and has the role roles/cross-account-roles.yaml deploys there, with its
+    trust and its policies (the consumer role, trusting the orchestrator with the consumer's ExternalId; the
+    owner role in the owner account). Faults are paused while seeding."""
     if not 0 <= external_consumers <= consumers:
         raise ValueError("external_consumers must be between 0 and consumers")
     with offline.world.faults.paused():
@@ -122,6 +122,19 @@ def _organization(offline: OfflineAWS, owner: str, members: int, external: int) 
 def role_trust(offline: OfflineAWS, kind: str, account: str) -> tuple[str, dict[str, Any]]:
     """The name and trust policy roles/cross-account-roles.yaml gives the role of `kind` ("ConsumerRole" or
     "OwnerRole") when deployed in `account` for the offline orchestrator."""
+    template = _roles_stack(offline, account)
+    properties = template.resources[kind]["Properties"]
+    return str(template.resolve(properties["RoleName"])), dict(template.resolve(properties["AssumeRolePolicyDocument"]))
+
+
+def role_policies(offline: OfflineAWS, kind: str, account: str) -> dict[str, dict[str, Any]]:
+    """The inline policies (name -> document) the template gives that role in `account`."""
+    template = _roles_stack(offline, account)
+    policies = template.resolve(template.resources[kind]["Properties"]["Policies"])
+    return {str(p["PolicyName"]): dict(p["PolicyDocument"]) for p in policies}
+
+
+def _roles_stack(offline: OfflineAWS, account: str) -> LocalStack:
     template = LocalStack(
         offline,
         ROLES_TEMPLATE,
@@ -132,17 +145,18 @@ def role_trust(offline: OfflineAWS, kind: str, account: str) -> tuple[str, dict[
             "ExternalId": external_id(account),
         },
     )
-    properties = template.resources[kind]["Properties"]
-    return str(template.resolve(properties["RoleName"])), dict(template.resolve(properties["AssumeRolePolicyDocument"]))
+    template.account = account  # ${AWS::AccountId} is the account the roles are deployed in
+    return template
 
 
 def _roles(offline: OfflineAWS, scenario: Scenario) -> None:
     for kind, accounts in (("OwnerRole", [scenario.owner]), ("ConsumerRole", scenario.consumers)):
         for account in accounts:
             name, trust = role_trust(offline, kind, account)
-            offline.client("iam", account=account).create_role(
-                RoleName=name, AssumeRolePolicyDocument=json.dumps(trust)
-            )
+            iam = offline.client("iam", account=account)
+            iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(trust))
+            for policy_name, document in role_policies(offline, kind, account).items():
+                iam.put_role_policy(RoleName=name, PolicyName=policy_name, PolicyDocument=json.dumps(document))
 
 
 def _identities(offline: OfflineAWS, scenario: Scenario, total: int) -> None:

@@ -3,7 +3,9 @@
 moto lets any ARN be assumed, whether the role exists or not (OFFLINE-AWS-NOTES.md). Here the role must exist in
 the target account and its trust policy must allow the caller's account for sts:AssumeRole, its conditions
 evaluated with what the offline AWS knows of the request: the caller's account, its role ARN (aws:PrincipalArn)
-when the caller is a Lambda function, and the sts:ExternalId given. Otherwise the answer is AccessDenied (HTTP
+when the caller is a Lambda function or an assumed-role session, and the sts:ExternalId given. IAM's global
+condition keys: aws:PrincipalArn "For IAM roles, the request context returns the ARN of the role, not the ARN of
+the user that assumed the role." Otherwise the answer is AccessDenied (HTTP
 403), the same for a missing role and for a trust that does not match, as AWS does not say which.
 
 The offline AWS's own way into an account (`OfflineAWS.session(account)`, role `OfflineAdmin`) is an
@@ -20,12 +22,13 @@ from urllib.parse import parse_qs, unquote
 from xml.sax.saxutils import escape
 
 from twin import policy
-from twin.moto_compat import iam_backends
+from twin.moto_compat import get_account_id_from, iam_backends, sts_backends
 from twin.protocol import Response
 
 if TYPE_CHECKING:
     from twin.offline import OfflineAWS
 
+_ACCESS_KEY = re.compile(r"Credential=([A-Z0-9]+)/")
 _ROLE_ARN = re.compile(r"^arn:aws:iam::(?P<account>\d{12}):role/(?:.*/)?(?P<name>[\w+=,.@-]+)$")
 
 
@@ -58,7 +61,8 @@ def refuse_untrusted(offline: OfflineAWS, request: Any, account: str) -> Respons
     form = {key: values[0] for key, values in parse_qs(body).items()}
     if form.get("Action") != "AssumeRole" or "RoleArn" not in form:
         return None
-    refusal = trust_refusal(account, form["RoleArn"], form.get("ExternalId"), offline.caller_role_arn())
+    caller_arn = offline.caller_role_arn() or session_role_arn(request.headers)
+    refusal = trust_refusal(account, form["RoleArn"], form.get("ExternalId"), caller_arn)
     if refusal is None:
         return None
     offline.world.faults.count("assume-role-refused")
@@ -69,3 +73,14 @@ def refuse_untrusted(offline: OfflineAWS, request: Any, account: str) -> Respons
         f"<RequestId>{request_id}</RequestId></ErrorResponse>"
     )
     return 403, {"Content-Type": "text/xml", "x-amzn-RequestId": request_id}, xml.encode()
+
+
+def session_role_arn(headers: Any) -> str | None:
+    """The role an assumed-role session acts as, from the access key that signed the request; None for other
+    credentials."""
+    match = _ACCESS_KEY.search(str(headers.get("Authorization", "")))
+    if match is None:
+        return None
+    key = match.group(1)
+    assumed = sts_backends[str(get_account_id_from(key))]["aws"].get_assumed_role_from_access_key(key)
+    return None if assumed is None else str(assumed.role_arn)

@@ -71,6 +71,12 @@ class Recorded:
                 self.reaches_other_accounts.add(logical)
                 self.assumed["OWNER" if call.account == owner else "CONSUMER"].update(actions)
 
+    def add_doctor(self, calls: list[CallRecord], owner: str) -> None:
+        """`eum-share doctor`'s calls through the roles: in the owner account, and in the consuming accounts."""
+        for call in calls:
+            if call.account != DEFAULT_ACCOUNT:
+                self.assumed["OWNER" if call.account == owner else "CONSUMER"].update(iam_actions(call))
+
 
 def cold_starts(aws: OfflineAWS) -> None:
     """Wrap every deployed handler so that each invocation begins with nothing cached."""
@@ -105,7 +111,25 @@ def record_everything() -> Recorded:
     _run(recorded, FaultConfig(seed=3), _migrations)
     _run(recorded, FaultConfig(seed=5, fail_rate=0.3, policy_write_capacity=4, empty_policy_rate=0.5), _repairs)
     _run(recorded, FaultConfig(seed=3), _rollbacks, identities=12)
+    _doctor(recorded)
     return recorded
+
+
+def _doctor(recorded: Recorded) -> None:
+    """`eum-share doctor` on seeded accounts, one number already shared (so it DryRun-sends with it)."""
+    from eum_share_cli.doctor import diagnose_offline, offline_operator
+
+    with OfflineAWS(FaultConfig(seed=3)) as aws:
+        scenario = seed(aws, identities=12, consumers=2, external_consumers=1)
+        aws.client("ram", account=scenario.owner).enable_sharing_with_aws_organization()
+        aws.client("ram", account=scenario.owner).create_resource_share(
+            name="sms-production", resourceArns=scenario.phone_numbers[:1], principals=scenario.org_consumers
+        )
+        aws.world.settle()
+        operator = offline_operator(aws)
+        first = len(aws.world.calls)
+        diagnose_offline(aws, scenario, operator)
+        recorded.add_doctor(aws.world.calls[first:], scenario.owner)
 
 
 def _run(recorded: Recorded, faults: FaultConfig, scenarios: Any, identities: int = 24) -> None:
