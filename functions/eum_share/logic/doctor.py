@@ -151,7 +151,7 @@ class Doctor:
                 self._add(check, expected, "the owner is not the management account", Verdict.NOT_READABLE)
         if self.request.share.allow_external_principals:
             check, expected = "pending invitations", f"fewer than {PENDING_INVITATION_LIMIT} (RAM's limit)"
-            pending = self._read(check, expected, lambda: ram.pending_external_invitations(owner[0]))
+            pending = self._read(check, expected, lambda: ram.pending_invitations(owner[0]))
             if pending is not _UNREAD:
                 verdict = Verdict.OK if pending < PENDING_INVITATION_LIMIT else Verdict.BLOCKING
                 self._add(check, expected, f"{pending} pending", verdict)
