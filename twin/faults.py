@@ -9,6 +9,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from eum_share.dal import quotas
+
 from twin.clock import VirtualClock
 from twin.errors import throttling
 
@@ -19,6 +21,18 @@ class RateLimit:
 
     per_second: float
     burst: float = 1.0
+
+
+def published_quotas() -> dict[str, RateLimit]:
+    """End User Messaging's published request quotas as `rate_limits`: a bucket per action eum-share calls, at the
+    rate of the one table both sides read (`eum_share.dal.quotas`, with its source), and DryRun sends at theirs.
+    What AWS allows is a fact the orchestrator's pacing and the offline AWS must agree on."""
+    limits = {
+        f"sms-voice:{operation}": RateLimit(rate, burst=max(1.0, rate)) for operation, rate in quotas.RATES.items()
+    }
+    dry_run = quotas.DRY_RUN_PER_SECOND
+    limits[f"sms-voice:{quotas.DRY_RUN}"] = RateLimit(dry_run, burst=max(1.0, dry_run))
+    return limits
 
 
 @dataclass(frozen=True)
