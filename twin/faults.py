@@ -58,6 +58,10 @@ class FaultConfig:
     policy_write_capacity: int = 20
     empty_policy_rate: float = 0.0
     visibility_lag_seconds: float = 0.0
+    # An IAM role is created at once but reaches the services that assume it later (IAM is eventually
+    # consistent): End User Messaging cannot use a role as an event destination's role until this long after
+    # CreateRole (docs/aws-assumptions.md; no figure is published).
+    role_propagation_seconds: float = 10.0
     latency_seconds: float = 0.0
     invitation_expiry_seconds: float = 7 * 24 * 3600.0
     # Consuming accounts whose administrators reject every resource share invitation they receive, after RAM's
