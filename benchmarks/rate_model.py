@@ -12,9 +12,10 @@ Every number is a parameter. Where each default comes from:
   flight per owner account. Above it a write is throttled inside RAM.
 - `empty_policy_rate` (0.25): of the writes throttled inside RAM, the share that empties the resource's policy
   ("in some cases", seed 000; no figure is published: our assumption). The others wait their turn.
-- `describe_create_per_second` (1): End User Messaging's published quotas list every Describe* and Create* action
-  at 1 request per second per account (docs.aws.amazon.com/sms-voice/latest/userguide/quotas.html); the twin keeps a
-  token bucket per account and operation, as AWS does.
+- End User Messaging's request quotas: the one table the orchestrator paces by, `eum_share.dal.quotas` (the
+  quotas page of the End User Messaging SMS user guide, docs.aws.amazon.com/sms-voice/latest/userguide/quotas.html:
+  most actions at 1 request a second per account; actions it does not list at its most restrictive rate), applied
+  by the twin as a token bucket per account and action (`twin.faults.published_quotas`).
 - `dry_run_per_second` (5): "The Message Parts per Second (MPS) limit when using DryRun is five" (SendTextMessage,
   DryRun member, in botocore's pinpoint-sms-voice-v2 model), per account.
 - `latency_seconds` (0.05): the time each End User Messaging or RAM call takes; AWS publishes none, 50 ms is a
@@ -26,20 +27,16 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from functools import cache
 
-import botocore.session
+from eum_share.dal import quotas
 
-from twin.faults import FaultConfig, RateLimit
+from twin.faults import FaultConfig, RateLimit, published_quotas
 
 LISTING_PAGE = 100  # End User Messaging's largest MaxResults for a Describe* page (botocore's model)
-
-
-@cache
-def describe_and_create_operations() -> tuple[str, ...]:
-    """Every End User Messaging SMS action whose published quota is the 1 request a second of Describe*/Create*."""
-    model = botocore.session.get_session().get_service_model("pinpoint-sms-voice-v2")
-    return tuple(op for op in model.operation_names if op.startswith(("Describe", "Create")))
+# The consumers' Owner=SHARED listings, one operation per identity kind, each at its own published rate.
+LISTING_PER_SECOND = min(
+    quotas.RATES[op] for op in ("DescribePhoneNumbers", "DescribeSenderIds", "DescribePools", "DescribeOptOutLists")
+)
 
 
 @dataclass(frozen=True)
@@ -64,15 +61,13 @@ class RateModel:
     association_seconds: float = 10.0
     policy_write_capacity: int = 10
     empty_policy_rate: float = 0.25
-    describe_create_per_second: float = 1.0
-    dry_run_per_second: float = 5.0
+    dry_run_per_second: float = quotas.DRY_RUN_PER_SECOND
     latency_seconds: float = 0.05
     seed: int = 7
 
     def faults(self) -> FaultConfig:
-        per_operation = RateLimit(self.describe_create_per_second, burst=max(1.0, self.describe_create_per_second))
-        limits = {f"sms-voice:{operation}": per_operation for operation in describe_and_create_operations()}
-        limits["sms-voice:SendTextMessage:DryRun"] = RateLimit(
+        limits = published_quotas()
+        limits[f"sms-voice:{quotas.DRY_RUN}"] = RateLimit(
             self.dry_run_per_second, burst=max(1.0, self.dry_run_per_second)
         )
         return FaultConfig(
@@ -95,7 +90,7 @@ class RateModel:
         dry_runs = work.senders / self.dry_run_per_second
         # Each consumer lists each kind once, a page of 100 a request, one request a second per operation.
         pages = max((math.ceil(count / LISTING_PAGE) for count in work.by_kind.values()), default=0)
-        listings = pages / self.describe_create_per_second
+        listings = pages / LISTING_PER_SECOND
         terms = {
             "principals": principals,
             "associations": associations,
@@ -109,7 +104,7 @@ class RateModel:
             f"x ({a:g} s + {lat:g} s) = {associations:.1f} s",
             f"DryRun probes: {work.senders} sending identities / {self.dry_run_per_second:g} a second, "
             f"each consumer in parallel = {dry_runs:.1f} s",
-            f"Owner=SHARED listings: {pages} pages of {LISTING_PAGE} / {self.describe_create_per_second:g} a second "
+            f"Owner=SHARED listings: {pages} pages of {LISTING_PAGE} / {LISTING_PER_SECOND:g} a second "
             f"= {listings:.1f} s",
             f"floor = principals + max(policy writes, DryRun probes, listings) = {seconds:.1f} s",
         ]
@@ -120,7 +115,8 @@ class RateModel:
             f"association latency {self.association_seconds:g} s (ASSOCIATING -> ASSOCIATED)",
             f"RAM throttles above {self.policy_write_capacity} resource-policy writes in flight per owner account; "
             f"a throttled write empties the policy with probability {self.empty_policy_rate:g}",
-            f"End User Messaging Describe*/Create*: {self.describe_create_per_second:g} request/s per account and "
-            f"operation; DryRun sends: {self.dry_run_per_second:g}/s per account",
+            f"End User Messaging: every action at its published rate per account ({quotas.QUOTAS_PAGE}), "
+            f"{quotas.MOST_RESTRICTIVE_PER_SECOND:g} request/s where none is published; DryRun sends: "
+            f"{self.dry_run_per_second:g}/s per account",
             f"per-call latency {self.latency_seconds:g} s; seed {self.seed}",
         ]

@@ -9,6 +9,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from eum_share.dal import quotas
+
 from twin.clock import VirtualClock
 from twin.errors import throttling
 
@@ -19,6 +21,18 @@ class RateLimit:
 
     per_second: float
     burst: float = 1.0
+
+
+def published_quotas() -> dict[str, RateLimit]:
+    """End User Messaging's published request quotas as `rate_limits`: a bucket per action eum-share calls, at the
+    rate of the one table both sides read (`eum_share.dal.quotas`, with its source), and DryRun sends at theirs.
+    What AWS allows is a fact the orchestrator's pacing and the offline AWS must agree on."""
+    limits = {
+        f"sms-voice:{operation}": RateLimit(rate, burst=max(1.0, rate)) for operation, rate in quotas.RATES.items()
+    }
+    dry_run = quotas.DRY_RUN_PER_SECOND
+    limits[f"sms-voice:{quotas.DRY_RUN}"] = RateLimit(dry_run, burst=max(1.0, dry_run))
+    return limits
 
 
 @dataclass(frozen=True)
@@ -47,6 +61,10 @@ class FaultConfig:
     # RAM's lists may lag its writes: a resource association younger than this is not listed yet by
     # GetResourceShareAssociations or ListResources (assumed, docs/aws-assumptions.md).
     association_listing_lag_seconds: float = 0.0
+    # An IAM role is created at once but reaches the services that assume it later (IAM is eventually
+    # consistent): End User Messaging cannot use a role as an event destination's role until this long after
+    # CreateRole (docs/aws-assumptions.md; no figure is published).
+    role_propagation_seconds: float = 10.0
     latency_seconds: float = 0.0
     invitation_expiry_seconds: float = 7 * 24 * 3600.0
     # Consuming accounts whose administrators reject every resource share invitation they receive, after RAM's

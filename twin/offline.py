@@ -277,6 +277,9 @@ class OfflineAWS:
         response = answered or moto_process(request)
         operation, params = _s3_operation(request) if prefix == "s3" else _describe(request)
         error = _error_code(response)
+        if (prefix, operation, error) == ("iam", "CreateRole", None) and not self._looking_on():
+            path = params.get("Path") or "/"
+            self.world.role_created(f"arn:aws:iam::{account}:role{path}{params['RoleName']}")
         self._log(account, region, prefix, operation, params, error)
         return response
 

@@ -77,6 +77,9 @@ class World:
         self._hooks: list[CallHook] = []
         # While a scheduled event is carried out: the simulated moment it was due.
         self._due: float | None = None
+        # IAM role ARN -> the simulated moment it was created, for roles created while faults apply (a role the
+        # seeding made, or that a test made while looking on, has been there long enough).
+        self.roles_created: dict[str, float] = {}
         # Things done that may change what a listing shows (fake calls that are not reads, scheduled events):
         # a listing computed at the same count still holds.
         self.mutations = 0
@@ -108,6 +111,17 @@ class World:
                     event.action()
                 finally:
                     self._due = None
+
+    def role_created(self, arn: str) -> None:
+        """IAM created this role now: other services see it only once it has propagated."""
+        with self.lock:
+            if not self.faults.paused_depth:
+                self.roles_created[arn] = self.clock.now()
+
+    def role_propagated(self, arn: str) -> bool:
+        """Whether a role has reached the services that assume it (`FaultConfig.role_propagation_seconds`)."""
+        created = self.roles_created.get(arn)
+        return created is None or self.now() - created >= self.faults.config.role_propagation_seconds
 
     def now(self) -> float:
         """The simulated moment of what is happening: a due event's own time, else the clock's."""

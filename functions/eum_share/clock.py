@@ -17,3 +17,8 @@ def isonow() -> str:
 def epoch() -> int:
     """Whole seconds since 1970, as DynamoDB conditions compare them."""
     return int(time.time())
+
+
+def sleep(seconds: float) -> None:
+    """Wait; through time.sleep, looked up at each call, so that an offline Lambda runtime can simulate it."""
+    time.sleep(seconds)

@@ -81,12 +81,16 @@ def test_dry_runs_bind_the_floor_when_associations_are_quick() -> None:
     assert floor.seconds == 1 + 200
 
 
-def test_the_rate_model_limits_describes_creates_and_dry_runs_per_operation() -> None:
-    limits = RateModel(describe_create_per_second=1, dry_run_per_second=5).faults().rate_limits
+def test_the_rate_model_limits_every_action_by_the_published_quotas() -> None:
+    # Given the rate model's defaults
+    limits = RateModel().faults().rate_limits
+    # Then every End User Messaging action the orchestrator calls is limited at its published rate, not only
+    # Describe* and Create*: 1 a second for resource policies and deletions, 10 for ListTagsForResource, 5 DryRuns
     assert limits["sms-voice:DescribePhoneNumbers"].per_second == 1
-    assert limits["sms-voice:CreateConfigurationSet"].per_second == 1
+    assert limits["sms-voice:GetResourcePolicy"].per_second == 1
+    assert limits["sms-voice:DeleteEventDestination"].per_second == 1
+    assert limits["sms-voice:ListTagsForResource"].per_second == 10
     assert limits["sms-voice:SendTextMessage:DryRun"].per_second == 5
-    assert "sms-voice:SendTextMessage" not in limits
 
 
 def test_results_keep_other_sizes_and_systems_and_the_chart_is_a_png(records: list[Record], tmp_path: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -220,3 +221,48 @@ def test_updating_a_missing_event_destination_is_not_found(sms: Any) -> None:
         "ResourceNotFoundException",
         "event-destination",
     )
+
+
+# IAM is eventually consistent: a role just created is not yet one End User Messaging can assume. The Terraform AWS
+# provider's acceptance-tested event destination (internal/service/pinpointsmsvoicev2/event_destination.go) retries
+# CreateEventDestination on `ValidationException` "Could not assume IAM role" for up to two minutes
+# (iamPropagationTimeout); AWS publishes no propagation time, the offline AWS takes ten seconds.
+def _new_role(aws: OfflineAWS, name: str) -> str:
+    allow = {"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"Service": "sms-voice.amazonaws.com"}}
+    trust = json.dumps({"Version": "2012-10-17", "Statement": [allow]})
+    iam = aws.client("iam", account=OWNER)
+    return str(iam.create_role(RoleName=name, AssumeRolePolicyDocument=trust)["Role"]["Arn"])
+
+
+def _logs_to(role: str) -> dict[str, Any]:
+    return {"CloudWatchLogsDestination": {**DESTINATIONS["logs"]["CloudWatchLogsDestination"], "IamRoleArn": role}}
+
+
+def test_a_role_created_a_moment_ago_cannot_be_assumed_yet(aws: OfflineAWS, sms: Any) -> None:
+    # Given a configuration set and a role created just now
+    sms.create_configuration_set(ConfigurationSetName="otp")
+    role = _new_role(aws, "SmsEventsNew")
+    # When an event destination names the role at once
+    error = error_of(
+        lambda: sms.create_event_destination(
+            ConfigurationSetName="otp", EventDestinationName="logs", MatchingEventTypes=["ALL"], **_logs_to(role)
+        )
+    )
+    # Then End User Messaging could not assume it, and made no destination
+    assert error["Error"]["Code"] == "ValidationException"
+    assert f"Could not assume IAM role {role}" in error["Error"]["Message"]
+    assert describe(sms, "otp")["EventDestinations"] == []
+
+
+def test_a_role_is_usable_once_iam_has_propagated_it(aws: OfflineAWS, sms: Any) -> None:
+    # Given a role created, and the propagation time gone by
+    sms.create_configuration_set(ConfigurationSetName="otp")
+    role = _new_role(aws, "SmsEventsNew")
+    aws.clock.advance(aws.world.faults.config.role_propagation_seconds)
+    # When an event destination names it
+    sms.create_event_destination(
+        ConfigurationSetName="otp", EventDestinationName="logs", MatchingEventTypes=["ALL"], **_logs_to(role)
+    )
+    # Then it is made
+    [made] = describe(sms, "otp")["EventDestinations"]
+    assert made["CloudWatchLogsDestination"]["IamRoleArn"] == role

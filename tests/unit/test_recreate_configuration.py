@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 import pytest
+from eum_share import clock
 from eum_share.dal.accounts import Clients
 from eum_share.logic.configuration import recreate_configuration
 from eum_share.models.configuration import (
@@ -31,6 +32,12 @@ READ_ONLY = ("Describe", "Get", "List")
 
 
 # -- Given ---------------------------------------------------------------------------------------------------
+@pytest.fixture(autouse=True)
+def simulated_waits(aws: OfflineAWS, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The functions' waits pass simulated time, as they do in the offline Lambda runtime."""
+    monkeypatch.setattr(clock, "sleep", aws.clock.sleep)
+
+
 @pytest.fixture
 def scenario(aws: OfflineAWS) -> Scenario:
     return seed(aws, identities=10, consumers=1, external_consumers=0, configuration_sets=2)
@@ -355,8 +362,41 @@ def test_provision_creates_a_log_group_and_a_role_that_may_write_only_to_it(
     assert trust["Principal"] == {"Service": "sms-voice.amazonaws.com"}
     [name] = iam.list_role_policies(RoleName=role["RoleName"])["PolicyNames"]
     [allowed] = iam.get_role_policy(RoleName=role["RoleName"], PolicyName=name)["PolicyDocument"]["Statement"]
-    assert allowed["Action"] == ["logs:CreateLogStream", "logs:PutLogEvents"]
-    assert allowed["Resource"] == [target["LogGroupArn"], f"{target['LogGroupArn']}:log-stream:*"]
+    assert allowed["Resource"] == [target["LogGroupArn"], f"{target['LogGroupArn']}:*"]
+
+
+def test_the_provisioned_role_may_do_what_the_guide_grants_a_cloudwatch_logs_destination(
+    inventory: Inventory, consumer: Clients, consumer_id: str, sms: Any
+) -> None:
+    # Given the End User Messaging SMS guide's policy for a CloudWatch Logs event destination ("IAM policy for
+    # Amazon CloudWatch"): "logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"
+    request = _request(consumer_id, eventDestinations={"mode": "PROVISION"})
+    # When the destinations are provisioned
+    recreate_configuration(inventory, request, consumer_id, consumer)
+    # Then the role's policy grants those three actions on its log group
+    target = _destinations(sms, "otp-0")["otp-0-logs"]["CloudWatchLogsDestination"]
+    iam = consumer("iam")
+    role = target["IamRoleArn"].rsplit("/", 1)[1]
+    [name] = iam.list_role_policies(RoleName=role)["PolicyNames"]
+    [allowed] = iam.get_role_policy(RoleName=role, PolicyName=name)["PolicyDocument"]["Statement"]
+    assert sorted(allowed["Action"]) == ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"]
+
+
+def test_a_destination_whose_new_role_is_not_usable_yet_is_created_once_iam_has_propagated_it(
+    aws: OfflineAWS, inventory: Inventory, consumer: Clients, consumer_id: str, sms: Any
+) -> None:
+    # Given End User Messaging cannot assume a role until some seconds after it is created (IAM propagating it)
+    assert aws.world.faults.config.role_propagation_seconds > 0
+    request = _request(consumer_id, eventDestinations={"mode": "PROVISION"})
+    # When the destinations are provisioned, the roles made and used at once
+    outcome = recreate_configuration(inventory, request, consumer_id, consumer)
+    # Then the first uses were refused, retried with growing waits, and the destinations are created
+    refused = [c for c in aws.world.calls_to("sms-voice", "CreateEventDestination") if c.error]
+    assert refused
+    assert {c.error for c in refused} == {"ValidationException"}
+    logs = [i for i in outcome.items if i.kind is ConfigItemKind.EVENT_DESTINATION and i.name.endswith("-logs")]
+    assert {i.status for i in logs} == {ConfigItemStatus.CREATED}
+    assert "otp-0-logs" in _destinations(sms, "otp-0")
 
 
 def test_provisioned_targets_are_reported(inventory: Inventory, consumer: Clients, consumer_id: str) -> None:

@@ -8,20 +8,14 @@ import itertools
 from collections import Counter
 from collections.abc import Iterator
 
-import botocore.session
 import pytest
 
 from tests.support.migration import MigrationRun, migration_run
-from twin.faults import RateLimit
+from twin.faults import published_quotas
 from twin.world import CallRecord
 
-# The published quotas: 1 request a second for every Describe* and Create* action, DryRun sends at 5 a second.
-_SMS = botocore.session.get_session().get_service_model("pinpoint-sms-voice-v2")
-QUOTAS = {
-    f"sms-voice:{operation}": RateLimit(1, 1)
-    for operation in _SMS.operation_names
-    if operation.startswith(("Describe", "Create"))
-} | {"sms-voice:SendTextMessage:DryRun": RateLimit(5, 5)}
+# The published quotas, for every End User Messaging action the orchestrator calls (eum_share.dal.quotas).
+QUOTAS = published_quotas()
 
 
 @pytest.fixture(scope="module")

@@ -112,7 +112,24 @@ def create_configuration_set(consumer: Clients, wanted: ConfigurationSetItem, so
         )
 
 
+class RoleNotUsableYet(Exception):
+    """End User Messaging could not assume the destination's role: IAM has not propagated it yet."""
+
+
+def _cannot_assume_role(error: ClientError, target: dict[str, Any]) -> bool:
+    """Whether AWS refused the destination because it could not assume its role. What End User Messaging answers
+    while IAM propagates a new role is not documented; the Terraform AWS provider's acceptance-tested code retries
+    `ValidationException` "Could not assume IAM role". An AccessDeniedException naming the role is taken alike;
+    the caller's own missing iam:PassRole is not: no wait fixes it (docs/aws-assumptions.md)."""
+    message = str(error.response.get("Error", {}).get("Message", ""))
+    roles = [str(t["IamRoleArn"]) for t in target.values() if isinstance(t, dict) and "IamRoleArn" in t]
+    names_role = "IAM role" in message or any(role in message for role in roles)
+    passing = "iam:PassRole" in message
+    return _code(error) in ("ValidationException", "AccessDeniedException") and names_role and not passing
+
+
 def create_event_destination(consumer: Clients, set_name: str, wanted: EventDestinationItem) -> None:
+    """The destination, enabled or not as `wanted` says; RoleNotUsableYet when AWS could not assume its role."""
     sms = consumer(SMS)
     target: dict[str, Any] = {}
     if wanted.cloud_watch_logs_destination is not None:
@@ -121,12 +138,17 @@ def create_event_destination(consumer: Clients, set_name: str, wanted: EventDest
         target["KinesisFirehoseDestination"] = wanted.kinesis_firehose_destination
     if wanted.sns_destination is not None:
         target["SnsDestination"] = wanted.sns_destination
-    sms.create_event_destination(
-        ConfigurationSetName=set_name,
-        EventDestinationName=wanted.name,
-        MatchingEventTypes=wanted.matching_event_types,
-        **target,
-    )
+    try:
+        sms.create_event_destination(
+            ConfigurationSetName=set_name,
+            EventDestinationName=wanted.name,
+            MatchingEventTypes=wanted.matching_event_types,
+            **target,
+        )
+    except ClientError as error:
+        if _cannot_assume_role(error, target):
+            raise RoleNotUsableYet(str(error)) from error
+        raise
     if not wanted.enabled:  # CreateEventDestination has no Enabled member: a new destination is enabled
         sms.update_event_destination(ConfigurationSetName=set_name, EventDestinationName=wanted.name, Enabled=False)
 
@@ -253,13 +275,16 @@ def provision_role(consumer: Clients, account: str, name: str, log_group: str, s
             AssumeRolePolicyDocument=json.dumps(trust),
             Description=f"End User Messaging SMS delivers events of {set_name} to CloudWatch Logs",
         )
+    # The End User Messaging SMS guide's policy for a CloudWatch Logs event destination ("IAM policy for Amazon
+    # CloudWatch"): "logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents" on
+    # "arn:aws:logs:us-east-1:111122223333:log-group:log-group-name:*".
     delivery = {
         "Version": "2012-10-17",
         "Statement": [
             {
                 "Effect": "Allow",
-                "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
-                "Resource": [log_group, f"{log_group}:log-stream:*"],
+                "Action": ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"],
+                "Resource": [log_group, f"{log_group}:*"],
             }
         ],
     }

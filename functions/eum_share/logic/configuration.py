@@ -4,11 +4,13 @@ their event destinations. What exists is compared, never overwritten."""
 from __future__ import annotations
 
 import hashlib
+import random
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 
+from eum_share import clock
 from eum_share.dal import consumer_configuration as dal
 from eum_share.dal import protect
 from eum_share.dal.accounts import Clients
@@ -36,6 +38,12 @@ _TARGET_FIELDS = {
     "SNS": "sns_destination",
 }
 _MAX_LISTED_DIFFERENCES = 10
+# A role made a moment ago reaches End User Messaging once IAM has propagated it. Its first use is retried with
+# exponential backoff and jitter, waiting at most this long in all: the Terraform AWS provider's acceptance-tested
+# event destination waits two minutes (iamPropagationTimeout; docs/aws-assumptions.md).
+ROLE_PROPAGATION_WAIT_SECONDS = 120.0
+_FIRST_RETRY_SECONDS = 1.0
+_LONGEST_RETRY_SECONDS = 30.0
 
 Kind = ConfigItemKind
 Status = ConfigItemStatus
@@ -213,6 +221,7 @@ def _recreate_configuration_sets(run: _Run, sets: list[ConfigurationSetItem], co
         return None
     existing = dal.configuration_sets(run.consumer)
     probe_set: str | None = None
+    to_create: list[Callable[[], None]] = []
     for source in sets:
         name = run.configuration.name_prefix + source.name
         current = existing.get(name)
@@ -221,7 +230,12 @@ def _recreate_configuration_sets(run: _Run, sets: list[ConfigurationSetItem], co
             probe_set = name
         present = {d.name: d for d in current.event_destinations} if current is not None else {}
         for destination in source.event_destinations:
-            _event_destination(run, name, destination, present.get(destination.name))
+            create = _event_destination(run, name, destination, present.get(destination.name))
+            if create is not None:
+                to_create.append(create)
+    # Every target is made before the first destination is created: new roles propagate in IAM together.
+    for create in to_create:
+        create()
     return probe_set
 
 
@@ -284,26 +298,56 @@ def _set_differences(wanted: ConfigurationSetItem, found: ConfigurationSetItem) 
 # -- event destinations --------------------------------------------------------------------------------------
 def _event_destination(
     run: _Run, set_name: str, source: EventDestinationItem, current: EventDestinationItem | None
-) -> None:
+) -> Callable[[], None] | None:
+    """Compares or plans the destination and provisions its targets; returns what creates it, if it is to be
+    created."""
     subject = f"{set_name}/{source.name}"
     resolved = _consumer_destination(run, set_name, source)
     if isinstance(resolved, _Unresolved):
         _unresolved(run, set_name, source, current, resolved.reason)
-        return
+        return None
     if current is not None and (differences := _destination_differences(resolved.wanted, current)):
         # A destination pointing elsewhere was set up on purpose; its targets are not provisioned either.
         run.record(Kind.EVENT_DESTINATION, subject, Status.DRIFT, f"differs, not changed: {differences}")
-        return
-    for target in resolved.targets:
-        _ensure_target(run, target)
+        return None
+    made = [target for target in resolved.targets if _ensure_target(run, target)]
     if current is not None:
         run.record(Kind.EVENT_DESTINATION, subject, Status.UNCHANGED)
-    elif run.dry_run:
+        return None
+    if run.dry_run:
         run.record(Kind.EVENT_DESTINATION, subject, Status.CREATED, DRY_RUN_DETAIL)
+        return None
+    new_role = any(AddedKind.IAM_ROLE in target.parts.values() for target in made)
+    return partial(_create_destination, run, set_name, resolved.wanted, new_role)
+
+
+def _create_destination(run: _Run, set_name: str, wanted: EventDestinationItem, new_role: bool) -> None:
+    subject = f"{set_name}/{wanted.name}"
+    run.adding(AddedKind.EVENT_DESTINATION, subject, wanted.kind)
+    create = partial(dal.create_event_destination, run.consumer, set_name, wanted)
+    if new_role:
+        _once_role_propagated(create)
     else:
-        run.adding(AddedKind.EVENT_DESTINATION, subject, resolved.wanted.kind)
-        dal.create_event_destination(run.consumer, set_name, resolved.wanted)
-        run.record(Kind.EVENT_DESTINATION, subject, Status.CREATED)
+        create()
+    run.record(Kind.EVENT_DESTINATION, subject, Status.CREATED)
+
+
+def _once_role_propagated(create: Callable[[], None]) -> None:
+    """`create`, retried while AWS cannot assume the role just made (backoff doubling from one second up to 30,
+    each wait between half and all of it), until ROLE_PROPAGATION_WAIT_SECONDS have been waited; then its
+    refusal stands."""
+    waited, attempt = 0.0, 0
+    while True:
+        try:
+            create()
+            return
+        except dal.RoleNotUsableYet:
+            ceiling = min(_LONGEST_RETRY_SECONDS, _FIRST_RETRY_SECONDS * 2**attempt)
+            pause = random.uniform(ceiling / 2, ceiling)
+            if waited + pause > ROLE_PROPAGATION_WAIT_SECONDS:
+                raise
+            clock.sleep(pause)
+            waited, attempt = waited + pause, attempt + 1
 
 
 def _unresolved(
@@ -413,18 +457,21 @@ def _bounded(raw: str, limit: int, disallowed: str) -> str:
     return f"{clean[: limit - len(digest) - 1]}-{digest}"
 
 
-def _ensure_target(run: _Run, target: _Target) -> None:
+def _ensure_target(run: _Run, target: _Target) -> bool:
+    """Whether this run made any part of the target."""
     missing = target.missing()
     if not missing:
         run.record(Kind.PROVISIONED_TARGET, target.name, Status.UNCHANGED, consumer_id=target.arn)
-    elif run.dry_run:
+        return False
+    if run.dry_run:
         run.record(Kind.PROVISIONED_TARGET, target.name, Status.CREATED, DRY_RUN_DETAIL, target.arn)
-    else:
-        for part in missing:
-            run.adding(target.parts[part], target.ident, part)
-        target.provision()
-        detail = f"created {', '.join(missing)}"
-        run.record(Kind.PROVISIONED_TARGET, target.name, Status.CREATED, detail, target.arn)
+        return False
+    for part in missing:
+        run.adding(target.parts[part], target.ident, part)
+    target.provision()
+    detail = f"created {', '.join(missing)}"
+    run.record(Kind.PROVISIONED_TARGET, target.name, Status.CREATED, detail, target.arn)
+    return True
 
 
 def _destination_differences(wanted: EventDestinationItem, found: EventDestinationItem) -> str:

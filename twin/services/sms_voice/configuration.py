@@ -12,6 +12,10 @@ from twin.services.sms_voice.state import DESTINATION_KINDS, ConfigurationSet, E
 
 # "Each configuration set can contain between 0 and 5 event destinations." (CreateEventDestination)
 EVENT_DESTINATIONS_PER_SET = 5
+# Destinations End User Messaging delivers to by assuming a role ("IamRoleArn: The ARN of an Identity and Access
+# Management role that is able to write event data to ...", CloudWatchLogsDestination and
+# KinesisFirehoseDestination in botocore's model).
+ROLE_DESTINATIONS = ("CloudWatchLogsDestination", "KinesisFirehoseDestination")
 
 
 def _destination(params: dict[str, Any]) -> tuple[str, dict[str, str]] | None:
@@ -121,9 +125,23 @@ class ConfigurationMixin(SmsVoiceCore):
                 "An event destination needs a CloudWatchLogs, KinesisFirehose or Sns destination.",
                 [(kind, "one destination is required") for kind in DESTINATION_KINDS],
             )
+        self._role_usable(destination)
         created = EventDestination(name, True, _event_types(params), *destination)
         found.event_destinations[name] = created
         return self._answer(found, EventDestination=created.info())
+
+    def _role_usable(self, destination: tuple[str, dict[str, str]]) -> None:
+        """A role IAM has not yet propagated cannot be assumed: End User Messaging refuses the destination as the
+        Terraform AWS provider's acceptance-tested code sees it (`pinpointsmsvoicev2/event_destination.go` retries
+        CreateEventDestination on `ValidationException` "Could not assume IAM role" for up to two minutes)."""
+        kind, target = destination
+        role = target.get("IamRoleArn")
+        if kind in ROLE_DESTINATIONS and role and not self.world.role_propagated(role):
+            raise invalid(
+                "INVALID_PARAMETER",
+                f"Could not assume IAM role {role}. Make sure it exists and trusts sms-voice.amazonaws.com.",
+                [(f"{kind}.IamRoleArn", "could not assume the role")],
+            )
 
     def _event_destination(self, found: ConfigurationSet, name: str) -> EventDestination:
         if name not in found.event_destinations:
@@ -139,6 +157,7 @@ class ConfigurationMixin(SmsVoiceCore):
         if "Enabled" in params:
             target.enabled = bool(params["Enabled"])
         if destination is not None:
+            self._role_usable(destination)
             target.kind, target.target = destination
         return self._answer(found, EventDestination=target.info())
 
