@@ -8,6 +8,7 @@ request to moto, so nothing runs twice.
 
 from __future__ import annotations
 
+import html
 import json
 import os
 import random
@@ -23,6 +24,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import boto3
 from botocore.config import Config
 
+from twin.constraints import refusal, service_at, violations
 from twin.dynamodb import cheap_transactions
 from twin.errors import TwinError
 from twin.eventbridge import EventBridge
@@ -79,7 +81,9 @@ def account_of(headers: Any) -> str:
 class OfflineAWS:
     """A context manager: inside it, boto3 talks to the offline AWS.
 
-    `strict` checks every response of the project's fakes against the botocore output shape.
+    `strict` refuses every request that breaks a rule its operation's documentation states in words (the table of
+    twin/constraints.py), as the service would, and checks every response of the project's fakes against the
+    botocore output shape. It is on unless a test turns it off to see what the orchestrator would do without it.
     """
 
     def __init__(self, faults: FaultConfig | None = None, *, region: str = DEFAULT_REGION, strict: bool = True):
@@ -263,9 +267,11 @@ class OfflineAWS:
             if name in self.lambdas.functions:
                 self._log(account, region, "lambda", "Invoke", {"FunctionName": name}, None)
                 return self.lambdas.invoke(name, region, account, request.body)
-        refused = refuse_untrusted(self, request, account) if prefix == "sts" else None
-        response = refused or moto_process(request)
         operation, params = _s3_operation(request) if prefix == "s3" else _describe(request)
+        refused = self._undocumented(prefix, operation, params)
+        if refused is None and prefix == "sts":
+            refused = refuse_untrusted(self, request, account)
+        response = refused or moto_process(request)
         error = _error_code(response)
         self._log(account, region, prefix, operation, params, error)
         return response
@@ -275,6 +281,7 @@ class OfflineAWS:
         operation, params = "", dict[str, Any]()
         try:
             operation, params = fake.api.parse(request.method, request.url, request.headers, request.body)
+            self._check_documented(fake.service_name, operation, params)
             with world.lock:
                 world.clock.advance(world.faults.config.latency_seconds)
                 world.run_due()
@@ -294,6 +301,23 @@ class OfflineAWS:
         except TwinError as error:
             self._log(account, region, fake.endpoint_prefix, operation, params, error.code)
             return fake.api.error(error)
+
+    def _check_documented(self, service: str, operation: str, params: dict[str, Any]) -> None:
+        """In strict mode, the service's validation error for a request that breaks a documented rule."""
+        problems = violations(service, operation, params) if self.strict else []
+        if problems:
+            raise refusal(service, problems)
+
+    def _undocumented(self, prefix: str, operation: str, params: dict[str, Any]) -> Response | None:
+        """A moto-served request that breaks a documented rule, answered with the service's error."""
+        service = service_at(prefix)
+        if service is None:
+            return None
+        try:
+            self._check_documented(service.service_name, operation, params)
+        except TwinError as error:
+            return _error_response(service.protocol, error)
+        return None
 
     @contextmanager
     def observing(self) -> Iterator[None]:
@@ -340,6 +364,18 @@ def _describe(request: Any) -> tuple[str, dict[str, Any]]:
     if "Action" in form:
         return form["Action"][0], {k: v[0] for k, v in form.items() if k not in ("Action", "Version")}
     return f"{request.method} {urlsplit(request.url).path}", {}
+
+
+def _error_response(protocol: str, error: TwinError) -> Response:
+    """An error as a JSON-protocol or query-protocol service answers it."""
+    if protocol == "query":
+        body = (
+            f"<ErrorResponse><Error><Type>Sender</Type><Code>{error.code}</Code>"
+            f"<Message>{html.escape(error.message)}</Message></Error><RequestId>refused</RequestId></ErrorResponse>"
+        )
+        return error.status, {"Content-Type": "text/xml"}, body.encode()
+    headers = {"Content-Type": "application/x-amz-json-1.1", "x-amzn-ErrorType": error.code}
+    return error.status, headers, json.dumps({"__type": error.code, "message": error.message}).encode()
 
 
 def _s3_operation(request: Any) -> tuple[str, dict[str, Any]]:
