@@ -123,7 +123,9 @@ class Excludes:
         if params.get(self.member) not in self.when or not _given(params, self.other):
             return None
         return Problem(
-            "together", (self.member, self.other), f"{self.other} can't be used with {self.member}={params[self.member]}"
+            "together",
+            (self.member, self.other),
+            f"{self.other} can't be used with {self.member}={params[self.member]}",
         )
 
 
@@ -159,7 +161,9 @@ SMS = "pinpoint-sms-voice-v2"
 CONSTRAINTS: dict[tuple[str, str], tuple[Rule, ...]] = {
     # -- End User Messaging SMS ------------------------------------------------------------------------------
     (SMS, "DescribePhoneNumbers"): (
-        Exclusive(("Owner", "PhoneNumberIds"), "The Owner and PhoneNumberIds parameters can't be used at the same time."),
+        Exclusive(
+            ("Owner", "PhoneNumberIds"), "The Owner and PhoneNumberIds parameters can't be used at the same time."
+        ),
         FullArn("PhoneNumberIds", _SHARED_ARN),
     ),
     (SMS, "DescribeSenderIds"): (
