@@ -13,7 +13,6 @@ from typing import Any
 from twin.clock import VirtualClock
 from twin.errors import throttling
 
-
 # The page-size cap a fault plan has when it names none. The tests set it to a few items (tests/conftest.py), so
 # that every listing of the offline AWS comes in several pages and a read of the first page only fails a test; the
 # demo and the benchmark leave it unset and get the services' own page sizes.

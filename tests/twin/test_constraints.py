@@ -7,68 +7,21 @@ table, and each kind of rule is enforced on the offline AWS, by default.
 
 from __future__ import annotations
 
-import ast
 import html
 import json
 import re
 from collections.abc import Callable
-from functools import cache
-from pathlib import Path
 from typing import Any
 
-import botocore.session
 import pytest
-from botocore import xform_name
 from botocore.exceptions import ClientError
 from botocore.model import OperationModel, Shape
 
+from tests.support.called_operations import called_operations, session
 from twin.constraints import CONSTRAINTS
 from twin.offline import OfflineAWS
 
-ROOT = Path(__file__).resolve().parents[2]
 OWNER = "111122223333"
-# Calls made for the project by code it does not own: the signing secret through Powertools Parameters
-# (functions/eum_share/dal/secrets.py), and the Lambda invocations of the state machines' Task states.
-CALLED_THROUGH_LIBRARIES = {("secretsmanager", "GetSecretValue"), ("lambda", "Invoke")}
-
-
-@cache
-def _session() -> Any:
-    return botocore.session.get_session()
-
-
-def _called_operations() -> set[tuple[str, str]]:
-    """Every (service, operation) the functions and the CLI call: in each module, the botocore services it names
-    (a literal or a module constant passed as first argument, as `clients("ram")` or `consumer(SMS)`) and the
-    client methods it calls or names (`get_paginator("describe_pools")`, the DESCRIBE table of dal/sms.py)."""
-    services = set(_session().get_available_services())
-    trees = [ast.parse(path.read_text()) for folder in ("functions", "cli") for path in (ROOT / folder).rglob("*.py")]
-    constants: dict[str, set[str]] = {}
-    for tree in trees:
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant):
-                for target in node.targets:
-                    if isinstance(target, ast.Name) and isinstance(node.value.value, str):
-                        constants.setdefault(target.id, set()).add(node.value.value)
-    called: set[tuple[str, str]] = set()
-    for tree in trees:
-        named: set[str] = set()
-        names: set[str] = set()
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
-                names.add(node.func.attr)
-            if isinstance(node, ast.Call) and node.args:
-                first = node.args[0]
-                if isinstance(first, ast.Constant) and isinstance(first.value, str):
-                    named.add(first.value)
-                elif isinstance(first, ast.Name):
-                    named |= constants.get(first.id, set())
-            if isinstance(node, ast.Constant) and isinstance(node.value, str):
-                names.add(node.value)
-        for service in named & services:
-            model = _session().get_service_model(service)
-            called |= {(service, op) for op in model.operation_names if xform_name(op) in names}
-    return called | CALLED_THROUGH_LIBRARIES
 
 
 def _text(documentation: str | None) -> str:
@@ -96,8 +49,9 @@ def _documentation(operation: OperationModel) -> str:
 
 def test_every_operation_the_orchestrator_calls_has_an_entry_in_the_table() -> None:
     # Given every operation the functions and the CLI call, as their code names them
-    called = _called_operations()
-    assert ("pinpoint-sms-voice-v2", "DescribePhoneNumbers") in called and ("ram", "GetResourceShares") in called
+    called = called_operations()
+    assert ("pinpoint-sms-voice-v2", "DescribePhoneNumbers") in called
+    assert ("ram", "GetResourceShares") in called
 
     # When each is looked up in the table of documented constraints
     missing = sorted(called - CONSTRAINTS.keys())
@@ -109,7 +63,7 @@ def test_every_operation_the_orchestrator_calls_has_an_entry_in_the_table() -> N
 def test_every_rule_quotes_its_operations_documentation() -> None:
     # Given every rule of the table
     for (service, operation), rules in CONSTRAINTS.items():
-        documentation = _documentation(_session().get_service_model(service).operation_model(operation))
+        documentation = _documentation(session().get_service_model(service).operation_model(operation))
         for rule in rules:
             # Then its quote is words of that operation's documentation in botocore's model
             assert rule.quote in documentation, (service, operation, rule.quote)
