@@ -59,7 +59,8 @@ class ValidValues:
 
 @dataclass(frozen=True)
 class Matches:
-    """The member, when given, matches `pattern` (a naming rule stated in words, not in the model)."""
+    """The member (each of its items, for a list), when given, matches `pattern`: a rule on names or values
+    stated in words, not in the model."""
 
     member: str
     pattern: str
@@ -67,9 +68,10 @@ class Matches:
 
     def broken(self, params: dict[str, Any]) -> Problem | None:
         value = params.get(self.member)
-        if value is None or re.fullmatch(self.pattern, str(value)):
-            return None
-        return Problem("invalid", (self.member,), f"{self.member} {value!r}: {self.quote}")
+        for item in value if isinstance(value, list) else [value] if value is not None else []:
+            if not re.fullmatch(self.pattern, str(item)):
+                return Problem("invalid", (self.member,), f"{self.member} {item!r}: {self.quote}")
+        return None
 
 
 @dataclass(frozen=True)
@@ -261,6 +263,20 @@ CONSTRAINTS: dict[tuple[str, str], tuple[Rule, ...]] = {
     ("iam", "GetRole"): NO_DOCUMENTED_CONSTRAINT,
     ("iam", "GetRolePolicy"): NO_DOCUMENTED_CONSTRAINT,
     ("iam", "PutRolePolicy"): NO_DOCUMENTED_CONSTRAINT,
+    # The sentences on ResourcePolicy, ResourceOwner and ResourceHandlingOption concern members never sent.
+    ("iam", "SimulatePrincipalPolicy"): (
+        Matches(
+            "ActionNames",
+            r"[A-Za-z0-9-]+:[A-Za-z0-9*?]+",
+            "Each operation must include the service identifier, such as iam:CreateUser.",
+        ),
+        Matches(
+            "CallerArn",
+            r"(?!arn:aws[a-z-]*:sts::)(?!.*\.amazonaws\.com$).*",
+            "You cannot specify the ARN of an assumed role, federated user, or a service principal.",
+        ),
+    ),
+    ("service-quotas", "ListServiceQuotas"): NO_DOCUMENTED_CONSTRAINT,
     # -- CloudWatch Logs, SNS (a consumer's event destinations) ----------------------------------------------
     ("logs", "CreateLogGroup"): (
         Matches("logGroupName", r"(?!aws/).*", "Log group names can't start with the string aws/"),
@@ -331,6 +347,19 @@ CONSTRAINTS: dict[tuple[str, str], tuple[Rule, ...]] = {
 }
 
 
+def query_params(form: dict[str, Any]) -> dict[str, Any]:
+    """A query-protocol request's top-level members, its lists (`ActionNames.member.1`, ...) as lists."""
+    params: dict[str, Any] = {}
+    items: dict[str, list[tuple[int, Any]]] = {}
+    for key, value in form.items():
+        name, dot, rest = key.partition(".member.")
+        if dot and rest.isdigit():
+            items.setdefault(name, []).append((int(rest), value))
+        elif "." not in key:
+            params[key] = value
+    return params | {name: [value for _, value in sorted(listed)] for name, listed in items.items()}
+
+
 def violations(service: str, operation: str, params: dict[str, Any]) -> list[Problem]:
     """The documented rules this request breaks (none for an operation the table does not list)."""
     rules: Sequence[Rule] = CONSTRAINTS.get((service, operation), ())
@@ -350,7 +379,7 @@ _CODES = {
     "logs": "InvalidParameterException",
     "secretsmanager": "InvalidParameterException",
     "sns": "InvalidParameter",
-    "iam": "ValidationError",
+    "iam": "InvalidInput",
     "sts": "ValidationError",
 }
 

@@ -24,7 +24,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import boto3
 from botocore.config import Config
 
-from twin.constraints import refusal, service_at, violations
+from twin.constraints import query_params, refusal, service_at, violations
 from twin.dynamodb import cheap_transactions
 from twin.errors import TwinError
 from twin.eventbridge import EventBridge
@@ -305,6 +305,8 @@ class OfflineAWS:
         """In strict mode, a moto-served request that breaks a documented rule, answered with the service's error
         (the project's fakes check theirs in `ServiceFake.handle`)."""
         service = service_at(prefix) if self.strict else None
+        if service is not None and service.protocol == "query":
+            params = query_params(params)
         problems = violations(service.service_name, operation, params) if service is not None else []
         if service is None or not problems:
             return None

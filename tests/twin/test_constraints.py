@@ -117,6 +117,16 @@ def test_a_value_outside_the_valid_values_stated_in_words_is_refused(aws: Offlin
             ),
             "ValidationError",
         ),
+        # "Each operation must include the service identifier, such as iam:CreateUser." (SimulatePrincipalPolicy's
+        # ActionNames, a list: each item)
+        (
+            "iam",
+            lambda c: c.simulate_principal_policy(
+                PolicySourceArn=f"arn:aws:iam::{OWNER}:role/OfflineAdmin",
+                ActionNames=["sms-voice:DescribePhoneNumbers", "DescribePools"],
+            ),
+            "InvalidInput",
+        ),
     ],
 )
 def test_a_name_against_a_naming_rule_stated_in_words_is_refused(
