@@ -251,6 +251,7 @@ CONSTRAINTS: dict[tuple[str, str], tuple[Rule, ...]] = {
     ("ram", "GetResourceShares"): NO_DOCUMENTED_CONSTRAINT,
     ("ram", "ListPermissions"): NO_DOCUMENTED_CONSTRAINT,
     ("ram", "ListResources"): NO_DOCUMENTED_CONSTRAINT,
+    ("ram", "ListResourceTypes"): NO_DOCUMENTED_CONSTRAINT,
     # -- Organizations, STS, IAM -----------------------------------------------------------------------------
     ("organizations", "ListAWSServiceAccessForOrganization"): NO_DOCUMENTED_CONSTRAINT,
     ("sts", "AssumeRole"): (

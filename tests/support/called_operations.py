@@ -24,7 +24,8 @@ def session() -> Any:
 def called_operations() -> set[tuple[str, str]]:
     """Every (service, operation) the functions and the CLI call: in each module, the botocore services it names
     (a literal or a module constant passed as first argument, as `clients("ram")` or `consumer(SMS)`) and the
-    client methods it calls or names (`get_paginator("describe_pools")`, the DESCRIBE table of dal/sms.py)."""
+    client methods it calls, passes on or names (`get_paginator("describe_pools")`, the DESCRIBE table of
+    dal/sms.py)."""
     services = set(session().get_available_services())
     trees = [ast.parse(path.read_text()) for folder in ("functions", "cli") for path in (ROOT / folder).rglob("*.py")]
     constants: dict[str, set[str]] = {}
@@ -39,8 +40,8 @@ def called_operations() -> set[tuple[str, str]]:
         named: set[str] = set()
         names: set[str] = set()
         for node in ast.walk(tree):
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
-                names.add(node.func.attr)
+            if isinstance(node, ast.Attribute):  # called, or passed on to be called (`_pages(ram.list_x)`)
+                names.add(node.attr)
             if isinstance(node, ast.Call) and node.args:
                 first = node.args[0]
                 if isinstance(first, ast.Constant) and isinstance(first.value, str):
