@@ -12,6 +12,10 @@ import twin.moto_compat  # noqa: F401 - moto, at a version the twin supports, be
 
 os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
 os.environ.pop("MOTO_ACCOUNT_ID", None)  # it would pin every call to one account and break cross-account tests
+# Every listing of the offline AWS comes in pages of at most three items, unless a test's fault plan says otherwise:
+# AWS may answer any page short ("the service might return fewer results than the maximum even when there are more
+# results available"), so a read that stops at the first page must fail a test.
+os.environ.setdefault("EUM_SHARE_OFFLINE_MAX_PAGE_SIZE", "3")
 
 from twin.faults import FaultConfig
 from twin.offline import OfflineAWS

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import random
 import threading
 from collections.abc import Iterator
@@ -13,6 +14,16 @@ from eum_share.dal import quotas
 
 from twin.clock import VirtualClock
 from twin.errors import throttling
+
+# The page-size cap a fault plan has when it names none. The tests set it to a few items (tests/conftest.py), so
+# that every listing of the offline AWS comes in several pages and a read of the first page only fails a test; the
+# demo and the benchmark leave it unset and get the services' own page sizes.
+MAX_PAGE_SIZE_ENV = "EUM_SHARE_OFFLINE_MAX_PAGE_SIZE"
+
+
+def default_max_page_size() -> int | None:
+    value = os.environ.get(MAX_PAGE_SIZE_ENV)
+    return int(value) if value else None
 
 
 @dataclass(frozen=True)
@@ -78,7 +89,7 @@ class FaultConfig:
     target_throttle_rate: float = 0.0
     # Every paginated answer of the project's fakes holds at most this many items (a next token carries the
     # rest): code that reads only the first page shows up at once. None: the service's own page sizes.
-    max_page_size: int | None = None
+    max_page_size: int | None = field(default_factory=default_max_page_size)
     # With this probability a DynamoDB BatchWriteItem call processes only the first half of each table's requests
     # and answers the rest (at least one) in UnprocessedItems, as DynamoDB may ("If DynamoDB returns any unprocessed
     # items, you should retry the batch operation on those items": BatchWriteItem in botocore's model). moto never

@@ -8,6 +8,7 @@ request to moto, so nothing runs twice.
 
 from __future__ import annotations
 
+import html
 import json
 import os
 import random
@@ -23,6 +24,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import boto3
 from botocore.config import Config
 
+from twin.constraints import query_params, refusal, service_at, violations
 from twin.dynamodb import cheap_transactions, unprocessed_writes
 from twin.errors import TwinError
 from twin.eventbridge import EventBridge
@@ -81,13 +83,15 @@ def account_of(headers: Any) -> str:
 class OfflineAWS:
     """A context manager: inside it, boto3 talks to the offline AWS.
 
-    `strict` checks every response of the project's fakes against the botocore output shape.
+    `strict` refuses every request that breaks a rule its operation's documentation states in words (the table of
+    twin/constraints.py), as the service would, and checks every response of the project's fakes against the
+    botocore output shape. It is on unless a test turns it off to see what the orchestrator would do without it.
     """
 
     def __init__(self, faults: FaultConfig | None = None, *, region: str = DEFAULT_REGION, strict: bool = True):
         self.region = region
         self.strict = strict
-        self.world = World(faults)
+        self.world = World(faults, documented_rules=strict)
         self.world.register(SmsVoiceFake(self.world))
         self.world.register(RamFake(self.world))
         self.world.register(ServiceQuotasFake(self.world))
@@ -267,15 +271,12 @@ class OfflineAWS:
             if name in self.lambdas.functions:
                 self._log(account, region, "lambda", "Invoke", {"FunctionName": name}, None)
                 return self.lambdas.invoke(name, region, account, request.body)
-        answered = (
-            refuse_untrusted(self, request, account)
-            if prefix == "sts"
-            else simulate_principal_policy(self, request, account)
-            if prefix == "iam"
-            else None
-        )
-        response = answered or moto_process(request)
         operation, params = _s3_operation(request) if prefix == "s3" else _describe(request)
+        refused = self._undocumented(prefix, operation, params)
+        if refused is None and prefix == "sts":
+            refused = refuse_untrusted(self, request, account)
+        answered = refused or (simulate_principal_policy(self, request, account) if prefix == "iam" else None)
+        response = answered or moto_process(request)
         error = _error_code(response)
         if (prefix, operation, error) == ("iam", "CreateRole", None) and not self._looking_on():
             path = params.get("Path") or "/"
@@ -307,6 +308,17 @@ class OfflineAWS:
         except TwinError as error:
             self._log(account, region, fake.endpoint_prefix, operation, params, error.code)
             return fake.api.error(error)
+
+    def _undocumented(self, prefix: str, operation: str, params: dict[str, Any]) -> Response | None:
+        """In strict mode, a moto-served request that breaks a documented rule, answered with the service's error
+        (the project's fakes check theirs in `ServiceFake.handle`)."""
+        service = service_at(prefix) if self.strict else None
+        if service is not None and service.protocol == "query":
+            params = query_params(params)
+        problems = violations(service.service_name, operation, params) if service is not None else []
+        if service is None or not problems:
+            return None
+        return _error_response(service.protocol, refusal(service.service_name, problems))
 
     @contextmanager
     def observing(self) -> Iterator[None]:
@@ -353,6 +365,18 @@ def _describe(request: Any) -> tuple[str, dict[str, Any]]:
     if "Action" in form:
         return form["Action"][0], {k: v[0] for k, v in form.items() if k not in ("Action", "Version")}
     return f"{request.method} {urlsplit(request.url).path}", {}
+
+
+def _error_response(protocol: str, error: TwinError) -> Response:
+    """An error as a JSON-protocol or query-protocol service answers it."""
+    if protocol == "query":
+        body = (
+            f"<ErrorResponse><Error><Type>Sender</Type><Code>{error.code}</Code>"
+            f"<Message>{html.escape(error.message)}</Message></Error><RequestId>refused</RequestId></ErrorResponse>"
+        )
+        return error.status, {"Content-Type": "text/xml"}, body.encode()
+    headers = {"Content-Type": "application/x-amz-json-1.1", "x-amzn-ErrorType": error.code}
+    return error.status, headers, json.dumps({"__type": error.code, "message": error.message}).encode()
 
 
 def _s3_operation(request: Any) -> tuple[str, dict[str, Any]]:

@@ -64,8 +64,10 @@ class _Event:
 class World:
     """One offline AWS. All fake calls hold `lock`, so fakes need no locking of their own."""
 
-    def __init__(self, faults: FaultConfig | None = None) -> None:
+    def __init__(self, faults: FaultConfig | None = None, *, documented_rules: bool = True) -> None:
         self.clock = VirtualClock()
+        # Refuse requests that break what the documentation states in words (twin/constraints.py).
+        self.documented_rules = documented_rules
         self.faults = Faults(faults or FaultConfig(), self.clock)
         # Identifiers come from their own seeded stream so that injecting a fault never renames a resource.
         self.ids = random.Random(self.faults.config.seed)

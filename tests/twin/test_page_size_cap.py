@@ -58,8 +58,9 @@ def test_a_capped_end_user_messaging_describe_returns_one_identity_a_page(
     assert [p["PhoneNumberArn"] for p in rest] == numbers[1:]
 
 
-def test_without_a_cap_pages_hold_what_the_caller_asked_for(aws: OfflineAWS) -> None:
+def test_without_a_cap_pages_hold_what_the_caller_asked_for(offline_factory: Callable[..., OfflineAWS]) -> None:
     # Given three phone numbers and no page cap
+    aws = offline_factory(max_page_size=None)
     numbers = [aws.sms.add_phone_number(OWNER, aws.region) for _ in range(3)]
 
     # When the owner asks for them in one page

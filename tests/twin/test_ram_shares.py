@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
@@ -289,7 +291,11 @@ def test_the_four_sms_voice_resource_types_are_shareable(aws: OfflineAWS) -> Non
     ram = aws.client("ram", account=OWNER)
 
     # When it lists the shareable resource types
-    types = {t["resourceType"] for t in ram.list_resource_types()["resourceTypes"]}
+    types: set[str] = set()
+    page: dict[str, Any] = {"nextToken": None}
+    while "nextToken" in page:
+        page = ram.list_resource_types(**({"nextToken": page["nextToken"]} if page["nextToken"] else {}))
+        types |= {t["resourceType"] for t in page["resourceTypes"]}
 
     # Then the End User Messaging SMS types are among them
     assert {"sms-voice:PhoneNumber", "sms-voice:SenderId", "sms-voice:Pool", "sms-voice:OptOutList"} <= types

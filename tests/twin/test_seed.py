@@ -33,7 +33,8 @@ def test_consumers_are_split_between_the_organization_and_outside(aws: OfflineAW
 def test_pools_hold_their_members(aws: OfflineAWS, scenario: Scenario) -> None:
     sms = aws.client("pinpoint-sms-voice-v2", account=scenario.owner)
     pool = scenario.pools[0]
-    listed = sms.list_pool_origination_identities(PoolId=pool.rsplit("/", 1)[-1])["OriginationIdentities"]
+    pages = sms.get_paginator("list_pool_origination_identities").paginate(PoolId=pool.rsplit("/", 1)[-1])
+    listed = [item for page in pages for item in page["OriginationIdentities"]]
     assert sorted(i["OriginationIdentityArn"] for i in listed) == sorted(scenario.pool_members[pool])
 
 

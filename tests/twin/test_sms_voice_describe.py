@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -42,7 +43,9 @@ def test_max_results_one_pages_through_every_phone_number(aws: OfflineAWS, sms: 
     assert pages == 3
 
 
-def test_without_max_results_one_page_holds_up_to_100(aws: OfflineAWS, sms: Any) -> None:
+def test_without_max_results_one_page_holds_up_to_100(offline_factory: Callable[..., OfflineAWS]) -> None:
+    aws = offline_factory(max_page_size=None)  # the service's own page size, not the tests' short pages
+    sms = aws.client("pinpoint-sms-voice-v2", account=OWNER)
     for _ in range(101):
         aws.sms.add_phone_number(OWNER, REGION)
     first = sms.describe_phone_numbers()
@@ -94,7 +97,8 @@ def test_at_most_five_ids_per_call(aws: OfflineAWS, sms: Any) -> None:
     assert fields(error)["Reason"] == "FIELD_VALIDATION_FAILED"
     assert [f["Name"] for f in fields(error)["Fields"]] == ["PhoneNumberIds"]
     # And five at a time works
-    assert len(sms.describe_phone_numbers(PhoneNumberIds=numbers[:5])["PhoneNumbers"]) == 5
+    pages = sms.get_paginator("describe_phone_numbers").paginate(PhoneNumberIds=numbers[:5])
+    assert len([number for page in pages for number in page["PhoneNumbers"]]) == 5
 
 
 def test_filters_narrow_phone_numbers(aws: OfflineAWS, sms: Any) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 from eum_share.dal import sms
 
@@ -56,3 +57,20 @@ def test_an_emptied_policy_reads_as_no_policy(aws: OfflineAWS) -> None:
     aws.sms.empty_policy(number)
     # Then the policy reads as missing, not as a document to parse
     assert sms.get_policy(lambda service: aws.client(service, account=OWNER), number) is None
+
+
+def test_the_account_tier_is_read_from_whichever_page_carries_it(offline_factory: Callable[..., OfflineAWS]) -> None:
+    # Given an owner in the production tier with an account default protect configuration, and pages of one item
+    # (DescribeAccountAttributes pages: "A NextToken response indicates that more output is available"; the order
+    # of the attributes is not documented, the offline AWS lists the tier last)
+    aws = offline_factory(max_page_size=1)
+    aws.sms.set_account_tier(OWNER, REGION, "PRODUCTION")
+    client = aws.client("pinpoint-sms-voice-v2", account=OWNER)
+    protect = client.create_protect_configuration()["ProtectConfigurationId"]
+    client.set_account_default_protect_configuration(ProtectConfigurationId=protect)
+
+    # When its tier is read
+    tier = sms.account_tier(lambda service: aws.client(service, account=OWNER))
+
+    # Then it is the production tier, found past the first page
+    assert tier == "PRODUCTION"

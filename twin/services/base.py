@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
+from twin.constraints import refusal, violations
 from twin.errors import TwinError
 from twin.protocol import ApiModel
 
@@ -70,5 +71,8 @@ class ServiceFake(Generic[State]):
         problems = self.api.check_input(ctx.operation, params)
         if problems:
             raise self.validation_error(problems)
+        broken = violations(self.service_name, ctx.operation, params) if self.world.documented_rules else []
+        if broken:
+            raise refusal(self.service_name, broken)
         result: dict[str, Any] = handler(ctx, **params)
         return result

@@ -114,5 +114,7 @@ def dry_run_send(consumer: Clients, identity: str, destination: str, configurati
 
 
 def account_tier(clients: Clients) -> str:
-    attributes = clients("pinpoint-sms-voice-v2").describe_account_attributes()["AccountAttributes"]
+    """ACCOUNT_TIER, from whichever page of DescribeAccountAttributes carries it."""
+    pages = clients("pinpoint-sms-voice-v2").get_paginator("describe_account_attributes").paginate()
+    attributes = [attribute for page in pages for attribute in page["AccountAttributes"]]
     return next((str(a["Value"]) for a in attributes if a["Name"] == "ACCOUNT_TIER"), "UNKNOWN")

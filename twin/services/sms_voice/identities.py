@@ -99,14 +99,7 @@ class IdentitiesMixin(SmsVoiceCore):
         items: Callable[[AccountState], Iterable[Shareable]],
         resolve: Callable[[Any], Shareable | None] | None = None,
     ) -> tuple[list[dict[str, Any]], dict[str, str]]:
-        if params.get("Owner") and params.get(ids_member):
-            # "The Owner and PhoneNumberIds parameters can't be used at the same time." (likewise SenderIds,
-            # PoolIds and OptOutListNames: the Owner member's documentation in all four Describe operations)
-            raise invalid(
-                "PARAMETERS_CANNOT_BE_USED_TOGETHER",
-                f"The Owner and {ids_member} parameters can't be used at the same time.",
-                [("Owner", f"can't be used with {ids_member}"), (ids_member, "can't be used with Owner")],
-            )
+        # Owner with an ID list is refused before this (twin/constraints.py); should both come, the IDs decide.
         owner: Owner = params.get("Owner") or "ANY"
         listed = self._listing(
             ctx, kind, params.get(ids_member), owner, items, resolve or self._located(ctx, kind, owner)

@@ -159,10 +159,11 @@ class ProtectMixin(SmsVoiceCore):
     # -- account -------------------------------------------------------------------------------------------
     def describe_account_attributes(self, ctx: CallContext, **params: Any) -> dict[str, Any]:
         state = self.state(ctx.account, ctx.region)
+        # The order is not documented: the tier comes last, so a caller reading one page may miss it.
         attributes = [{"Name": "ACCOUNT_TIER", "Value": state.tier}]
         if state.default_protect_configuration_id is not None:
-            attributes.append(
-                {"Name": "DEFAULT_PROTECT_CONFIGURATION_ID", "Value": state.default_protect_configuration_id}
+            attributes.insert(
+                0, {"Name": "DEFAULT_PROTECT_CONFIGURATION_ID", "Value": state.default_protect_configuration_id}
             )
         found, more = page(attributes, params, self.world.faults)
         return {"AccountAttributes": found, **more}
