@@ -35,6 +35,21 @@ def test_a_token_bucket_allows_its_burst_then_refills_with_simulated_time() -> N
     assert _throttled(faults, 2) == [False, True]
 
 
+def test_calls_spaced_exactly_one_interval_apart_are_never_throttled() -> None:
+    # Given a 1-a-second bucket, and a clock that reaches each call's slot through small steps (call latencies),
+    # so the elapsed time is a sum of floats that lands a hair short of the interval
+    clock = VirtualClock()
+    faults = Faults(FaultConfig(rate_limits={"sms-voice:*": RateLimit(per_second=1, burst=1)}), clock)
+    outcome = []
+    for _ in range(200):
+        # When each call comes one interval after the one before it
+        outcome += _throttled(faults, 1)
+        for _ in range(20):
+            clock.advance(0.05)
+    # Then none is throttled: a bucket counts whole tokens, not rounding errors
+    assert not any(outcome)
+
+
 def test_buckets_are_kept_per_account_and_operation() -> None:
     faults = Faults(FaultConfig(rate_limits={"sms-voice:*": RateLimit(per_second=1, burst=1)}), VirtualClock())
     assert _throttled(faults, 1, "DescribePools", "1") == [False]

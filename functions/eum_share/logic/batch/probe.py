@@ -3,6 +3,8 @@ associates."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from eum_share.logic.batch.run import ChunkRun
 from eum_share.logic.probe import SENDERS, Probe, configuration_outcome_key, configuration_set, destination, probe
 from eum_share.models.ledger import IdentityStatus
@@ -10,10 +12,15 @@ from eum_share.models.plan import Batch
 
 
 def probe_batch(run: ChunkRun, batch: Batch) -> None:
+    for _ in probes(run, batch):
+        pass
+
+
+def probes(run: ChunkRun, batch: Batch) -> Iterator[None]:
     """DryRun-send from every consumer with each identity of the batch it can send with; an identity
     that passes everywhere is marked `probed`. Anything else is left to the final verification, which
     sends again, reports what the consumer must act on and sends back for repair only an identity the
-    consumer cannot see or use."""
+    consumer cannot see or use. Yields after each identity, so other work can take turns with it."""
     waiting = [
         i
         for i in run.identities(batch)
@@ -30,6 +37,7 @@ def probe_batch(run: ChunkRun, batch: Batch) -> None:
         ]
         if all(outcome is Probe.SENT for outcome in outcomes):
             changes.append((identity.model_copy(update={"probed": True}), identity.status))
+        yield
     run.save(changes)
 
 
