@@ -319,3 +319,20 @@ def test_an_unknown_permission_is_refused_at_create(aws: OfflineAWS) -> None:
 
     # Then RAM answers UnknownResourceException
     assert _code(error) == "UnknownResourceException"
+
+
+def test_a_share_arn_the_owner_does_not_have_is_an_unknown_resource_when_read(aws: OfflineAWS) -> None:
+    """GetResourceShares lists UnknownResourceException; the Terraform provider's acceptance-tested
+    findResourceShares (internal/service/ram/resource_share.go) reads it as "not found"."""
+    # Given the owner's RAM with no such share
+    ram = aws.client("ram", account=OWNER)
+
+    # When it reads a share by an ARN naming nothing
+    with pytest.raises(ClientError) as error:
+        ram.get_resource_shares(
+            resourceOwner="SELF",
+            resourceShareArns=[f"arn:aws:ram:{REGION}:{OWNER}:resource-share/00000000-0000-4000-8000-000000000000"],
+        )
+
+    # Then RAM answers UnknownResourceException, not an empty list
+    assert _code(error) == "UnknownResourceException"

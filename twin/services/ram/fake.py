@@ -558,6 +558,11 @@ class RamFake(ServiceFake[RamState]):
         for arn in wanted or []:
             if not _SHARE_ARN.match(arn):
                 raise _error("MalformedArnException", f"The specified resource share ARN {arn} is not valid.")
+            if all(share.arn != arn for share in shares):
+                # Named by ARN, a share the caller cannot see (not its own; not shared with it yet, or any more)
+                # is unknown, not an empty list: the Terraform provider's acceptance-tested find functions read
+                # UnknownResourceException from GetResourceShares as "not found".
+                raise _unknown_share(arn)
         tag_filters = params.get("tagFilters", [])
 
         def selected(share: Share) -> bool:
@@ -768,6 +773,12 @@ class RamFake(ServiceFake[RamState]):
             received = [invitation for invitation in received if invitation.arn in wanted]
         shares = params.get("resourceShareArns")
         if shares is not None:
+            for arn in shares:
+                if not _SHARE_ARN.match(arn):
+                    raise _error("MalformedArnException", f"The specified resource share ARN {arn} is not valid.")
+                if all(invitation.share_arn != arn for invitation in received):
+                    # No invitation to it reached the caller: nothing the caller can know of that share.
+                    raise _unknown_share(arn)
             received = [invitation for invitation in received if invitation.share_arn in shares]
         items, token = self._page(ctx, received, params)
         return _with_token({"resourceShareInvitations": [i.render() for i in items]}, token)
