@@ -236,7 +236,9 @@ class SharingUndoer:
                 }
                 self._set(keep=keep)
             self._set(principalsRemoved=sorted(set(self.run.principals_removed) | set(live)))
-            ram.disassociate_principals(owner, arn, live, token(self.m.id, "principals", self.run.execution_name))
+            ram.disassociate_principals(
+                owner, arn, live, token(self.m.id, "principals", self.run.execution_name, *sorted(live))
+            )
             return False
         leaving = [a["associatedEntity"] for a in ours if a["status"] == "DISASSOCIATING"]
         if leaving:
