@@ -54,3 +54,13 @@ def test_a_share_arn_naming_no_share_of_the_owner_is_refused_at_the_lock_naming_
         assert "nothing was changed" in (run.execution.cause or "")
         assert "EnsureShareWithPrincipals" not in entered
         assert mutating_calls(run.calls) == []
+
+
+def test_a_permission_ram_does_not_know_is_refused_naming_the_field() -> None:
+    unknown = {"name": "sms-production", "permissionArns": ["arn:aws:ram::aws:permission/AWSRAMNoSuchPermission"]}
+    with migration_run(
+        identities=10, name="mig-permission-1", share=lambda s: unknown | {"allowExternalPrincipals": True}
+    ) as run:
+        assert (run.execution.status, run.execution.error) == ("FAILED", "ShareNotUsable")
+        assert (run.execution.cause or "").startswith("share.permissionArns: RAM refused share sms-production")
+        assert not [c for c in mutating_calls(run.calls) if c.service == "ram"]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from botocore.exceptions import ClientError
+
 from eum_share.dal import artifacts, ram, sms
 from eum_share.errors import RollbackNotPossible, ShareNotUsable
 from eum_share.logic.context import SHARE_BEFORE, Migration, token
@@ -195,17 +197,32 @@ def _snapshot_policies(migration: Migration, held: list[str]) -> None:
         migration.ledger.save_identities(migration.id, changes)
 
 
+# What CreateResourceShare answers for a permission it does not know, or two for one resource type.
+PERMISSION_REFUSED = ("UnknownResourceException", "InvalidParameterException", "MalformedArnException")
+
+
 def _create(migration: Migration, name: str, note: str | None) -> None:
     request = migration.request
-    share = ram.create_share(
-        migration.owner(),
-        name,
-        list(request.principals),
-        request.share.allow_external_principals,
-        list(request.share.permission_arns),
-        token(migration.id, "share", name),
-        migration.id,
-    )
+    try:
+        share = ram.create_share(
+            migration.owner(),
+            name,
+            list(request.principals),
+            request.share.allow_external_principals,
+            list(request.share.permission_arns),
+            token(migration.id, "share", name),
+            migration.id,
+        )
+    except ClientError as error:
+        code = error.response["Error"]["Code"]
+        if not request.share.permission_arns or code not in PERMISSION_REFUSED:
+            raise
+        raise ShareNotUsable(
+            f"share.permissionArns: RAM refused share {name} ({code}: {error.response['Error'].get('Message', '')}); "
+            "nothing was created. Name at most one permission per resource type, as `aws ram list-permissions "
+            "--resource-type sms-voice:PhoneNumber` (and SenderId, Pool, OptOutList) lists them, or none to get "
+            "each type's default"
+        ) from error
     _remember(migration, share["resourceShareArn"], note, created=True)
 
 
