@@ -160,7 +160,7 @@ def _migrations(aws: OfflineAWS, workflow: LocalStateMachine, scenario: Scenario
         aws.events.settle()
     strategy = scenario.request(migrationId="IAM-4", options={"strategy": "RESOURCE_POLICY"})
     assert workflow.run(strategy, name="IAM-4").status == "SUCCEEDED"
-    # A share that does not exist: the migration fails after taking its share lock, which RecordFailure releases.
+    # A share that does not exist: LockShare refuses it before taking any lock or changing anything.
     missing = f"arn:aws:ram:{scenario.region}:{scenario.owner}:resource-share/00000000-0000-4000-8000-000000000000"
     unknown_share = scenario.request(migrationId="IAM-10", share={"arn": missing, "allowExternalPrincipals": True})
     assert workflow.run(unknown_share, name="IAM-10").error == "ShareNotUsable"
