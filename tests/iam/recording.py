@@ -184,10 +184,16 @@ def _migrations(aws: OfflineAWS, workflow: LocalStateMachine, scenario: Scenario
         aws.events.settle()
     strategy = scenario.request(migrationId="IAM-4", options={"strategy": "RESOURCE_POLICY"})
     assert workflow.run(strategy, name="IAM-4").status == "SUCCEEDED"
-    # A share that does not exist: the migration fails after taking its share lock, which RecordFailure releases.
+    # A share that does not exist: LockShare refuses it before taking any lock or changing anything.
     missing = f"arn:aws:ram:{scenario.region}:{scenario.owner}:resource-share/00000000-0000-4000-8000-000000000000"
     unknown_share = scenario.request(migrationId="IAM-10", share={"arn": missing, "allowExternalPrincipals": True})
     assert workflow.run(unknown_share, name="IAM-10").error == "ShareNotUsable"
+    # A new share with a permission RAM does not know: the migration fails after taking its share lock, which
+    # RecordFailure releases.
+    unknown_permission = {"name": "sms-unknown-permission", "allowExternalPrincipals": True}
+    unknown_permission["permissionArns"] = ["arn:aws:ram::aws:permission/AWSRAMNoSuchPermission"]
+    refused = scenario.request(migrationId="IAM-11", share=unknown_permission)
+    assert workflow.run(refused, name="IAM-11").error == "ShareNotUsable"
 
     def put_event(detail_type: str, detail: dict[str, Any]) -> None:
         with aws.observing():

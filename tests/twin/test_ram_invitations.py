@@ -250,3 +250,62 @@ def test_an_accepted_invitation_frees_a_pending_slot(aws: OfflineAWS) -> None:
     # Then it is invited
     assert [a["status"] for a in answer["resourceShareAssociations"]] == ["ASSOCIATING"]
     assert _invitation(aws.client("ram", account=externals[20]))["status"] == "PENDING"
+
+
+def test_a_share_not_yet_accepted_is_unknown_to_the_consumer_by_its_arn(aws: OfflineAWS) -> None:
+    """GetResourceShares lists UnknownResourceException ("a specified resource couldn't be found"); the Terraform
+    provider's acceptance-tested accepter (internal/service/ram, findResourceShares) reads it as "not found" for a
+    share named by ARN, and retries until an accepted share becomes visible."""
+    # Given a share whose invitation the consumer has not answered yet
+    share, _ = _shared_number(aws)
+    consumer = aws.client("ram", account=CONSUMER)
+
+    # When the consumer asks for that share by its ARN
+    with pytest.raises(ClientError) as error:
+        consumer.get_resource_shares(resourceOwner="OTHER-ACCOUNTS", resourceShareArns=[share])
+
+    # Then RAM answers UnknownResourceException, not an empty list
+    assert _code(error) == "UnknownResourceException"
+
+
+def test_an_accepted_share_is_found_by_its_arn(aws: OfflineAWS) -> None:
+    # Given a share whose invitation the consumer accepted
+    share, _ = _shared_number(aws)
+    consumer = aws.client("ram", account=CONSUMER)
+    consumer.accept_resource_share_invitation(
+        resourceShareInvitationArn=_invitation(consumer)["resourceShareInvitationArn"]
+    )
+
+    # When the consumer asks for it by its ARN
+    shares = consumer.get_resource_shares(resourceOwner="OTHER-ACCOUNTS", resourceShareArns=[share])
+
+    # Then it is there, ACTIVE
+    assert [(s["resourceShareArn"], s["status"]) for s in shares["resourceShares"]] == [(share, "ACTIVE")]
+
+
+def test_invitations_of_a_share_that_never_invited_the_caller_are_an_unknown_resource(aws: OfflineAWS) -> None:
+    """GetResourceShareInvitations lists UnknownResourceException; the Terraform provider's accepter
+    (findResourceShareInvitations) reads it, like ResourceShareInvitationArnNotFoundException, as "not found"."""
+    # Given a share that invited CONSUMER, and an account it never invited
+    share, _ = _shared_number(aws)
+    bystander = aws.client("ram", account=BYSTANDER)
+
+    # When that account asks for the share's invitations
+    with pytest.raises(ClientError) as error:
+        bystander.get_resource_share_invitations(resourceShareArns=[share])
+
+    # Then RAM answers UnknownResourceException
+    assert _code(error) == "UnknownResourceException"
+
+
+def test_a_pending_invitation_is_found_by_its_share_arn(aws: OfflineAWS) -> None:
+    """The Terraform provider's accepter finds the PENDING invitation to accept by the share's ARN
+    (findMaybeResourceShareInvitationByResourceShareARNAndStatus)."""
+    # Given a share whose invitation CONSUMER has not answered
+    share, _ = _shared_number(aws)
+
+    # When CONSUMER asks for the share's invitations
+    invitations = aws.client("ram", account=CONSUMER).get_resource_share_invitations(resourceShareArns=[share])
+
+    # Then the pending invitation is there
+    assert [i["status"] for i in invitations["resourceShareInvitations"]] == ["PENDING"]

@@ -13,28 +13,37 @@ from twin.offline import OfflineAWS
 OWNER = "111122223333"
 CONSUMER = "444455556666"
 REGION = "us-east-1"
-SMS_PERMISSION = "arn:aws:ram::aws:permission/AWSRAMDefaultPermissionSmsVoice"
+
+
+def _default_permission(ram: object, resource_type: str) -> str:
+    """The default managed permission of a resource type, as ListPermissions shows it."""
+    listed = ram.list_permissions(resourceType=resource_type)["permissions"]  # type: ignore[attr-defined]
+    [default] = [p["arn"] for p in listed if p["isResourceTypeDefault"]]
+    return str(default)
 
 
 def _code(error: pytest.ExceptionInfo[ClientError]) -> str:
     return str(error.value.response["Error"]["Code"])
 
 
-def test_a_new_share_is_active_with_the_sms_permission_and_external_principals_allowed(
+def test_a_new_share_is_active_with_the_default_permissions_and_external_principals_allowed(
     aws: OfflineAWS,
 ) -> None:
+    """CreateResourceShare.permissionArns: "If you do not specify an ARN for the permission, RAM automatically
+    attaches the default version of the permission for each resource type" (one per type, here)."""
     # Given the owner's RAM
     ram = aws.client("ram", account=OWNER)
 
     # When it creates a share with only a name
     share = ram.create_resource_share(name="EUM-Shared-Resources")["resourceShare"]
 
-    # Then the share is active, owned by the caller, open to external principals, using the SMS permission
+    # Then the share is active, owned by the caller, open to external principals, using the phone numbers' default
     assert share["status"] == "ACTIVE"
     assert share["owningAccountId"] == OWNER
     assert share["allowExternalPrincipals"] is True
     assert share["resourceShareArn"].startswith(f"arn:aws:ram:{REGION}:{OWNER}:resource-share/")
-    listed = ram.get_resource_shares(resourceOwner="SELF", permissionArn=SMS_PERMISSION)["resourceShares"]
+    default = _default_permission(ram, "sms-voice:PhoneNumber")
+    listed = ram.get_resource_shares(resourceOwner="SELF", permissionArn=default)["resourceShares"]
     assert [s["resourceShareArn"] for s in listed] == [share["resourceShareArn"]]
 
 
@@ -301,18 +310,50 @@ def test_the_four_sms_voice_resource_types_are_shareable(aws: OfflineAWS) -> Non
     assert {"sms-voice:PhoneNumber", "sms-voice:SenderId", "sms-voice:Pool", "sms-voice:OptOutList"} <= types
 
 
-def test_the_sms_managed_permission_is_listed_and_readable(aws: OfflineAWS) -> None:
+def test_each_sms_voice_resource_type_has_one_default_managed_permission(aws: OfflineAWS) -> None:
+    """ListPermissions answers a `resourceType` per permission ("The type of resource to which this permission
+    applies"), and CreateResourceShare: "You can associate only one permission with each resource type"."""
     # Given the owner's RAM
     ram = aws.client("ram", account=OWNER)
 
-    # When it lists the permissions for pools and reads the SMS one
-    listed = ram.list_permissions(resourceType="sms-voice:Pool")["permissions"]
-    detail = ram.get_permission(permissionArn=SMS_PERMISSION)["permission"]
+    # When it lists the permissions for each sms-voice resource type
+    types = ["sms-voice:PhoneNumber", "sms-voice:SenderId", "sms-voice:Pool", "sms-voice:OptOutList"]
+    listed = {t: ram.list_permissions(resourceType=t)["permissions"] for t in types}
+
+    # Then each type has exactly one, its default, for that type only
+    assert {t: [(p["resourceType"], p["isResourceTypeDefault"]) for p in ps] for t, ps in listed.items()} == {
+        t: [(t, True)] for t in types
+    }
+    assert len({ps[0]["arn"] for ps in listed.values()}) == len(types)
+
+
+def test_the_pool_permission_is_aws_managed_and_allows_sending(aws: OfflineAWS) -> None:
+    # Given the owner's RAM
+    ram = aws.client("ram", account=OWNER)
+
+    # When it reads the pools' default permission
+    detail = ram.get_permission(permissionArn=_default_permission(ram, "sms-voice:Pool"))["permission"]
 
     # Then it is an AWS managed permission that allows sending
-    assert [p["arn"] for p in listed] == [SMS_PERMISSION]
     assert detail["permissionType"] == "AWS_MANAGED"
     assert "sms-voice:SendTextMessage" in detail["permission"]
+
+
+def test_two_permissions_for_one_resource_type_are_refused_at_create(aws: OfflineAWS) -> None:
+    """CreateResourceShare: "You can associate only one permission with each resource type included in the resource
+    share." The error
+    is not documented; InvalidParameterException is assumed (docs/aws-assumptions.md)."""
+    # Given the phone numbers' default permission
+    ram = aws.client("ram", account=OWNER)
+    default = _default_permission(ram, "sms-voice:PhoneNumber")
+
+    # When a share is created naming a permission for that type twice
+    with pytest.raises(ClientError) as error:
+        ram.create_resource_share(name="x", permissionArns=[default, default])
+
+    # Then RAM refuses it and creates nothing
+    assert _code(error) == "InvalidParameterException"
+    assert ram.get_resource_shares(resourceOwner="SELF")["resourceShares"] == []
 
 
 def test_an_unknown_permission_is_refused_at_create(aws: OfflineAWS) -> None:
@@ -324,4 +365,21 @@ def test_an_unknown_permission_is_refused_at_create(aws: OfflineAWS) -> None:
         ram.create_resource_share(name="x", permissionArns=["arn:aws:ram::aws:permission/AWSRAMNoSuchPermission"])
 
     # Then RAM answers UnknownResourceException
+    assert _code(error) == "UnknownResourceException"
+
+
+def test_a_share_arn_the_owner_does_not_have_is_an_unknown_resource_when_read(aws: OfflineAWS) -> None:
+    """GetResourceShares lists UnknownResourceException; the Terraform provider's acceptance-tested
+    findResourceShares (internal/service/ram/resource_share.go) reads it as "not found"."""
+    # Given the owner's RAM with no such share
+    ram = aws.client("ram", account=OWNER)
+
+    # When it reads a share by an ARN naming nothing
+    with pytest.raises(ClientError) as error:
+        ram.get_resource_shares(
+            resourceOwner="SELF",
+            resourceShareArns=[f"arn:aws:ram:{REGION}:{OWNER}:resource-share/00000000-0000-4000-8000-000000000000"],
+        )
+
+    # Then RAM answers UnknownResourceException, not an empty list
     assert _code(error) == "UnknownResourceException"

@@ -37,7 +37,7 @@ def test_a_minimal_request_gets_the_documented_defaults() -> None:
     request = _validate(_request())
     assert request.options.batch_size == 10
     assert request.options.strategy is Strategy.RAM
-    assert request.share.permission_arns == ["arn:aws:ram::aws:permission/AWSRAMDefaultPermissionSmsVoice"]
+    assert request.share.permission_arns == []  # RAM attaches each resource type's default permission
 
 
 def test_the_migration_id_defaults_to_the_execution_name() -> None:

@@ -152,3 +152,10 @@ def test_the_markdown_report_summarises_for_people(run: MigrationRun) -> None:
     assert markdown.startswith("# Migration mig-happy-1: SUCCEEDED")
     assert "## Brought in by membership" in markdown
     assert "## Manual actions" in markdown
+
+
+def test_the_share_is_created_without_naming_a_permission(run: MigrationRun) -> None:
+    # "If you do not specify an ARN for the permission, RAM automatically attaches the default version of the
+    # permission for each resource type" (CreateResourceShare.permissionArns): the request named none.
+    [created] = [c for c in run.calls if c.operation == "CreateResourceShare"]
+    assert "permissionArns" not in created.params

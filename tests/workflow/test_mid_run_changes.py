@@ -44,7 +44,8 @@ EXTERNAL = "900000000001"
 
 def _reject_once_the_share_is_ready(aws: OfflineAWS, scenario: Scenario) -> None:
     """The external consumer rejects the invitation after the share is ready, right before it would be accepted:
-    when AcceptInvitations first asks, from inside that account, whether the share is visible."""
+    once AcceptInvitations has found the share visible to the consumer inside the organization, the first it asks
+    (the external one cannot see it yet: RAM answers UnknownResourceException, which fires no hook)."""
 
     def reject() -> None:
         ram = aws.client("ram", account=EXTERNAL)
@@ -52,7 +53,7 @@ def _reject_once_the_share_is_ready(aws: OfflineAWS, scenario: Scenario) -> None
             ram.reject_resource_share_invitation(resourceShareInvitationArn=invitation["resourceShareInvitationArn"])
 
     aws.world.after_call(
-        "ram", "GetResourceShares", reject, when=lambda params: params.get("resourceOwner") == "OTHER-ACCOUNTS", nth=2
+        "ram", "GetResourceShares", reject, when=lambda params: params.get("resourceOwner") == "OTHER-ACCOUNTS", nth=1
     )
 
 

@@ -35,3 +35,32 @@ def test_a_malformed_principal_is_refused_before_anything_starts() -> None:
     with migration_run(identities=10, name="mig-principal-1", principals=["arn:aws:iam::222222222222:user/bob"]) as run:
         assert (run.execution.status, run.execution.error) == ("FAILED", "InvalidRequest")
         assert (run.execution.cause or "").startswith("principals[0]:")
+
+
+def _no_such_share(scenario: Scenario) -> dict[str, Any]:
+    missing = f"arn:aws:ram:{scenario.region}:{scenario.owner}:resource-share/00000000-0000-4000-8000-000000000000"
+    return {"arn": missing, "allowExternalPrincipals": True}
+
+
+def test_a_share_arn_naming_no_share_of_the_owner_is_refused_at_the_lock_naming_the_field() -> None:
+    with migration_run(identities=10, name="mig-no-share-1", share=_no_such_share) as run:
+        entered = [
+            e["stateEnteredEventDetails"]["name"]
+            for e in run.workflow.history(run.execution.arn)
+            if e["type"] == "TaskStateEntered"
+        ]
+        assert (run.execution.status, run.execution.error) == ("FAILED", "ShareNotUsable")
+        assert (run.execution.cause or "").startswith("share.arn: ")
+        assert "nothing was changed" in (run.execution.cause or "")
+        assert "EnsureShareWithPrincipals" not in entered
+        assert mutating_calls(run.calls) == []
+
+
+def test_a_permission_ram_does_not_know_is_refused_naming_the_field() -> None:
+    unknown = {"name": "sms-production", "permissionArns": ["arn:aws:ram::aws:permission/AWSRAMNoSuchPermission"]}
+    with migration_run(
+        identities=10, name="mig-permission-1", share=lambda s: unknown | {"allowExternalPrincipals": True}
+    ) as run:
+        assert (run.execution.status, run.execution.error) == ("FAILED", "ShareNotUsable")
+        assert (run.execution.cause or "").startswith("share.permissionArns: RAM refused share sms-production")
+        assert not [c for c in mutating_calls(run.calls) if c.service == "ram"]

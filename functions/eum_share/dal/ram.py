@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -13,17 +15,39 @@ MIGRATION_TAG = "eum-share:migration"
 LIVE = ("ASSOCIATED", "ASSOCIATING")  # what a share holds, or is taking in
 
 
+# What RAM answers for a share ARN the caller cannot see: not its own, not shared with it yet or any more, or no
+# share at all (the Terraform provider's acceptance-tested find functions read both as "not found").
+NOT_FOUND = ("UnknownResourceException", "ResourceArnNotFoundException")
+
+
+def _not_found(error: ClientError) -> bool:
+    return error.response["Error"]["Code"] in NOT_FOUND
+
+
 def find_share(ram: Clients, *, arn: str | None = None, name: str | None = None) -> dict[str, Any] | None:
-    """The owner's share with this ARN (any status), or its ACTIVE share with this name."""
+    """The owner's share with this ARN (any status), or its ACTIVE share with this name; None when RAM knows no
+    such share of the owner."""
     params: dict[str, Any] = {"resourceOwner": "SELF"}
     if arn is not None:
         params["resourceShareArns"] = [arn]
     else:
         params |= {"name": name, "resourceShareStatus": "ACTIVE"}
-    for page in ram("ram").get_paginator("get_resource_shares").paginate(**params):
-        for share in page["resourceShares"]:
-            return dict(share)
+    try:
+        for page in ram("ram").get_paginator("get_resource_shares").paginate(**params):
+            for share in page["resourceShares"]:
+                return dict(share)
+    except ClientError as error:
+        if not _not_found(error):
+            raise
     return None
+
+
+def sent_token(base: str, params: dict[str, Any]) -> str:
+    """The client token for a call: `base` (what the caller is doing) and every parameter the call sends. A retry
+    sends the same token and is answered as the first call was; a call sending anything else never reuses one,
+    which RAM would refuse with IdempotentParameterMismatchException."""
+    sent = json.dumps({"base": base, "params": params}, sort_keys=True, default=str)
+    return hashlib.sha256(sent.encode()).hexdigest()[:64]
 
 
 def create_share(
@@ -36,15 +60,17 @@ def create_share(
     migration_id: str,
 ) -> dict[str, Any]:
     """A share with the principals and no resources: principals first, as AWS's sharing guide says. Its tag names
-    the migration, so a run that crashed before recording the share still knows it made it."""
-    response = ram("ram").create_resource_share(
-        name=name,
-        principals=principals,
-        allowExternalPrincipals=allow_external,
-        permissionArns=permissions,
-        clientToken=token,
-        tags=[{"key": "created-by", "value": "eum-share"}, {"key": MIGRATION_TAG, "value": migration_id}],
-    )
+    the migration, so a run that crashed before recording the share still knows it made it. Without permissions
+    RAM attaches each resource type's default managed permission."""
+    params: dict[str, Any] = {
+        "name": name,
+        "principals": sorted(principals),
+        "allowExternalPrincipals": allow_external,
+        "tags": [{"key": "created-by", "value": "eum-share"}, {"key": MIGRATION_TAG, "value": migration_id}],
+    }
+    if permissions:
+        params["permissionArns"] = sorted(permissions)
+    response = ram("ram").create_resource_share(**params, clientToken=sent_token(token, params))
     return dict(response["resourceShare"])
 
 
@@ -87,12 +113,13 @@ def associations_of(ram: Clients, share_arn: str, arns: Sequence[str]) -> dict[s
 def associate(
     ram: Clients, share_arn: str, token: str, *, resources: Sequence[str] = (), principals: Sequence[str] = ()
 ) -> list[dict[str, Any]]:
-    params: dict[str, Any] = {"resourceShareArn": share_arn, "clientToken": token}
+    params: dict[str, Any] = {"resourceShareArn": share_arn}
     if resources:
-        params["resourceArns"] = list(resources)
+        params["resourceArns"] = sorted(resources)
     if principals:
-        params["principals"] = list(principals)
-    return list(ram("ram").associate_resource_share(**params)["resourceShareAssociations"])
+        params["principals"] = sorted(principals)
+    answer = ram("ram").associate_resource_share(**params, clientToken=sent_token(token, params))
+    return list(answer["resourceShareAssociations"])
 
 
 def disassociate(ram: Clients, share_arn: str, resources: list[str], token: str) -> list[dict[str, Any]]:
@@ -111,21 +138,36 @@ def delete_share(ram: Clients, share_arn: str, token: str) -> None:
 
 
 def invitations(consumer: Clients, share_arn: str) -> list[dict[str, Any]]:
-    """The consuming account's invitations to this share, whatever their status."""
-    found: list[dict[str, Any]] = []
-    pages = consumer("ram").get_paginator("get_resource_share_invitations").paginate(resourceShareArns=[share_arn])
-    for page in pages:
-        found += page["resourceShareInvitations"]
-    return found
+    """The consuming account's invitations to this share, whatever their status. Every invitation is read and
+    matched here rather than asked for by share ARN: RAM may answer that filter with UnknownResourceException for a
+    share the caller cannot see yet, and an invitation must never be missed for it."""
+    pages = consumer("ram").get_paginator("get_resource_share_invitations").paginate()
+    return [
+        invitation
+        for page in pages
+        for invitation in page["resourceShareInvitations"]
+        if invitation["resourceShareArn"] == share_arn
+    ]
 
 
 def accept_invitation(consumer: Clients, invitation_arn: str, token: str) -> None:
-    consumer("ram").accept_resource_share_invitation(resourceShareInvitationArn=invitation_arn, clientToken=token)
+    """Accept it; an invitation accepted already (by an earlier attempt, or by hand) is done too."""
+    try:
+        consumer("ram").accept_resource_share_invitation(resourceShareInvitationArn=invitation_arn, clientToken=token)
+    except ClientError as error:
+        if error.response["Error"]["Code"] != "ResourceShareInvitationAlreadyAcceptedException":
+            raise
 
 
 def share_visible(consumer: Clients, share_arn: str) -> bool:
-    """Does the consuming account see the share as ACTIVE (shared with it)?"""
-    response = consumer("ram").get_resource_shares(resourceOwner="OTHER-ACCOUNTS", resourceShareArns=[share_arn])
+    """Does the consuming account see the share as ACTIVE (shared with it)? Not yet, while RAM does not know
+    the share to that account."""
+    try:
+        response = consumer("ram").get_resource_shares(resourceOwner="OTHER-ACCOUNTS", resourceShareArns=[share_arn])
+    except ClientError as error:
+        if _not_found(error):
+            return False
+        raise
     return any(share["status"] == "ACTIVE" for share in response["resourceShares"])
 
 

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 
 from eum_share.clock import epoch, isonow
 from eum_share.dal import ram
-from eum_share.errors import ShareLocked
+from eum_share.errors import ShareLocked, ShareNotUsable
 from eum_share.logic.context import Migration
 from eum_share.models.ledger import ShareLock
 
@@ -23,15 +23,19 @@ from eum_share.models.ledger import ShareLock
 def share_lock_key(migration: Migration) -> str:
     """The lock of the share the request names, in the owner account and Region, keyed by the share's name: a
     request naming it by ARN and one naming it by name take the same lock. (RAM lets two shares bear one name;
-    migrations of those wait on each other, which is safe.) An ARN that names no share of the owner keys by the
-    ARN: EnsureShareWithPrincipals refuses it."""
+    migrations of those wait on each other, which is safe.) An ARN that names no share of the owner is
+    refused here, before anything changes."""
     request = migration.request
     name = request.share.name
     if name is None:
         share = ram.find_share(migration.owner(), arn=request.share.arn)
-        name = None if share is None else str(share["name"])
-    key = f"name/{name}" if name is not None else request.share.arn
-    return f"SHARE#{request.owner.account_id}#{request.region}#{key}"
+        if share is None:
+            raise ShareNotUsable(
+                f"share.arn: {request.share.arn} is not a share of account {request.owner.account_id} in "
+                f"{request.region}; nothing was changed: name an existing share of the owner, or give share.name"
+            )
+        name = str(share["name"])
+    return f"SHARE#{request.owner.account_id}#{request.region}#name/{name}"
 
 
 def _held_by(holder: ShareLock) -> str:

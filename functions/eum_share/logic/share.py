@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from botocore.exceptions import ClientError
+
 from eum_share.dal import artifacts, ram, sms
 from eum_share.errors import RollbackNotPossible, ShareNotUsable
 from eum_share.logic.context import SHARE_BEFORE, Migration, token
@@ -25,43 +27,95 @@ def matches_principal(entity: str, principal: str) -> bool:
     return entity == principal or (bool(OU_ID.fullmatch(principal)) and entity.endswith(f"/{principal}"))
 
 
+# Documented statuses of a principal association (ResourceShareAssociationStatus) in which RAM has taken the
+# principal's access away, or is still giving it back: nothing this migration does changes them, so they end the
+# wait with a reason instead of running out the checks.
+SUSPENDED = {
+    "SUSPENDED": "suspended by RAM",
+    "SUSPENDING": "being suspended by RAM",
+    "RESTORING": "being restored by RAM after a suspension",
+}
+
+
 def ensure_share(migration: Migration, checks: int) -> bool:
     """Find or create the share with every principal; True once none is still on its way."""
     hold_share_lock(migration)
-    request, owner = migration.request, migration.owner()
-    share = _current_share(migration)
+    request = migration.request
+    share = _current_share(migration, checks)
     if share is None:
-        _create(migration, request.share.name or "eum-share", note=None)
+        if migration.record.share_arn is None:
+            _create(migration, request.share.name or "eum-share", note=None)
         return False
     if request.share.allow_external_principals and not share["allowExternalPrincipals"]:
         raise ShareNotUsable(
             f"share {share['resourceShareArn']} refuses external principals, but the request allows them; "
             "allow external principals on the share or name another one"
         )
-    principals = {a["associatedEntity"]: a for a in ram.associations(owner, share["resourceShareArn"], "PRINCIPAL")}
-    wanted = {p: next((a for e, a in principals.items() if matches_principal(e, p)), None) for p in request.principals}
-    missing = [
-        p for p, association in wanted.items() if association is None or association["status"] == "DISASSOCIATED"
-    ]
+    wanted = _principal_associations(migration, share["resourceShareArn"])
+    missing = _missing(wanted)
     if missing:
-        _add_principals(migration, share, missing)
-        return False
+        # A fresh token each attempt: the same token would replay the first answer and add nothing, while a
+        # principal removed by hand since that first add is still missing.
+        _add_principals(migration, share, missing, attempt=checks)
+        if migration.record.share_arn != share["resourceShareArn"]:
+            return False  # a new share was made for them instead
+        wanted = _principal_associations(migration, share["resourceShareArn"])
+        missing = _missing(wanted)
+    if missing and checks >= MAX_CHECKS:
+        raise ShareNotUsable(
+            f"principals still not in share {share['resourceShareArn']} after {checks} attempts to add them: "
+            f"{', '.join(missing)}"
+        )
     failed = [f"{p}: {a.get('statusMessage', a['status'])}" for p, a in wanted.items() if a and a["status"] == "FAILED"]
     if failed:
         raise ShareNotUsable(f"principals could not be associated with the share: {'; '.join(failed)}")
+    _refuse_suspended(share["resourceShareArn"], wanted)
     # External accounts stay ASSOCIATING until they accept; AcceptInvitations takes it from there.
-    waiting = [p for p, a in wanted.items() if a and a["status"] != "ASSOCIATED" and not a.get("external")]
+    waiting = missing + [p for p, a in wanted.items() if a and a["status"] != "ASSOCIATED" and not a.get("external")]
     if waiting and checks >= MAX_CHECKS:
         raise ShareNotUsable(f"principals still not associated after {checks} checks: {', '.join(waiting)}")
     return not waiting
 
 
-def _current_share(migration: Migration) -> dict[str, Any] | None:
+def _principal_associations(migration: Migration, share_arn: str) -> dict[str, dict[str, Any] | None]:
+    """Each principal of the request and its association with the share (None when it has none)."""
+    found = list(ram.associations(migration.owner(), share_arn, "PRINCIPAL"))
+    return {
+        p: next((a for a in found if matches_principal(a["associatedEntity"], p)), None)
+        for p in migration.request.principals
+    }
+
+
+def _missing(wanted: dict[str, dict[str, Any] | None]) -> list[str]:
+    return [p for p, a in wanted.items() if a is None or a["status"] == "DISASSOCIATED"]
+
+
+def _refuse_suspended(share_arn: str, wanted: dict[str, dict[str, Any] | None]) -> None:
+    suspended = [
+        f"{p}: {SUSPENDED[a['status']]} ({a['status']}{', ' + a['statusMessage'] if a.get('statusMessage') else ''})"
+        for p, a in wanted.items()
+        if a and a["status"] in SUSPENDED
+    ]
+    if suspended:
+        raise ShareNotUsable(
+            f"share {share_arn} cannot reach these principals: {'; '.join(suspended)}; nothing was associated. "
+            "Run the migration again once RAM shows them ASSOCIATED"
+        )
+
+
+def _current_share(migration: Migration, checks: int) -> dict[str, Any] | None:
+    """The share, ACTIVE; None while there is none yet, or the one this migration created is not visible to its
+    owner yet (RAM is eventually consistent: the Terraform provider waits for a new share to be found)."""
     request, owner = migration.request, migration.owner()
     arn = migration.record.share_arn or request.share.arn
     share = ram.find_share(owner, arn=arn) if arn else ram.find_share(owner, name=request.share.name)
+    if share is None and migration.record.share_created:
+        if checks >= MAX_CHECKS:
+            raise ShareNotUsable(f"share {arn}, created by this migration, is still not found after {checks} checks")
+        return None
     if share is None and arn is not None:
-        raise ShareNotUsable(f"share {arn} is not a share of account {request.owner.account_id}")
+        field = "share.arn" if arn == request.share.arn else "the share this migration recorded"
+        raise ShareNotUsable(f"{field}: {arn} is not a share of account {request.owner.account_id} in {request.region}")
     if share is not None and share["status"] != "ACTIVE":
         raise ShareNotUsable(f"share {share['resourceShareArn']} is {share['status']}, not ACTIVE")
     if share is not None and migration.record.share_arn is None:
@@ -100,7 +154,7 @@ def _keep_share_before(migration: Migration, share_arn: str) -> None:
     artifacts.put_model(migration.settings.artifact_bucket, migration.key(SHARE_BEFORE), before)
 
 
-def _add_principals(migration: Migration, share: dict[str, Any], missing: list[str]) -> None:
+def _add_principals(migration: Migration, share: dict[str, Any], missing: list[str], attempt: int) -> None:
     owner, arn = migration.owner(), share["resourceShareArn"]
     held = ram.live_entities(owner, arn, "RESOURCE")
     if len(held) > MAX_RESOURCES_FOR_NEW_PRINCIPALS:
@@ -121,7 +175,7 @@ def _add_principals(migration: Migration, share: dict[str, Any], missing: list[s
                 kind=AddedKind.PRINCIPAL, account=migration.request.owner.account_id, name=principal, detail=arn
             )
             migration.ledger.record_added(migration.id, added)
-    ram.associate(owner, arn, token(migration.id, "principals", *sorted(missing)), principals=missing)
+    ram.associate(owner, arn, token(migration.id, "principals", attempt), principals=missing)
 
 
 def _snapshot_policies(migration: Migration, held: list[str]) -> None:
@@ -143,17 +197,32 @@ def _snapshot_policies(migration: Migration, held: list[str]) -> None:
         migration.ledger.save_identities(migration.id, changes)
 
 
+# What CreateResourceShare answers for a permission it does not know, or two for one resource type.
+PERMISSION_REFUSED = ("UnknownResourceException", "InvalidParameterException", "MalformedArnException")
+
+
 def _create(migration: Migration, name: str, note: str | None) -> None:
     request = migration.request
-    share = ram.create_share(
-        migration.owner(),
-        name,
-        list(request.principals),
-        request.share.allow_external_principals,
-        list(request.share.permission_arns),
-        token(migration.id, "share", name),
-        migration.id,
-    )
+    try:
+        share = ram.create_share(
+            migration.owner(),
+            name,
+            list(request.principals),
+            request.share.allow_external_principals,
+            list(request.share.permission_arns),
+            token(migration.id, "share", name),
+            migration.id,
+        )
+    except ClientError as error:
+        code = error.response["Error"]["Code"]
+        if not request.share.permission_arns or code not in PERMISSION_REFUSED:
+            raise
+        raise ShareNotUsable(
+            f"share.permissionArns: RAM refused share {name} ({code}: {error.response['Error'].get('Message', '')}); "
+            "nothing was created. Name at most one permission per resource type, as `aws ram list-permissions "
+            "--resource-type sms-voice:PhoneNumber` (and SenderId, Pool, OptOutList) lists them, or none to get "
+            "each type's default"
+        ) from error
     _remember(migration, share["resourceShareArn"], note, created=True)
 
 
@@ -204,6 +273,9 @@ def accept_invitations(migration: Migration, checks: int) -> bool:
                 token(migration.id, "accept", invitation["resourceShareInvitationArn"]),
             )
         waiting.append(consumer.account_id)
+    if waiting:
+        # A consumer cannot see a share whose principal RAM suspended: the owner's side says so.
+        _refuse_suspended(share_arn, _principal_associations(migration, share_arn))
     if waiting and checks >= MAX_CHECKS:
         raise ShareNotUsable(
             f"share {share_arn} is still not visible in {', '.join(waiting)} after {checks} checks: "

@@ -12,6 +12,7 @@ nothing), and carries a client token of this run, so a retried step repeats the 
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cached_property
 from typing import Any
 
 from eum_share.dal import ram, sms
@@ -100,7 +101,20 @@ class SharingUndoer:
         self.ledger.save_undo_batch(self.m.id, updated, expected)
         return updated
 
+    @cached_property
+    def _share_gone(self) -> str | None:
+        """How the share went, when it was deleted before the rollback reached it (by hand, or by another run): it
+        holds nothing any more, and RAM may no longer know it at all."""
+        share = ram.find_share(self.m.owner(), arn=self.m.share_arn)
+        if share is None:
+            return "is no longer known to RAM"
+        if share["status"] in ("DELETING", "DELETED"):
+            return f"is {share['status']}"
+        return None
+
     def _associations(self, arns: list[str]) -> dict[str, str]:
+        if self._share_gone:
+            return {}  # every identity: nothing to undo
         found = ram.associations_of(self.m.owner(), self.m.share_arn, arns)
         return {arn: association["status"] for arn, association in found.items()}
 
@@ -194,6 +208,12 @@ class SharingUndoer:
             return True
         if self.m.record.share_created:
             return self._delete_share()
+        if self._share_gone:
+            self._set(
+                shareOutcome=f"share {self.m.share_arn} (existed before this migration) {self._share_gone}: it was "
+                "deleted before the rollback reached it: nothing left in it to undo"
+            )
+            return True
         return self._remove_principals()
 
     def _delete_share(self) -> bool:
@@ -236,7 +256,9 @@ class SharingUndoer:
                 }
                 self._set(keep=keep)
             self._set(principalsRemoved=sorted(set(self.run.principals_removed) | set(live)))
-            ram.disassociate_principals(owner, arn, live, token(self.m.id, "principals", self.run.execution_name))
+            ram.disassociate_principals(
+                owner, arn, live, token(self.m.id, "principals", self.run.execution_name, *sorted(live))
+            )
             return False
         leaving = [a["associatedEntity"] for a in ours if a["status"] == "DISASSOCIATING"]
         if leaving:

@@ -28,7 +28,6 @@ SMS_ARN = re.compile(
     r"(?P<kind>phone-number|sender-id|pool|opt-out-list)/(?P<id>[A-Za-z0-9_.:/-]+)$",
     re.ASCII,
 )
-MANAGED_PERMISSION = "arn:aws:ram::aws:permission/AWSRAMDefaultPermissionSmsVoice"
 PERMISSION_ARN = re.compile(r"^arn:aws[a-z-]*:ram::(?:aws|\d{12}):permission/[\w.-]+$", re.ASCII)
 
 
@@ -88,7 +87,8 @@ PermissionArn = Annotated[
     str,
     _matching(PERMISSION_ARN, "a RAM permission ARN"),
     _documented(
-        f"A RAM managed permission ARN; by default AWS's permission for End User Messaging SMS, {MANAGED_PERMISSION}.",
+        "A RAM managed permission ARN, at most one per resource type, as ListPermissions lists them for the "
+        "sms-voice resource types. Without any, RAM attaches each resource type's default managed permission.",
         _portable(PERMISSION_ARN),
     ),
 ]

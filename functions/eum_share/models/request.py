@@ -9,7 +9,6 @@ from pydantic import Field, ValidationError, ValidatorFunctionWrapHandler, WrapV
 
 from eum_share.models.base import WireModel
 from eum_share.models.identifiers import (
-    MANAGED_PERMISSION,
     AccountId,
     CallbackUrl,
     PermissionArn,
@@ -54,9 +53,9 @@ class Share(WireModel):
     name: Annotated[str, Field(min_length=1, max_length=255, pattern=r"^[\w .:/=+@-]+$")] | None = None
     arn: str | None = None
     allow_external_principals: bool = False
-    permission_arns: Annotated[list[PermissionArn], Field(min_length=1, max_length=5)] = Field(
-        default_factory=lambda: [MANAGED_PERMISSION]
-    )
+    # None sent unless named: "If you do not specify an ARN for the permission, RAM automatically attaches the
+    # default version of the permission for each resource type" (CreateResourceShare.permissionArns).
+    permission_arns: Annotated[list[PermissionArn], Field(max_length=4)] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _name_or_arn(self) -> Share:

@@ -1,4 +1,5 @@
-"""What this RAM can share and with which managed permission: End User Messaging SMS resources only."""
+"""What this RAM can share and with which managed permissions: End User Messaging SMS resources only, one default
+managed permission per resource type."""
 
 from __future__ import annotations
 
@@ -8,8 +9,6 @@ from datetime import datetime
 from typing import Any
 
 from twin.clock import EPOCH
-
-SMS_VOICE_PERMISSION_ARN = "arn:aws:ram::aws:permission/AWSRAMDefaultPermissionSmsVoice"
 
 # The path segment of each shareable sms-voice ARN and the RAM resource type it names. Configuration sets,
 # event destinations and protect configurations have ARNs too, but RAM cannot share them.
@@ -25,27 +24,32 @@ _SEND = ("sms-voice:SendTextMessage", "sms-voice:SendVoiceMessage", "sms-voice:S
 
 @dataclass(frozen=True)
 class ManagedPermission:
-    """An AWS managed permission: what a consumer may do with each resource type it covers.
+    """An AWS managed permission: what a consumer may do with resources of the one type it covers.
 
-    AWS's guide names one permission for End User Messaging, letting consumers send with shared
-    resources but not modify or delete them, so one permission here covers all four types.
+    RAM: "You can associate only one permission with each resource type" (CreateResourceShare.permissionArns), and
+    ListPermissions answers a `resourceType` per permission. AWS's End User Messaging guides say consumers may send
+    with shared resources but not modify or delete them; the actions below say that per type.
     """
 
-    arn: str
     name: str
-    actions: dict[str, tuple[str, ...]]
+    resource_type: str
+    actions: tuple[str, ...]
     created: datetime = EPOCH
 
+    @property
+    def arn(self) -> str:
+        return f"arn:aws:ram::aws:permission/{self.name}"
+
     def covers(self, resource_type: str) -> bool:
-        return resource_type.lower() in (t.lower() for t in self.actions)
+        return resource_type.lower() == self.resource_type.lower()
 
     def summary(self) -> dict[str, Any]:
-        # No `resourceType`: the member names one type, and this permission covers four.
         return {
             "arn": self.arn,
             "version": "1",
             "defaultVersion": True,
             "name": self.name,
+            "resourceType": self.resource_type,
             "status": "ATTACHABLE",
             "creationTime": self.created,
             "lastUpdatedTime": self.created,
@@ -55,22 +59,35 @@ class ManagedPermission:
         }
 
     def detail(self) -> dict[str, Any]:
-        every = sorted({action for actions in self.actions.values() for action in actions})
-        return {**self.summary(), "permission": json.dumps({"Effect": "Allow", "Action": every})}
+        return {**self.summary(), "permission": json.dumps({"Effect": "Allow", "Action": sorted(self.actions)})}
 
 
-SMS_VOICE_PERMISSION = ManagedPermission(
-    arn=SMS_VOICE_PERMISSION_ARN,
-    name="AWSRAMDefaultPermissionSmsVoice",
-    actions={
-        "sms-voice:PhoneNumber": ("sms-voice:DescribePhoneNumbers", *_SEND),
-        "sms-voice:SenderId": ("sms-voice:DescribeSenderIds", "sms-voice:SendTextMessage"),
-        "sms-voice:Pool": ("sms-voice:DescribePools", *_SEND),
-        "sms-voice:OptOutList": ("sms-voice:DescribeOptOutLists", "sms-voice:DescribeOptedOutNumbers"),
-    },
-)
+# One default permission per resource type. Their names are assumed, after the pattern RAM's own examples show
+# (AWSRAMDefaultPermissionGlueDatabase for glue:Database): AWS documents no list for sms-voice. A request names
+# permissions as ListPermissions shows them; by default it names none, and RAM attaches these.
+DEFAULT_PERMISSIONS: dict[str, ManagedPermission] = {
+    permission.resource_type: permission
+    for permission in (
+        ManagedPermission(
+            "AWSRAMDefaultPermissionSmsVoicePhoneNumber",
+            "sms-voice:PhoneNumber",
+            ("sms-voice:DescribePhoneNumbers", *_SEND),
+        ),
+        ManagedPermission(
+            "AWSRAMDefaultPermissionSmsVoiceSenderId",
+            "sms-voice:SenderId",
+            ("sms-voice:DescribeSenderIds", "sms-voice:SendTextMessage"),
+        ),
+        ManagedPermission("AWSRAMDefaultPermissionSmsVoicePool", "sms-voice:Pool", ("sms-voice:DescribePools", *_SEND)),
+        ManagedPermission(
+            "AWSRAMDefaultPermissionSmsVoiceOptOutList",
+            "sms-voice:OptOutList",
+            ("sms-voice:DescribeOptOutLists", "sms-voice:DescribeOptedOutNumbers"),
+        ),
+    )
+}
 
-PERMISSIONS: dict[str, ManagedPermission] = {SMS_VOICE_PERMISSION.arn: SMS_VOICE_PERMISSION}
+PERMISSIONS: dict[str, ManagedPermission] = {p.arn: p for p in DEFAULT_PERMISSIONS.values()}
 
 
 def resource_types() -> list[dict[str, str]]:

@@ -20,9 +20,9 @@ from twin.orgs import RAM_PRINCIPAL, enable_trusted_access, membership, ou_exist
 from twin.services.base import CallContext, ServiceFake
 from twin.services.ram import principals as principal_kinds
 from twin.services.ram.catalogue import (
+    DEFAULT_PERMISSIONS,
     PERMISSIONS,
     RESOURCE_TYPES,
-    SMS_VOICE_PERMISSION_ARN,
     ManagedPermission,
     resource_types,
 )
@@ -458,8 +458,7 @@ class RamFake(ServiceFake[RamState]):
         grantees = share.granted_principals()
         granting = (*LIVE, RESTORING)
         if share.status == ACTIVE and association is not None and association.status in granting and grantees:
-            permission = PERMISSIONS[share.permission_arns[0]]
-            actions = list(permission.actions.get(association.resource_type or "", ()))
+            actions = list(_permission_for(share, association.resource_type or "").actions)
             resources.write_ram_statements(arn, share.statement_id, grantees, actions)
         else:
             resources.remove_ram_statements(arn, share.statement_id)
@@ -561,9 +560,8 @@ class RamFake(ServiceFake[RamState]):
                     "Source constraints apply only to service principals, which cannot receive "
                     "End User Messaging SMS resources.",
                 )
-            permission_arns = params.get("permissionArns") or [SMS_VOICE_PERMISSION_ARN]
-            for arn in permission_arns:
-                self._permission(arn)
+            permission_arns: list[str] = params.get("permissionArns", [])
+            self._check_permissions(permission_arns)
             tags = self._check_tags(params.get("tags", []))
             now = self._now()
             share = Share(
@@ -592,6 +590,11 @@ class RamFake(ServiceFake[RamState]):
         for arn in wanted or []:
             if not _SHARE_ARN.match(arn):
                 raise _error("MalformedArnException", f"The specified resource share ARN {arn} is not valid.")
+            if all(share.arn != arn for share in shares):
+                # Named by ARN, a share the caller cannot see (not its own; not shared with it yet, or any more)
+                # is unknown, not an empty list: the Terraform provider's acceptance-tested find functions read
+                # UnknownResourceException from GetResourceShares as "not found".
+                raise _unknown_share(arn)
         tag_filters = params.get("tagFilters", [])
 
         def selected(share: Share) -> bool:
@@ -599,7 +602,7 @@ class RamFake(ServiceFake[RamState]):
                 (wanted is None or share.arn in wanted)
                 and params.get("resourceShareStatus") in (None, share.status)
                 and params.get("name") in (None, share.name)
-                and params.get("permissionArn") in (None, *share.permission_arns)
+                and params.get("permissionArn") in (None, *(p.arn for p in _permissions(share).values()))
                 and params.get("permissionVersion") in (None, 1)
                 and all(
                     f.get("tagKey") in share.tags
@@ -804,6 +807,12 @@ class RamFake(ServiceFake[RamState]):
             received = [invitation for invitation in received if invitation.arn in wanted]
         shares = params.get("resourceShareArns")
         if shares is not None:
+            for arn in shares:
+                if not _SHARE_ARN.match(arn):
+                    raise _error("MalformedArnException", f"The specified resource share ARN {arn} is not valid.")
+                if all(invitation.share_arn != arn for invitation in received):
+                    # No invitation to it reached the caller: nothing the caller can know of that share.
+                    raise _unknown_share(arn)
             received = [invitation for invitation in received if invitation.share_arn in shares]
         items, token = self._page(ctx, received, params)
         return _with_token({"resourceShareInvitations": [i.render() for i in items]}, token)
@@ -833,6 +842,22 @@ class RamFake(ServiceFake[RamState]):
         if permission is None:
             raise _error("UnknownResourceException", f"Permission {arn} could not be found.")
         return permission
+
+    def _check_permissions(self, arns: list[str]) -> None:
+        """CreateResourceShare.permissionArns: "You can associate only one permission with each resource type
+        included in the resource share". The error for two is not documented: InvalidParameterException,
+        the model's error for "a parameter you specified isn't valid", is assumed."""
+        by_type: dict[str, str] = {}
+        for arn in arns:
+            permission = self._permission(arn)
+            other = by_type.get(permission.resource_type.lower())
+            by_type[permission.resource_type.lower()] = arn
+            if other is not None:  # the same ARN twice is two permissions for its type too
+                raise _error(
+                    "InvalidParameterException",
+                    f"You can associate only one permission with each resource type: {other} and {arn} are both "
+                    f"for {permission.resource_type}.",
+                )
 
     def list_permissions(self, ctx: CallContext, **params: Any) -> dict[str, Any]:
         resource_type: str | None = params.get("resourceType")
@@ -914,6 +939,18 @@ class RamFake(ServiceFake[RamState]):
             "invitationsSent": [invitation(i) for i in state.invitations.values()],
             "invitationsReceived": [invitation(i) for _, i in self._received(CallContext(account, region, ""))],
         }
+
+
+def _permissions(share: Share) -> dict[str, ManagedPermission]:
+    """The share's permission for each resource type: the one it was created with, else the type's default ("If
+    you do not specify an ARN for the permission, RAM automatically attaches the default version of the
+    permission for each resource type")."""
+    chosen = {PERMISSIONS[arn].resource_type: PERMISSIONS[arn] for arn in share.permission_arns}
+    return {resource_type: chosen.get(resource_type, default) for resource_type, default in DEFAULT_PERMISSIONS.items()}
+
+
+def _permission_for(share: Share, resource_type: str) -> ManagedPermission:
+    return next(p for t, p in _permissions(share).items() if t.lower() == resource_type.lower())
 
 
 def _with_token(response: dict[str, Any], token: str | None) -> dict[str, Any]:
