@@ -72,6 +72,7 @@ LISTINGS: dict[tuple[str, str], Callable[[Scenario, list[str]], tuple[str, dict[
     ("ram", "GetResourceShareInvitations"): lambda s, _: (s.external_consumers[0], {}),
     ("ram", "ListResources"): lambda s, _: (s.owner, {"resourceOwner": "SELF"}),
     ("ram", "ListResourceTypes"): lambda s, _: (s.owner, {}),
+    ("ram", "ListPermissions"): lambda s, _: (s.owner, {}),
     ("organizations", "ListAWSServiceAccessForOrganization"): lambda s, _: (s.owner, {}),
 }
 
