@@ -37,9 +37,7 @@ def _all(resource: str, *actions: str) -> tuple[Needed, ...]:
 
 OWNER: tuple[Needed, ...] = (
     *_all(ANY, "organizations:ListAWSServiceAccessForOrganization"),
-    *_all(
-        ANY, "ram:CreateResourceShare", "ram:GetResourceShares", "ram:GetResourceShareAssociations", "ram:ListResources"
-    ),
+    *_all(ANY, "ram:CreateResourceShare", "ram:GetResourceShares", "ram:GetResourceShareAssociations"),
     *_all(SHARE, "ram:AssociateResourceShare", "ram:DeleteResourceShare", "ram:DisassociateResourceShare"),
     *_all(
         ANY,

@@ -108,7 +108,11 @@ def _sender_id_and_pool_removed_mid_run(world: World) -> None:
 def _without_consumer_role(world: World) -> None:
     account = world.seeded.external_consumers[0]
     name, _ = role_trust(world.aws, "ConsumerRole", account)
-    world.aws.client("iam", account=account).delete_role(RoleName=name)
+    iam = world.aws.client("iam", account=account)
+    # IAM deletes a role only once its inline policies are gone ("must delete policies first").
+    for policy in iam.list_role_policies(RoleName=name)["PolicyNames"]:
+        iam.delete_role_policy(RoleName=name, PolicyName=policy)
+    iam.delete_role(RoleName=name)
 
 
 def _wrong_external_id(seeded: Seeded) -> dict[str, Any]:

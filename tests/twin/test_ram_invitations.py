@@ -14,7 +14,10 @@ OWNER = "111122223333"
 CONSUMER = "444455556666"
 BYSTANDER = "777788889999"
 REGION = "us-east-1"
-WEEK = 7 * 24 * 3600.0
+# RAM User Guide, "Accepting and rejecting resource share invitations": seven days for the resource types it lists,
+# "For shared resource types not on the following list, you have 12 hours to accept the invitation". Nothing says
+# the sms-voice types are listed: the offline AWS takes the shorter time, the harder one.
+TWELVE_HOURS = 12 * 3600.0
 
 
 def _code(error: pytest.ExceptionInfo[ClientError]) -> str:
@@ -139,14 +142,14 @@ def test_accepting_twice_says_already_accepted(aws: OfflineAWS) -> None:
     assert _code(error) == "ResourceShareInvitationAlreadyAcceptedException"
 
 
-def test_an_invitation_expires_after_seven_days(aws: OfflineAWS) -> None:
+def test_an_invitation_expires_after_twelve_hours(aws: OfflineAWS) -> None:
     # Given a pending invitation
     _shared_number(aws)
     consumer = aws.client("ram", account=CONSUMER)
     arn = _invitation(consumer)["resourceShareInvitationArn"]
 
-    # When seven days pass without an answer
-    aws.clock.advance(WEEK)
+    # When twelve hours pass without an answer
+    aws.clock.advance(TWELVE_HOURS)
 
     # Then the invitation is EXPIRED, cannot be accepted, and the owner sees the principal FAILED
     assert _invitation(consumer)["status"] == "EXPIRED"
@@ -156,13 +159,13 @@ def test_an_invitation_expires_after_seven_days(aws: OfflineAWS) -> None:
     assert _principal_association(aws)["status"] == "FAILED"
 
 
-def test_an_invitation_is_still_pending_just_before_seven_days(aws: OfflineAWS) -> None:
+def test_an_invitation_is_still_pending_just_before_twelve_hours(aws: OfflineAWS) -> None:
     # Given a pending invitation
     _shared_number(aws)
     consumer = aws.client("ram", account=CONSUMER)
 
-    # When a little less than seven days pass
-    aws.clock.advance(WEEK - 60)
+    # When a little less than twelve hours pass
+    aws.clock.advance(TWELVE_HOURS - 60)
 
     # Then it can still be accepted
     answer = consumer.accept_resource_share_invitation(
