@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from eum_share.dal.sms import IDS_PER_CALL
 from eum_share.logic.probe import country
 from eum_share.models.inventory import Inventory
 from eum_share.models.ledger import BatchRecord, IdentityRecord
@@ -9,29 +10,32 @@ from eum_share.models.plan import Batch, Plan
 from eum_share.models.request import ResourceType
 
 # RAM writes a resource policy for each member before the pool or list that holds it is shared; a
-# shared pool only works when every member is shared too.
-ORDER = (ResourceType.PHONE_NUMBER, ResourceType.SENDER_ID, ResourceType.POOL, ResourceType.OPT_OUT_LIST)
+# shared pool only works when every member is shared too. Each phase starts once the one before is done.
+PHASES = ((ResourceType.PHONE_NUMBER, ResourceType.SENDER_ID), (ResourceType.POOL,), (ResourceType.OPT_OUT_LIST,))
 # Batches per child execution: keeps each execution's history far below Step Functions' 25,000 events.
 BATCHES_PER_CHUNK = 50
 
 
 def plan_batches(migration_id: str, inventory: Inventory, batch_size: int) -> Plan:
-    """Batches of at most `batch_size`, one identity type per batch where possible (so the consumer-side
-    checks need fewer describe calls), in dependency order."""
-    ordered = sorted(inventory.identities, key=lambda identity: ORDER.index(identity.type))
-    batches: list[Batch] = []
-    current: list[str] = []
-    current_type: ResourceType | None = None
-    for identity in ordered:
-        if current and (len(current) == batch_size or identity.type is not current_type):
-            batches.append(_batch(len(batches), current))
-            current = []
-        current.append(identity.arn)
-        current_type = identity.type
-    if current:
-        batches.append(_batch(len(batches), current))
-    chunks = -(-len(batches) // BATCHES_PER_CHUNK)
-    return Plan(migration_id=migration_id, batch_size=batch_size, batches=batches, chunks=chunks)
+    """Batches of at most `batch_size`, in dependency order. While a phase still has two kinds, a batch holds
+    at most one describe call's worth (IDS_PER_CALL) of each: a consumer then checks the batch with one call per
+    kind, and the quota of each describe action (1 a second) never makes it wait between two of them."""
+    batches: list[list[str]] = []
+    for phase in PHASES:
+        left = {kind: [i.arn for i in inventory.identities if i.type is kind] for kind in phase}
+        while any(left.values()):
+            kinds = [kind for kind in phase if left[kind]]
+            share = min(IDS_PER_CALL, batch_size // len(kinds))
+            if len(kinds) == 1 or share == 0:
+                kinds, share = kinds[:1], batch_size
+            batch: list[str] = []
+            for kind in kinds:
+                taken, left[kind] = left[kind][:share], left[kind][share:]
+                batch += taken
+            batches.append(batch)
+    planned = [_batch(index, arns) for index, arns in enumerate(batches)]
+    chunks = -(-len(planned) // BATCHES_PER_CHUNK)
+    return Plan(migration_id=migration_id, batch_size=batch_size, batches=planned, chunks=chunks)
 
 
 def _batch(index: int, arns: list[str]) -> Batch:
