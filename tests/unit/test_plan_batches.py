@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
-
 from eum_share.logic.plan import plan_batches
 from eum_share.models.inventory import Identity, Inventory
 from eum_share.models.request import ResourceType
