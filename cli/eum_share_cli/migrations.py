@@ -70,13 +70,15 @@ def still_running(deployment: Deployment, record: MigrationRecord) -> bool:
 
 
 def running_execution_names(deployment: Deployment, prefix: str) -> list[str]:
-    """Running executions of the migration state machine whose names start with `prefix` (one page is plenty)."""
+    """Running executions of the migration state machine whose names start with `prefix`, from every page."""
     from eum_share.dal.clients import client
 
-    listed = client("stepfunctions").list_executions(
-        stateMachineArn=deployment.state_machine_arn, statusFilter="RUNNING", maxResults=100
+    pages = (
+        client("stepfunctions")
+        .get_paginator("list_executions")
+        .paginate(stateMachineArn=deployment.state_machine_arn, statusFilter="RUNNING")
     )
-    return [e["name"] for e in listed.get("executions", []) if str(e["name"]).startswith(prefix)]
+    return [e["name"] for page in pages for e in page["executions"] if str(e["name"]).startswith(prefix)]
 
 
 def read_artifact(deployment: Deployment, key: str) -> str:

@@ -162,13 +162,18 @@ def accept_invitation(consumer: Clients, invitation_arn: str, token: str) -> Non
 def share_visible(consumer: Clients, share_arn: str) -> bool:
     """Does the consuming account see the share as ACTIVE (shared with it)? Not yet, while RAM does not know
     the share to that account."""
+    # Every page: RAM "can occasionally return an empty set of results even when there are more results".
+    pages = consumer("ram").get_paginator("get_resource_shares")
     try:
-        response = consumer("ram").get_resource_shares(resourceOwner="OTHER-ACCOUNTS", resourceShareArns=[share_arn])
+        return any(
+            share["status"] == "ACTIVE"
+            for page in pages.paginate(resourceOwner="OTHER-ACCOUNTS", resourceShareArns=[share_arn])
+            for share in page["resourceShares"]
+        )
     except ClientError as error:
         if _not_found(error):
             return False
         raise
-    return any(share["status"] == "ACTIVE" for share in response["resourceShares"])
 
 
 def organization_sharing_enabled(owner: Clients) -> bool | None:
