@@ -24,6 +24,11 @@ THROTTLING_CODES = frozenset(
 )
 
 
+def is_throttled(error: ClientError) -> bool:
+    """Whether AWS refused the call because it is busy (after the SDK's own retries)."""
+    return error.response.get("Error", {}).get("Code") in THROTTLING_CODES
+
+
 @contextmanager
 def throttling_is_retryable() -> Iterator[None]:
     """A throttled AWS call becomes AwsThrottled, which the ASL retries with backoff and full jitter.
@@ -31,7 +36,7 @@ def throttling_is_retryable() -> Iterator[None]:
     try:
         yield
     except ClientError as error:
-        if error.response.get("Error", {}).get("Code") in THROTTLING_CODES:
+        if is_throttled(error):
             metrics.add_metric(name="Throttles", unit="Count", value=1)
             raise AwsThrottled(str(error)) from error
         raise

@@ -28,6 +28,8 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     # done; their outcomes (verified, repaired, failed) are counted once, by the report.
     requested = sum(count for (before, _), count in moved.items() if before == IdentityStatus.PLANNED)
     metrics.add_metric(name="IdentitiesAssociated", unit="Count", value=requested)
+    if progress.busy:
+        metrics.add_metric(name="Throttles", unit="Count", value=1)
     return ChunkProgress(
         migration_id=migration.id,
         chunk=received.chunk,

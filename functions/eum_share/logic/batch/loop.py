@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import random
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
@@ -13,6 +14,7 @@ from botocore.exceptions import ClientError
 
 from eum_share.dal import sms
 from eum_share.dal.ledger import StaleLedgerWrite
+from eum_share.dal.throttling import is_throttled
 from eum_share.logic.batch import associate, poll, snapshot, verify
 from eum_share.logic.batch.probe import probe_batch, probes
 from eum_share.logic.batch.run import GONE, ChunkRun, Outcome
@@ -23,6 +25,9 @@ from eum_share.models.plan import Batch
 from eum_share.models.request import Strategy
 
 ENOUGH_TIME_MS = 60_000  # stop taking new steps when less than this is left of the Lambda's time
+# When AWS stays busy through the SDK's retries, the chunk is asked again after a wait drawn from this range (full
+# jitter): a storm slows the batches down, it never fails them.
+BUSY_WAIT_SECONDS = (5, 60)
 BATCHES_PER_CALL = 2  # the batch finishing and the one it starts
 
 STEPS: dict[BatchStatus, Callable[[ChunkRun, Batch, BatchRecord], Outcome]] = {
@@ -35,10 +40,12 @@ STEPS: dict[BatchStatus, Callable[[ChunkRun, Batch, BatchRecord], Outcome]] = {
 
 @dataclass(frozen=True)
 class Progress:
-    """Where a call left the chunk: every batch DONE, or how long to wait before the next call."""
+    """Where a call left the chunk: every batch DONE, or how long to wait before the next call (`busy`: because
+    AWS was throttling)."""
 
     done: bool
     wait_seconds: int
+    busy: bool = False
 
 
 def advance_chunk(
@@ -46,13 +53,21 @@ def advance_chunk(
 ) -> tuple[Progress, Counter[tuple[str, str]]]:
     """(where the chunk stands, identities moved from one status to another by this call)."""
     hold_share_lock(migration)
-    run = ChunkRun(migration, remaining_ms)
+    tally: Counter[tuple[str, str]] = Counter()
     try:
-        return advance(run, chunk), run.tally
+        run = ChunkRun(migration, remaining_ms)
+        tally = run.tally
+        return advance(run, chunk), tally
     except StaleLedgerWrite:
         # Another attempt of this step got there first (a retried invocation): the ledger is ahead of
         # us, so the next call picks up from what it says.
-        return Progress(done=False, wait_seconds=run.poll_seconds), run.tally
+        return Progress(done=False, wait_seconds=migration.request.options.poll_seconds), tally
+    except ClientError as error:
+        if not is_throttled(error):
+            raise
+        # AWS is busy: every step the chunk finished is in the ledger, so it waits in the state machine's Wait
+        # state and goes on from there.
+        return Progress(done=False, wait_seconds=random.randint(*BUSY_WAIT_SECONDS), busy=True), tally
 
 
 def advance(run: ChunkRun, chunk: int) -> Progress:
