@@ -31,6 +31,19 @@ class Needed:
         return self.resource.format(partition=partition, region=region, account=account, owner=owner, role=role)
 
 
+# What both sides read of End User Messaging: the account, its configuration, and the identities.
+SMS_READS = (
+    "sms-voice:DescribeAccountAttributes",
+    "sms-voice:DescribeConfigurationSets",
+    "sms-voice:DescribeOptOutLists",
+    "sms-voice:DescribePhoneNumbers",
+    "sms-voice:DescribePools",
+    "sms-voice:DescribeProtectConfigurations",
+    "sms-voice:DescribeSenderIds",
+    "sms-voice:GetProtectConfigurationCountryRuleSet",
+)
+
+
 def _all(resource: str, *actions: str) -> tuple[Needed, ...]:
     return tuple(Needed(action, resource) for action in actions)
 
@@ -39,20 +52,8 @@ OWNER: tuple[Needed, ...] = (
     *_all(ANY, "organizations:ListAWSServiceAccessForOrganization"),
     *_all(ANY, "ram:CreateResourceShare", "ram:GetResourceShares", "ram:GetResourceShareAssociations"),
     *_all(SHARE, "ram:AssociateResourceShare", "ram:DeleteResourceShare", "ram:DisassociateResourceShare"),
-    *_all(
-        ANY,
-        "sms-voice:DescribeAccountAttributes",
-        "sms-voice:DescribeConfigurationSets",
-        "sms-voice:DescribeOptOutLists",
-        "sms-voice:DescribePhoneNumbers",
-        "sms-voice:DescribePools",
-        "sms-voice:DescribeProtectConfigurations",
-        "sms-voice:DescribeRegistrations",
-        "sms-voice:DescribeSenderIds",
-        "sms-voice:DescribeSpendLimits",
-        "sms-voice:GetProtectConfigurationCountryRuleSet",
-        "sms-voice:ListPoolOriginationIdentities",
-    ),
+    *_all(ANY, *SMS_READS, "sms-voice:DescribeRegistrations", "sms-voice:DescribeSpendLimits"),
+    *_all(ANY, "sms-voice:ListPoolOriginationIdentities"),
     *_all(IDENTITY, "sms-voice:DeleteResourcePolicy", "sms-voice:GetResourcePolicy", "sms-voice:PutResourcePolicy"),
     # doctor's own reads
     *_all(ANY, "ram:ListPermissions", "ram:ListResourceTypes", "servicequotas:ListServiceQuotas"),
@@ -62,16 +63,9 @@ OWNER: tuple[Needed, ...] = (
 CONSUMER: tuple[Needed, ...] = (
     *_all(ANY, "ram:GetResourceShareInvitations", "ram:GetResourceShares"),
     *_all(INVITATION, "ram:AcceptResourceShareInvitation"),
+    *_all(ANY, *SMS_READS),
     *_all(
         ANY,
-        "sms-voice:DescribeAccountAttributes",
-        "sms-voice:DescribeConfigurationSets",
-        "sms-voice:DescribeOptOutLists",
-        "sms-voice:DescribePhoneNumbers",
-        "sms-voice:DescribePools",
-        "sms-voice:DescribeProtectConfigurations",
-        "sms-voice:DescribeSenderIds",
-        "sms-voice:GetProtectConfigurationCountryRuleSet",
         "sms-voice:ListTagsForResource",
         "sms-voice:SendTextMessage",
         "sms-voice:CreateConfigurationSet",

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from tests.faults.invariants import DOUBLE, LEDGER, LOST, STRANDED, Baseline, Migration, baseline, check
+from tests.support.ledger_table import create_ledger_table
 from tests.support.policies import put_existing_statements
 from twin.offline import OfflineAWS
 from twin.seed import Scenario, seed
@@ -63,15 +64,7 @@ def outcome(aws: OfflineAWS) -> Outcome:
     aws.world.settle()
     ram.associate_resource_share(resourceShareArn=share, resourceArns=scenario.identities)
     aws.world.settle()
-    aws.client("dynamodb").create_table(
-        TableName=TABLE,
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
-        AttributeDefinitions=[
-            {"AttributeName": "pk", "AttributeType": "S"},
-            {"AttributeName": "sk", "AttributeType": "S"},
-        ],
-        BillingMode="PAY_PER_REQUEST",
-    )
+    create_ledger_table(aws, TABLE)
     migration = Migration("mig-1", owner, scenario.consumers, scenario.identities, TABLE, "SUCCEEDED")
     made = Outcome(aws, scenario, migration, before, share)
     made.ledger("MIGRATION", status="SUCCEEDED", planned=True, shareArn=share)

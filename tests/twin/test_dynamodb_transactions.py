@@ -8,22 +8,14 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
+from tests.support.ledger_table import create_ledger_table
 from twin.offline import OfflineAWS
 
 TABLE = "ledger"
 
 
 def _table(aws: OfflineAWS) -> Any:
-    dynamodb = aws.client("dynamodb")
-    dynamodb.create_table(
-        TableName=TABLE,
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
-        AttributeDefinitions=[
-            {"AttributeName": "pk", "AttributeType": "S"},
-            {"AttributeName": "sk", "AttributeType": "S"},
-        ],
-        BillingMode="PAY_PER_REQUEST",
-    )
+    dynamodb = create_ledger_table(aws, TABLE)
     for index in range(3):
         dynamodb.put_item(TableName=TABLE, Item={"pk": {"S": "m"}, "sk": {"S": f"i{index}"}, "status": {"S": "OLD"}})
     return dynamodb

@@ -7,23 +7,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from tests.support.ledger_table import create_ledger_table
 from twin.offline import OfflineAWS
 
 TABLE = "ledger"
-
-
-def _table(aws: OfflineAWS) -> Any:
-    dynamodb = aws.client("dynamodb")
-    dynamodb.create_table(
-        TableName=TABLE,
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
-        AttributeDefinitions=[
-            {"AttributeName": "pk", "AttributeType": "S"},
-            {"AttributeName": "sk", "AttributeType": "S"},
-        ],
-        BillingMode="PAY_PER_REQUEST",
-    )
-    return dynamodb
 
 
 def _puts(count: int) -> list[dict[str, Any]]:
@@ -39,7 +26,7 @@ def test_a_batch_write_leaves_the_second_half_unprocessed_and_unwritten(
 ) -> None:
     # Given a fault plan under which every BatchWriteItem leaves items unprocessed
     aws = offline_factory(unprocessed_write_rate=1.0)
-    dynamodb = _table(aws)
+    dynamodb = create_ledger_table(aws, TABLE)
     # When four puts are sent in one call
     answer = dynamodb.batch_write_item(RequestItems={TABLE: _puts(4)})
     # Then the first two are written, and the last two come back unprocessed, not written
@@ -50,6 +37,6 @@ def test_a_batch_write_leaves_the_second_half_unprocessed_and_unwritten(
 
 def test_without_the_fault_every_item_is_processed(aws: OfflineAWS) -> None:
     # Given no fault plan / When four puts are sent / Then all are written and none is unprocessed
-    dynamodb = _table(aws)
+    dynamodb = create_ledger_table(aws, TABLE)
     answer = dynamodb.batch_write_item(RequestItems={TABLE: _puts(4)})
     assert (_stored(dynamodb), answer["UnprocessedItems"]) == (["i0", "i1", "i2", "i3"], {})

@@ -18,6 +18,7 @@ from eum_share.dal.ledger import Ledger
 from eum_share.errors import AwsThrottled
 from eum_share.models.ledger import BatchRecord, IdentityRecord
 
+from tests.support.ledger_table import create_ledger_table
 from twin.offline import OfflineAWS
 
 TABLE = "ledger"
@@ -25,16 +26,7 @@ MIGRATION = "mig-1"
 
 
 def _ledger(aws: OfflineAWS) -> Ledger:
-    dynamodb = aws.client("dynamodb")
-    dynamodb.create_table(
-        TableName=TABLE,
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
-        AttributeDefinitions=[
-            {"AttributeName": "pk", "AttributeType": "S"},
-            {"AttributeName": "sk", "AttributeType": "S"},
-        ],
-        BillingMode="PAY_PER_REQUEST",
-    )
+    dynamodb = create_ledger_table(aws, TABLE)
     dynamodb.put_item(TableName=TABLE, Item={"pk": {"S": f"MIGRATION#{MIGRATION}"}, "sk": {"S": "MIGRATION"}})
     return Ledger(TABLE)
 
