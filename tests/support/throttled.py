@@ -12,6 +12,29 @@ from twin.faults import RateLimit
 from twin.offline import OfflineAWS
 from twin.runner import LocalStateMachine, local_migration_workflow
 
+
+def storm_from(aws: OfflineAWS, workflow: LocalStateMachine, state: str, nth: int, seconds: float) -> list[float]:
+    """From the `nth` run of `state`'s function, every RAM and End User Messaging call is throttled for `seconds` of
+    simulated time (a burst of the fault plan). Returns when the storm started, once it has."""
+    name = workflow.task_functions()[state]
+    function = aws.lambdas.functions[name]
+    started: list[float] = []
+    runs = 0
+
+    def handler(event: dict[str, Any], context: Any) -> Any:
+        nonlocal runs
+        runs += 1
+        if runs == nth:
+            now = aws.world.clock.now()
+            started.append(now)
+            faults = aws.world.faults
+            faults.config = replace(faults.config, throttle_bursts=((now, now + seconds),))
+        return function.handler(event, context)
+
+    aws.lambdas.register(name, replace(function, handler=handler))
+    return started
+
+
 # A bucket that never refills: every call it covers is throttled, however long the SDK backs off.
 ALWAYS_THROTTLED = RateLimit(per_second=0.0, burst=0.0)
 

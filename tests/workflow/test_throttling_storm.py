@@ -1,59 +1,39 @@
-"""A quarter of an hour in which AWS throttles every RAM and End User Messaging call, in the middle of the batches:
-the migration waits it out and succeeds. AWS busy is a wait, never a failure."""
+"""A quarter of an hour in which AWS throttles every RAM and End User Messaging call, while a polling state runs (the
+share taking its principals, the consumers accepting, the batches, the final check): the migration waits it out and
+succeeds. AWS busy is a wait, never a failure."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import replace
-from typing import Any
 
 import pytest
 
 from tests.support.migration import MigrationRun, seeded_organization
+from tests.support.throttled import storm_from
 from twin.inspect import state_dump
-from twin.offline import OfflineAWS
-from twin.runner import LocalStateMachine, local_migration_workflow
+from twin.runner import local_migration_workflow
 
 STORM_SECONDS = 15 * 60.0
+# The state whose run the storm starts at: the first one of each, the second of AdvanceBatches (a batch in flight).
+STORMS = {"EnsureShareWithPrincipals": 1, "AcceptInvitations": 1, "AdvanceBatches": 2, "VerifyFromConsumers": 1}
 
 
-def _storm_from_second_chunk_call(aws: OfflineAWS, workflow: LocalStateMachine) -> list[float]:
-    """From AdvanceBatches' second invocation (the first batch is on its way), every RAM and End User Messaging
-    call is throttled for STORM_SECONDS of simulated time. Returns when the storm started, once it has."""
-    name = workflow.task_functions()["AdvanceBatches"]
-    function = aws.lambdas.functions[name]
-    started: list[float] = []
-    calls = 0
-
-    def handler(event: dict[str, Any], context: Any) -> Any:
-        nonlocal calls
-        calls += 1
-        if calls == 2:
-            now = aws.world.clock.now()
-            started.append(now)
-            faults = aws.world.faults
-            faults.config = replace(faults.config, throttle_bursts=((now, now + STORM_SECONDS),))
-        return function.handler(event, context)
-
-    aws.lambdas.register(name, replace(function, handler=handler))
-    return started
-
-
-@pytest.fixture(scope="module")
-def run() -> Iterator[tuple[MigrationRun, list[float]]]:
+@pytest.fixture(scope="module", params=sorted(STORMS))
+def run(request: pytest.FixtureRequest) -> Iterator[tuple[MigrationRun, list[float]]]:
+    state = request.param
     with (
         seeded_organization(30, 2, 1, None, None) as (aws, scenario),
         local_migration_workflow(aws, parameters={"LogLevel": "WARNING"}) as workflow,
     ):
-        started = _storm_from_second_chunk_call(aws, workflow)
+        started = storm_from(aws, workflow, state, STORMS[state], STORM_SECONDS)
         first_call = len(aws.world.calls)
-        execution = workflow.run(scenario.request(), name="mig-quarter-storm")
+        execution = workflow.run(scenario.request(), name=f"mig-storm-{state.lower()}")
         yield MigrationRun(aws, scenario, workflow, execution, first_call), started
 
 
-def test_the_storm_really_lasted_a_quarter_of_an_hour_inside_the_batches(run: tuple[MigrationRun, list[float]]) -> None:
+def test_the_storm_lasted_a_quarter_of_an_hour_while_the_state_ran(run: tuple[MigrationRun, list[float]]) -> None:
     migration, started = run
-    # Given the storm started while the batches ran, and AWS refused calls through it
+    # Given the storm started while the state ran, and AWS refused calls through it
     assert started
     assert migration.aws.world.faults.injected.get("throttle", 0) > 0
     # Then the migration outlasted it

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import random
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import TypeVar
 
 from botocore.exceptions import ClientError
 
 from eum_share.errors import AwsThrottled
 from eum_share.observability import metrics
+
+T = TypeVar("T")
 
 # DynamoDB's BatchWriteItem (botocore's model): "it returns a ProvisionedThroughputExceededException or a
 # ThrottlingException. Both indicate that the request was throttled".
@@ -22,6 +26,27 @@ THROTTLING_CODES = frozenset(
         "ProvisionedThroughputExceededException",
     }
 )
+
+
+# A polling state that meets a busy AWS asks again after a wait drawn from this range (full jitter): a storm slows
+# the migration down, however long it lasts, and never fails it.
+BUSY_WAIT_SECONDS = (5, 60)
+
+
+def busy_wait_seconds() -> int:
+    return random.randint(*BUSY_WAIT_SECONDS)
+
+
+def unless_busy(step: Callable[[], T]) -> T | None:
+    """The step's result, or None when AWS stayed busy through the SDK's retries. For a polling state: every step
+    it finished is recorded, so it can wait in its Wait state and look again."""
+    try:
+        return step()
+    except ClientError as error:
+        if not is_throttled(error):
+            raise
+        metrics.add_metric(name="Throttles", unit="Count", value=1)
+        return None
 
 
 def is_throttled(error: ClientError) -> bool:

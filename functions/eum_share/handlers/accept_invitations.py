@@ -7,7 +7,7 @@ from typing import Any
 from aws_lambda_powertools.utilities.parser import parse
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from eum_share.dal.throttling import throttling_is_retryable
+from eum_share.dal.throttling import busy_wait_seconds, throttling_is_retryable, unless_busy
 from eum_share.logic.context import load
 from eum_share.logic.share import accept_invitations
 from eum_share.models.states import LoopInput, LoopOutput
@@ -20,13 +20,14 @@ from eum_share.settings import get_settings
 @tracer.capture_lambda_handler(capture_response=False)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     received = parse(event=event, model=LoopInput)
-    migration = load(get_settings(), received.migration_id)
     with throttling_is_retryable():
-        ready = accept_invitations(migration, received.checks)
+        migration = load(get_settings(), received.migration_id)
+        ready = unless_busy(lambda: accept_invitations(migration, received.checks))
     metrics.add_metric(name="InvitationChecks", unit="Count", value=1)
+    busy = ready is None  # AWS stayed busy: not a check, only a wait
     return LoopOutput(
         migration_id=migration.id,
-        ready=ready,
-        checks=received.checks + 1,
-        wait_seconds=migration.request.options.poll_seconds,
+        ready=bool(ready),
+        checks=received.checks + (0 if busy else 1),
+        wait_seconds=busy_wait_seconds() if busy else migration.request.options.poll_seconds,
     ).model_dump(mode="json", by_alias=True)

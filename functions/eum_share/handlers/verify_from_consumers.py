@@ -7,7 +7,7 @@ from typing import Any
 from aws_lambda_powertools.utilities.parser import parse
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from eum_share.dal.throttling import throttling_is_retryable
+from eum_share.dal.throttling import busy_wait_seconds, throttling_is_retryable, unless_busy
 from eum_share.logic.context import load
 from eum_share.logic.verify import verify_from_consumers
 from eum_share.models.states import MigrationRef, VerificationProgress
@@ -21,10 +21,14 @@ from eum_share.settings import get_settings
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     migration = load(get_settings(), parse(event=event, model=MigrationRef).migration_id)
     with throttling_is_retryable():
-        done, repairs = verify_from_consumers(migration, context.get_remaining_time_in_millis)
+        checked = unless_busy(lambda: verify_from_consumers(migration, context.get_remaining_time_in_millis))
+    # AWS stayed busy: what was checked is recorded; wait, then go on. Otherwise a pass that ran out of time goes on
+    # at once.
+    done, repairs = checked or (False, 0)
     metrics.add_metric(name="IdentitiesSentBackForRepair", unit="Count", value=repairs)
     if repairs:
         logger.warning("identities sent back for repair", extra={"repairs": repairs})
-    return VerificationProgress(
-        migration_id=migration.id, done=done, repairs=repairs, wait_seconds=migration.request.options.poll_seconds
-    ).model_dump(mode="json", by_alias=True)
+    wait = busy_wait_seconds() if checked is None else 1
+    return VerificationProgress(migration_id=migration.id, done=done, repairs=repairs, wait_seconds=wait).model_dump(
+        mode="json", by_alias=True
+    )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import random
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
@@ -14,7 +13,7 @@ from botocore.exceptions import ClientError
 
 from eum_share.dal import sms
 from eum_share.dal.ledger import StaleLedgerWrite
-from eum_share.dal.throttling import is_throttled
+from eum_share.dal.throttling import busy_wait_seconds, is_throttled
 from eum_share.logic.batch import associate, poll, snapshot, verify
 from eum_share.logic.batch.probe import probe_batch, probes
 from eum_share.logic.batch.run import GONE, ChunkRun, Outcome
@@ -25,9 +24,6 @@ from eum_share.models.plan import Batch
 from eum_share.models.request import Strategy
 
 ENOUGH_TIME_MS = 60_000  # stop taking new steps when less than this is left of the Lambda's time
-# When AWS stays busy through the SDK's retries, the chunk is asked again after a wait drawn from this range (full
-# jitter): a storm slows the batches down, it never fails them.
-BUSY_WAIT_SECONDS = (5, 60)
 BATCHES_PER_CALL = 2  # the batch finishing and the one it starts
 
 STEPS: dict[BatchStatus, Callable[[ChunkRun, Batch, BatchRecord], Outcome]] = {
@@ -67,7 +63,7 @@ def advance_chunk(
             raise
         # AWS is busy: every step the chunk finished is in the ledger, so it waits in the state machine's Wait
         # state and goes on from there.
-        return Progress(done=False, wait_seconds=random.randint(*BUSY_WAIT_SECONDS), busy=True), tally
+        return Progress(done=False, wait_seconds=busy_wait_seconds(), busy=True), tally
 
 
 def advance(run: ChunkRun, chunk: int) -> Progress:
