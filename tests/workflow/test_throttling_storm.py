@@ -1,6 +1,6 @@
-"""A quarter of an hour in which AWS throttles every RAM and End User Messaging call, while a polling state runs (the
-share taking its principals, the consumers accepting, the batches, the final check): the migration waits it out and
-succeeds. AWS busy is a wait, never a failure."""
+"""A quarter of an hour in which AWS throttles every RAM and End User Messaging call, while a state runs (the checks
+before anything changes, the inventory, the share taking its principals, the consumers accepting, the batches, the
+final check): the migration waits it out and succeeds. AWS busy is a wait, never a failure."""
 
 from __future__ import annotations
 
@@ -14,8 +14,15 @@ from twin.inspect import state_dump
 from twin.runner import local_migration_workflow
 
 STORM_SECONDS = 15 * 60.0
-# The state whose run the storm starts at: the first one of each, the second of AdvanceBatches (a batch in flight).
-STORMS = {"EnsureShareWithPrincipals": 1, "AcceptInvitations": 1, "AdvanceBatches": 2, "VerifyFromConsumers": 1}
+# The run of each state the storm starts at: the first, the second of AdvanceBatches (a batch in flight).
+STORMS = {
+    "Preflight": 1,
+    "Inventory": 1,
+    "EnsureShareWithPrincipals": 1,
+    "AcceptInvitations": 1,
+    "AdvanceBatches": 2,
+    "VerifyFromConsumers": 1,
+}
 
 
 @pytest.fixture(scope="module", params=sorted(STORMS))
