@@ -245,6 +245,23 @@ SCENARIOS: list[Scenario] = [
         kinds=("throttle", "association-failed", "empty-policy", "visibility-lag", "short-page"),
     ),
     Scenario(
+        "throttle-50",
+        "half of every RAM and End User Messaging call throttled, with FAILED associations and emptied policies "
+        "(40 identities)",
+        faults={"throttle_rate": 0.5} | EMPTYING | {"fail_rate": 0.05},
+        identities=40,
+        kinds=("throttle", "association-failed", "empty-policy"),
+    ),
+    Scenario(
+        "burst-15min",
+        "a quarter of an hour in which every RAM and End User Messaging call is throttled, from the first minute "
+        "(40 identities)",
+        faults=EMPTYING,
+        bursts=((60.0, 960.0),),
+        identities=40,
+        kinds=("throttle",),
+    ),
+    Scenario(
         "storm-crash-rerun",
         "the storm, AdvanceBatches dying mid-batch, and a re-run",
         expect=("MigrationStepFailed", "SUCCEEDED"),
