@@ -61,6 +61,11 @@ class ShareLocked(EumShareError):
     step. The message names the holder."""
 
 
+class DeadlineExceeded(EumShareError):
+    """The migration could not finish within `options.deadlineSeconds`: it stopped cleanly (the share lock released,
+    the ledger intact) and the message says how far it got; the same request started again continues."""
+
+
 class MigrationIncomplete(EumShareError):
     """Identities are still neither verified nor failed: the migration must not be reported as done."""
 

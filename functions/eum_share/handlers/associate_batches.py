@@ -10,6 +10,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from eum_share.dal.throttling import throttling_is_retryable
 from eum_share.logic.batch import advance_chunk
 from eum_share.logic.context import load
+from eum_share.logic.deadline import past_deadline
 from eum_share.models.ledger import IdentityStatus
 from eum_share.models.states import ChunkProgress, ChunkRef
 from eum_share.observability import logger, metrics, tracer
@@ -22,6 +23,11 @@ from eum_share.settings import get_settings
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     received = parse(event=event, model=ChunkRef)
     migration = load(get_settings(), received.migration_id)
+    if past_deadline(migration):
+        # The chunk stops where it is; VerifyFromConsumers, after the Map, ends the run with DeadlineExceeded.
+        return ChunkProgress(migration_id=migration.id, chunk=received.chunk, done=True, wait_seconds=0).model_dump(
+            mode="json", by_alias=True
+        )
     with throttling_is_retryable():
         progress, moved = advance_chunk(migration, received.chunk, context.get_remaining_time_in_millis)
     # Each identity leaves PLANNED once per migration, so the dashboard's sum is the identities in flight or

@@ -9,6 +9,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from eum_share.dal.throttling import busy_wait_seconds, throttling_is_retryable, unless_busy
 from eum_share.logic.context import load
+from eum_share.logic.deadline import stop_at_deadline
 from eum_share.logic.share import ensure_share
 from eum_share.models.states import LoopInput, LoopOutput
 from eum_share.observability import logger, metrics, tracer
@@ -22,6 +23,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     received = parse(event=event, model=LoopInput)
     with throttling_is_retryable():
         migration = load(get_settings(), received.migration_id)
+        stop_at_deadline(migration)
         ready = unless_busy(lambda: ensure_share(migration, received.checks))
     metrics.add_metric(name="ShareChecks", unit="Count", value=1)
     logger.info("share", extra={"share_arn": migration.record.share_arn, "ready": ready})

@@ -9,6 +9,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from eum_share.dal.throttling import busy_wait_seconds, throttling_is_retryable, unless_busy
 from eum_share.logic.context import load
+from eum_share.logic.deadline import stop_at_deadline
 from eum_share.logic.verify import verify_from_consumers
 from eum_share.models.states import MigrationRef, VerificationProgress
 from eum_share.observability import logger, metrics, tracer
@@ -20,6 +21,7 @@ from eum_share.settings import get_settings
 @tracer.capture_lambda_handler(capture_response=False)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     migration = load(get_settings(), parse(event=event, model=MigrationRef).migration_id)
+    stop_at_deadline(migration)
     with throttling_is_retryable():
         checked = unless_busy(lambda: verify_from_consumers(migration, context.get_remaining_time_in_millis))
     # AWS stayed busy: what was checked is recorded; wait, then go on. Otherwise a pass that ran out of time goes on

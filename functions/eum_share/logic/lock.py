@@ -57,7 +57,9 @@ def lock_share(migration: Migration) -> ShareLock:
             f"{request.region} is being migrated by {_held_by(holder)}; nothing was changed: re-run migration "
             f"{migration.id} once that migration has ended"
         )
-    migration.ledger.update_migration(migration.id, shareLock=lock.key)
+    deadline = epoch() + migration.request.options.deadline_seconds
+    migration.ledger.update_migration(migration.id, shareLock=lock.key, deadlineAt=deadline)
+    migration.record = migration.record.model_copy(update={"share_lock": lock.key, "deadline_at": deadline})
     return lock
 
 

@@ -168,6 +168,8 @@ class MigrationRecord(WireModel):
     records_changes: bool = False
     # The key of the share lock this migration took (LockShare); released when it ends.
     share_lock: str | None = None
+    # When this run must stop (epoch seconds): LockShare sets it from options.deadlineSeconds on every run.
+    deadline_at: int | None = None
     planned: bool = False
     identities: int = 0
     batches: int = 0

@@ -130,6 +130,9 @@ class Options(WireModel):
     # Change management: stop after planning, with nothing changed, until someone approves or rejects.
     require_approval: bool = False
     approval_timeout_seconds: Annotated[int, Field(ge=60, le=30 * 86_400)] = 86_400
+    # How long a run may take from taking the share's lock; past it, the run stops cleanly (DeadlineExceeded) and the
+    # same request started again continues, with a deadline of its own.
+    deadline_seconds: Annotated[int, Field(ge=60, le=7 * 86_400)] = 86_400
 
 
 class MigrationRequest(WireModel):

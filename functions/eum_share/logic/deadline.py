@@ -1,0 +1,26 @@
+"""options.deadlineSeconds: a run that cannot finish in time stops cleanly and says how far it got."""
+
+from __future__ import annotations
+
+from eum_share.clock import epoch
+from eum_share.errors import DeadlineExceeded
+from eum_share.logic.context import Migration
+
+
+def past_deadline(migration: Migration) -> bool:
+    deadline = migration.record.deadline_at
+    return deadline is not None and epoch() >= deadline
+
+
+def stop_at_deadline(migration: Migration) -> None:
+    """Raise DeadlineExceeded, with how far the migration got, once its run is past its deadline."""
+    if not past_deadline(migration):
+        return
+    record = migration.record
+    raise DeadlineExceeded(
+        f"migration {migration.id} did not finish within options.deadlineSeconds "
+        f"({migration.request.options.deadline_seconds} s): it stopped in phase {record.phase.value} with "
+        f"{record.batches_done} of {record.batches} batches done; nothing done is lost (the ledger keeps it) and the "
+        "share lock is released. Start the same request again (or run `eum-share resume "
+        f"{migration.id}`) to continue where it stopped."
+    )
