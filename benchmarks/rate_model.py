@@ -63,6 +63,9 @@ class RateModel:
     empty_policy_rate: float = 0.25
     dry_run_per_second: float = quotas.DRY_RUN_PER_SECOND
     latency_seconds: float = 0.05
+    # Besides the quotas: this share of every RAM and End User Messaging call answered ThrottlingException (an
+    # account shared with other automation, a Region under load).
+    throttle_rate: float = 0.0
     seed: int = 7
 
     def faults(self) -> FaultConfig:
@@ -77,6 +80,7 @@ class RateModel:
             policy_write_capacity=self.policy_write_capacity,
             empty_policy_rate=self.empty_policy_rate,
             latency_seconds=self.latency_seconds,
+            throttle_rate=self.throttle_rate,
         )
 
     def floor(self, work: Workload) -> Floor:
@@ -118,5 +122,10 @@ class RateModel:
             f"End User Messaging: every action at its published rate per account ({quotas.QUOTAS_PAGE}), "
             f"{quotas.MOST_RESTRICTIVE_PER_SECOND:g} request/s where none is published; DryRun sends: "
             f"{self.dry_run_per_second:g}/s per account",
-            f"per-call latency {self.latency_seconds:g} s; seed {self.seed}",
+            f"per-call latency {self.latency_seconds:g} s; seed {self.seed}"
+            + (
+                f"; {self.throttle_rate:.0%} of RAM and End User Messaging calls throttled"
+                if self.throttle_rate
+                else ""
+            ),
         ]

@@ -124,6 +124,14 @@ def test_a_rate_model_parameter_is_changed_from_the_command_line() -> None:
     assert model.dry_run_per_second == RateModel().dry_run_per_second
 
 
+def test_a_throttled_run_is_asked_for_from_the_command_line() -> None:
+    # Given `--model throttle_rate=0.5` / Then the offline AWS throttles half of the RAM and End User Messaging calls
+    model = _model(["throttle_rate=0.5"], argparse.ArgumentParser())
+    assert model.faults().throttle_rate == 0.5
+    assert "50% of RAM and End User Messaging calls throttled" in model.describe()[-1]
+    assert RateModel().faults().throttle_rate == 0.0
+
+
 def test_an_unknown_rate_model_parameter_is_refused_with_the_known_ones(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit):
         _model(["capacity=5"], argparse.ArgumentParser())
