@@ -52,7 +52,7 @@ from twin.services.base import CallContext, ServiceFake
 from twin.services.ram import RamFake
 from twin.services.service_quotas import ServiceQuotasFake
 from twin.services.sms_voice import SmsVoiceFake
-from twin.sts import refuse_untrusted
+from twin.sts import expiring_on_the_clock, refuse_untrusted
 from twin.world import CallRecord, World
 
 DEFAULT_ACCOUNT = "123456789012"  # moto's default; the interpreter's own clients always land here
@@ -277,6 +277,8 @@ class OfflineAWS:
             refused = refuse_untrusted(self, request, account)
         answered = refused or (simulate_principal_policy(self, request, account) if prefix == "iam" else None)
         response = answered or moto_process(request)
+        if (prefix, operation) == ("sts", "AssumeRole") and not refused:
+            response = expiring_on_the_clock(self, response, params)
         error = _error_code(response)
         if (prefix, operation, error) == ("iam", "CreateRole", None) and not self._looking_on():
             path = params.get("Path") or "/"

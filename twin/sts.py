@@ -84,3 +84,20 @@ def session_role_arn(headers: Any) -> str | None:
     key = match.group(1)
     assumed = sts_backends[str(get_account_id_from(key))]["aws"].get_assumed_role_from_access_key(key)
     return None if assumed is None else str(assumed.role_arn)
+
+
+_EXPIRATION = re.compile(rb"<Expiration>[^<]*</Expiration>")
+
+
+def expiring_on_the_clock(offline: OfflineAWS, response: Response | None, params: dict[str, Any]) -> Response | None:
+    """moto dates an AssumeRole session's Expiration by the wall clock. AWS dates it `DurationSeconds` after the call
+    ("The value specified can range from 900 seconds (15 minutes) up to the maximum session duration set for the
+    role", 3600 by default): rewritten here on the offline AWS's clock, so that a session expires in simulated
+    time, as the functions see it."""
+    if response is None or response[0] != 200:
+        return response
+    status, headers, body = response
+    seconds = float(params.get("DurationSeconds") or 3600)
+    expires = offline.clock.datetime(offline.clock.now() + seconds).strftime("%Y-%m-%dT%H:%M:%SZ")
+    raw = body if isinstance(body, bytes) else str(body).encode()
+    return status, headers, _EXPIRATION.sub(f"<Expiration>{expires}</Expiration>".encode(), raw)

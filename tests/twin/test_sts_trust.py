@@ -68,6 +68,23 @@ def test_a_role_trusting_the_caller_gives_credentials_that_act_in_its_account(aw
     assert sts.get_caller_identity()["Account"] == TARGET
 
 
+def test_a_session_expires_an_hour_after_it_was_assumed_on_the_offline_clock(aws: OfflineAWS) -> None:
+    # AssumeRole's DurationSeconds: "The value specified can range from 900 seconds (15 minutes) up to the maximum
+    # session duration set for the role", 3600 s when not given.
+    # Given a role that trusts the orchestrator's account, and simulated time that has passed
+    _make_role(aws, _trust())
+    aws.clock.advance(5000.0)
+
+    # When the orchestrator assumes it, with and without a duration
+    default = _assume(aws)["Credentials"]["Expiration"]
+    short = _assume(aws, DurationSeconds=900)["Credentials"]["Expiration"]
+
+    # Then each session expires that long after now, as the functions' clock reads it
+    now = aws.clock.datetime()
+    assert (default - now).total_seconds() == 3600
+    assert (short - now).total_seconds() == 900
+
+
 def test_a_role_trusting_another_account_cannot_be_assumed(aws: OfflineAWS) -> None:
     _make_role(aws, _trust(principal="arn:aws:iam::999999999999:root"))
     _denied(aws)

@@ -1,9 +1,8 @@
-"""A rollback that AWS stops (throttled past every retry) says so in the ledger and on the bus; started again, it
-continues and completes."""
+"""A rollback stopped by a failure that makes going on unsafe (the owner role no longer trusts the orchestrator) says
+so in the ledger and on the bus; started again once the role is put right, it continues and completes."""
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -12,6 +11,7 @@ import pytest
 
 from tests.support.migration import bus_events, wait_for_status
 from tests.support.rollback import resting_state
+from tests.support.untrusting import owner_role_untrusting
 from twin.offline import OfflineAWS
 from twin.runner import Execution, LocalStateMachine, local_migration_workflow
 from twin.seed import Scenario, seed
@@ -36,27 +36,24 @@ def run() -> Iterator[Stopped]:
         with local_migration_workflow(aws, parameters={"LogLevel": "WARNING"}) as workflow:
             before = resting_state(aws, scenario)
             assert workflow.run(scenario.request(migrationId="mig-stopped"), name="mig-stopped").status == "SUCCEEDED"
-            # Given RAM and End User Messaging throttling every call for two hours
-            faults = aws.world.faults
-            calm = faults.config
-            now = aws.clock.now()
-            faults.config = dataclasses.replace(calm, throttle_bursts=((now, now + 7200.0),))
-            # When the migration is rolled back, then rolled back again once AWS answers
-            stopped = workflow.rollback.run({"migrationId": "mig-stopped"}, name="rollback-stopped")
-            faults.config = calm
+            # Given the owner role's trust changed so that it no longer trusts the orchestrator
+            # When the migration is rolled back, then rolled back again once the trust is put back
+            with owner_role_untrusting(aws, scenario.owner):
+                stopped = workflow.rollback.run({"migrationId": "mig-stopped"}, name="rollback-stopped")
             between = wait_for_status(aws, workflow, "mig-stopped", "ROLLBACK_FAILED")["status"]["S"]
             resumed = workflow.rollback.run({"migrationId": "mig-stopped"}, name="rollback-resumed")
             yield Stopped(aws, workflow, stopped, resumed, between, before, resting_state(aws, scenario))
 
 
-def test_the_throttled_rollback_fails_with_the_error_it_met(run: Stopped) -> None:
-    assert (run.stopped.status, run.stopped.error) == ("FAILED", "AwsThrottled")
+def test_the_rollback_fails_with_the_error_it_met(run: Stopped) -> None:
+    assert run.stopped.status == "FAILED"
+    assert "AccessDenied" in run.stopped.cause, run.stopped.cause
 
 
 def test_the_failure_is_in_the_ledger_and_on_the_bus(run: Stopped) -> None:
     assert run.status_between == "ROLLBACK_FAILED"
     (failed,) = bus_events(run.aws, "MigrationRollbackFailed")
-    assert (failed["migrationId"], failed["mode"], failed["error"]) == ("mig-stopped", "ROLLBACK", "AwsThrottled")
+    assert (failed["migrationId"], failed["mode"], failed["error"]) == ("mig-stopped", "ROLLBACK", run.stopped.error)
     assert failed["executionName"] == "rollback-stopped"
 
 
