@@ -20,7 +20,7 @@ from botocore.exceptions import ClientError
 from eum_share.dal import doctor_reads, ram, sms
 from eum_share.dal.accounts import AccountAccess, Clients
 from eum_share.dal.clients import SDK_CONFIG
-from eum_share.dal.throttling import THROTTLING_CODES
+from eum_share.dal.throttling import is_throttled
 from eum_share.logic.context import consumer_role, owner_role
 from eum_share.logic.policy import USE_ACTION, integrity_problems
 from eum_share.logic.preflight import KIND_OF, PENDING_INVITATION_LIMIT, PRODUCTION
@@ -303,7 +303,7 @@ class Doctor:
             try:
                 return read()
             except ClientError as error:
-                if error.response.get("Error", {}).get("Code") not in THROTTLING_CODES:
+                if not is_throttled(error):
                     raise
                 if waited >= MAX_WAIT_SECONDS:
                     raise TooBusy(f"AWS kept throttling for {waited:.0f} s: {error}") from error

@@ -7,7 +7,7 @@ from collections import defaultdict
 from botocore.exceptions import ClientError
 
 from eum_share.dal import ram, sms
-from eum_share.dal.throttling import THROTTLING_CODES
+from eum_share.dal.throttling import is_throttled
 from eum_share.errors import PreflightFailed
 from eum_share.logic.context import Migration
 from eum_share.models.identifiers import SMS_ARN, principal_kind
@@ -57,9 +57,9 @@ def _tier(read: object, where: str, reasons: list[str]) -> str | None:
     try:
         return read()  # type: ignore[operator,no-any-return]
     except ClientError as error:
-        code = error.response["Error"]["Code"]
-        if code in THROTTLING_CODES:
+        if is_throttled(error):
             raise
+        code = error.response["Error"]["Code"]
         reasons.append(f"{where}: cannot be reached ({code}: {error.response['Error'].get('Message', '')})")
         return None
 
