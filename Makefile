@@ -16,9 +16,15 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 TEMPLATES := template.yaml $(sort $(wildcard roles/*.yaml roles/*.yml))
 # What `sam build` reads; the build is redone only when one of these changed (and sam's cache skips unchanged
 # dependencies).
-BUILD_SOURCES := template.yaml samconfig.toml \
+BUILD_SOURCES := template.yaml samconfig.toml tools/lambda_build.py \
 	$(shell find functions statemachine -type f -not -path '*/__pycache__/*' -not -name '*.pyc' 2>/dev/null)
 BUILT := .aws-sam/build/template.yaml
+# The functions' target (template.yaml's PythonRuntime and Architecture): `make build ARCHITECTURE=x86_64`. The same
+# values go to `sam build` and to functions/Makefile, which installs the wheels for them with the .venv's pip.
+PYTHON_RUNTIME ?= python3.13
+ARCHITECTURE ?= arm64
+export PYTHON_RUNTIME ARCHITECTURE
+export BUILD_PYTHON := $(abspath $(PY))
 # The suite in parallel processes (pytest-xdist), each with its own offline AWS; tests that share a module's
 # expensive setup stay in one process (tests/conftest.py's scheduler). PYTEST_WORKERS=0 runs it in this process.
 PYTEST_WORKERS ?= auto
@@ -70,11 +76,13 @@ validate: $(INSTALLED)
 		$(VENV)/bin/cfn-lint $$template; \
 	done
 
-# Every function into .aws-sam/build/<FunctionLogicalId>/ (no Docker, no AWS; dependencies from PyPI, cached).
+# Every function into .aws-sam/build/<FunctionLogicalId>/ for its runtime and architecture (no Docker, no AWS;
+# wheels from PyPI, cached). Deploy with the same values: sam deploy --parameter-overrides Architecture=... .
 build: $(BUILT)
 
 $(BUILT): $(INSTALLED) $(BUILD_SOURCES)
-	$(VENV)/bin/sam build --cached --parallel
+	$(VENV)/bin/sam build --cached --parallel \
+		--parameter-overrides PythonRuntime=$(PYTHON_RUNTIME) Architecture=$(ARCHITECTURE)
 	touch $@
 
 demo: $(INSTALLED)

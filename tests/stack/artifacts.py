@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fcntl
+import importlib.machinery
 import os
 import platform
 import shutil
@@ -13,7 +14,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from email.parser import Parser
 from pathlib import Path
+from typing import Any
 
+from packaging.tags import Tag, compatible_tags, cpython_tags, parse_tag
 from packaging.utils import canonicalize_name
 
 from twin.cfn import load_template, resources_of_type
@@ -26,10 +29,15 @@ REQUIREMENTS = ROOT / "functions" / "requirements.txt"
 # Where packages with compiled code are installed again for this machine (see host_builds).
 HOST_BUILDS = ROOT / ".aws-sam" / "host-builds"
 # What `sam build` reads (the Makefile's BUILD_SOURCES): a build older than any of them is stale.
-BUILD_INPUTS = ("template.yaml", "samconfig.toml", "functions", "statemachine")
+BUILD_INPUTS = ("template.yaml", "samconfig.toml", "tools/lambda_build.py", "functions", "statemachine")
 
 # ELF e_machine values of the architectures Lambda runs.
 ELF_MACHINES = {"arm64": 0xB7, "aarch64": 0xB7, "x86_64": 0x3E, "amd64": 0x3E}
+# The machine names of wheel platform tags and of CPython's extension suffixes.
+WHEEL_MACHINES = {"arm64": "aarch64", "x86_64": "x86_64"}
+# The glibc of Amazon Linux 2023, which runs python3.12 and python3.13 on Lambda: a manylinux wheel for an older
+# glibc runs there, one for a newer does not.
+LAMBDA_GLIBC = (2, 34)
 
 
 @dataclass(frozen=True)
@@ -37,6 +45,7 @@ class Function:
     logical_id: str
     handler: str
     architecture: str
+    runtime: str
 
     @property
     def handler_module(self) -> str:
@@ -54,13 +63,28 @@ class Function:
 
 
 def template_functions() -> dict[str, Function]:
+    """The functions as `sam deploy` creates them with the parameters' defaults (what `make build` builds)."""
     template = load_template(TEMPLATE)
     globals_ = template.get("Globals", {}).get("Function", {})
     functions = {}
     for logical_id, resource in resources_of_type(template, "AWS::Serverless::Function").items():
         props = globals_ | resource.get("Properties", {})
-        functions[logical_id] = Function(logical_id, str(props["Handler"]), str(props["Architectures"][0]))
+        architecture = _by_default(template, props["Architectures"][0])
+        functions[logical_id] = Function(
+            logical_id, str(props["Handler"]), architecture, _by_default(template, props["Runtime"])
+        )
     return functions
+
+
+def _by_default(template: dict[str, Any], value: Any) -> str:
+    """A value, or the default of the parameter it refers to."""
+    if isinstance(value, dict) and set(value) == {"Ref"}:
+        return str(template["Parameters"][value["Ref"]]["Default"])
+    return str(value)
+
+
+def template_default(parameter: str) -> str:
+    return str(load_template(TEMPLATE)["Parameters"][parameter]["Default"])
 
 
 @dataclass(frozen=True)
@@ -104,6 +128,37 @@ def host_machine() -> int:
     return ELF_MACHINES[platform.machine().lower()]
 
 
+def loads_here(module: Path) -> bool:
+    """Whether this interpreter can import a compiled module: its architecture, and its name's CPython ABI."""
+    return elf_machine(module) == host_machine() and module.name.endswith(tuple(importlib.machinery.EXTENSION_SUFFIXES))
+
+
+def extension_suffixes(function: Function) -> tuple[str, ...]:
+    """The file name endings the function's runtime imports compiled modules from (`python3 -c 'import
+    importlib.machinery; print(importlib.machinery.EXTENSION_SUFFIXES)'` on Lambda)."""
+    version = function.runtime.removeprefix("python").replace(".", "")
+    return (f".cpython-{version}-{WHEEL_MACHINES[function.architecture]}-linux-gnu.so", ".abi3.so", ".so")
+
+
+def wheel_tags(info: Path) -> set[Tag]:
+    """The tags a .dist-info's WHEEL file declares: what the wheel was built for."""
+    wheel = Parser().parsestr((info / "WHEEL").read_text(encoding="utf-8"))
+    return {tag for line in wheel.get_all("Tag") or [] for tag in parse_tag(line)}
+
+
+def supported_tags(function: Function) -> set[Tag]:
+    """Every wheel tag the function's runtime and architecture install: CPython X.Y on manylinux up to Lambda's
+    glibc, and pure-Python wheels."""
+    major, minor = (int(part) for part in function.runtime.removeprefix("python").split("."))
+    machine = WHEEL_MACHINES[function.architecture]
+    platforms = [f"manylinux_{LAMBDA_GLIBC[0]}_{glibc}_{machine}" for glibc in range(LAMBDA_GLIBC[1], -1, -1)]
+    platforms += [f"manylinux2014_{machine}"] + (
+        [f"manylinux2010_{machine}", f"manylinux1_{machine}"] if machine == "x86_64" else []
+    )
+    tags = set(cpython_tags((major, minor), abis=[f"cp{major}{minor}"], platforms=platforms))
+    return tags | set(compatible_tags((major, minor), f"cp{major}{minor}", platforms))
+
+
 @contextmanager
 def one_process_at_a_time(name: str) -> Iterator[None]:
     """Parallel test processes build under .aws-sam/ one at a time: the next finds the work done."""
@@ -129,15 +184,21 @@ def build_is_stale() -> bool:
 
 
 def sam_build() -> None:
-    """`sam build` as `make build` runs it: every function, cached, in parallel, no Docker, no AWS."""
+    """`sam build` as `make build` runs it: every function, cached, in parallel, no Docker, no AWS, for the
+    template's default runtime and architecture."""
     sam = Path(sys.executable).parent / "sam"
+    runtime, architecture = template_default("PythonRuntime"), template_default("Architecture")
     env = os.environ | {
         "SAM_CLI_TELEMETRY": "0",
         "AWS_DEFAULT_REGION": os.environ.get("AWS_DEFAULT_REGION", "us-east-1"),
+        # What functions/Makefile builds for, and the Python whose pip installs the wheels.
+        "PYTHON_RUNTIME": runtime,
+        "ARCHITECTURE": architecture,
+        "BUILD_PYTHON": sys.executable,
     }
-    completed = subprocess.run(
-        [str(sam), "build", "--cached", "--parallel"], cwd=ROOT, env=env, capture_output=True, text=True, check=False
-    )
+    command = [str(sam), "build", "--cached", "--parallel", "--parameter-overrides"]
+    command += [f"PythonRuntime={runtime}", f"Architecture={architecture}"]
+    completed = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
     if completed.returncode != 0:
         raise RuntimeError(f"sam build failed:\n{completed.stdout}\n{completed.stderr}")
     BUILT_TEMPLATE.touch()
@@ -146,15 +207,17 @@ def sam_build() -> None:
 def host_builds(functions: dict[str, Function]) -> list[Path]:
     """The artifacts' distributions whose compiled code this machine cannot load, installed again for it.
 
-    The artifacts are built for the functions' architecture (arm64) and this machine may be another one. Each such
-    distribution (pydantic-core, wrapt) is installed at the artifact's exact version, for this machine, into its
-    own folder; a process that puts those folders before an artifact runs the artifact's code with them.
+    The artifacts are built for the functions' runtime (python3.13) and architecture (arm64), and this machine's
+    Python may be another version on another architecture. Each such distribution (pydantic-core, wrapt) is installed
+    at the artifact's exact version, the one functions/requirements.txt pins, for this interpreter, into its own
+    folder; a process that puts those folders before an artifact runs the artifact's code with them. Only compiled
+    code is replaced; the artifact's Python code runs as built (it stays compatible with this machine's 3.11).
     """
     wanted: dict[tuple[str, str], Distribution] = {}
     for function in functions.values():
         for dist in distributions(function.artifact).values():
             modules = compiled_modules(function.artifact, dist)
-            if any(elf_machine(module) != host_machine() for module in modules):
+            if not all(loads_here(module) for module in modules):
                 wanted[dist.name, dist.version] = dist
     folders = []
     for (name, version), _dist in sorted(wanted.items()):

@@ -16,8 +16,11 @@ from tests.stack.artifacts import (
     compiled_modules,
     distributions,
     elf_machine,
+    extension_suffixes,
     requirement_lines,
+    supported_tags,
     template_functions,
+    wheel_tags,
 )
 from twin.cfn import load_template
 
@@ -94,6 +97,38 @@ def test_compiled_dependencies_are_built_for_the_functions_architecture(
     assert modules, f"{logical_id}: no compiled modules; pydantic-core should have one"
     wrong = [str(module.relative_to(function.artifact)) for module in modules if elf_machine(module) != expected]
     assert not wrong, f"{logical_id}: not built for {function.architecture}: {wrong}"
+
+
+@pytest.mark.parametrize("logical_id", FUNCTIONS)
+def test_compiled_dependencies_are_built_for_the_functions_runtime(built: dict[str, Function], logical_id: str) -> None:
+    # Given the function's runtime in template.yaml (python3.13), and the building machine's Python (3.11)
+    function = built[logical_id]
+    suffixes = extension_suffixes(function)
+    # When the file name of every compiled module in its artifact is read
+    modules = [
+        module
+        for dist in distributions(function.artifact).values()
+        for module in compiled_modules(function.artifact, dist)
+    ]
+    # Then each is one the runtime imports (cpython-313-<machine>-linux-gnu or abi3), not the building Python's
+    wrong = [str(module.relative_to(function.artifact)) for module in modules if not module.name.endswith(suffixes)]
+    assert modules
+    assert not wrong, f"{logical_id}: not built for {function.runtime}: {wrong}"
+
+
+@pytest.mark.parametrize("logical_id", FUNCTIONS)
+def test_every_wheel_in_the_artifact_was_built_for_the_functions_runtime_and_architecture(
+    built: dict[str, Function], logical_id: str
+) -> None:
+    # Given the wheel tags Lambda's runtime and architecture install (CPython 3.13, manylinux up to glibc 2.34)
+    function = built[logical_id]
+    supported = supported_tags(function)
+    # When every installed distribution's WHEEL tags are read
+    tags = {info.name: wheel_tags(info) for info in sorted(function.artifact.glob("*.dist-info"))}
+    # Then each wheel declares at least one of them: a pure-Python wheel, or one compiled for that target
+    assert tags
+    wrong = {name: sorted(map(str, found)) for name, found in tags.items() if not found & supported}
+    assert not wrong, f"{logical_id}: wheels for another target than {function.runtime} on {function.architecture}"
 
 
 def test_the_tests_run_on_the_versions_that_are_deployed() -> None:
