@@ -7,6 +7,8 @@ INSTALLED := $(VENV)/.installed
 # uv, pinned by hash in tools/uv.txt, in a folder of its own: `uv sync` keeps .venv exactly as uv.lock says.
 TOOLS := .tools
 UV := $(TOOLS)/bin/uv
+# checkov, pinned by hash in tools/checkov.txt, in a venv of its own: its pins conflict with uv.lock's.
+CHECKOV := $(TOOLS)/checkov/bin/checkov
 export AWS_DEFAULT_REGION ?= us-east-1
 export SAM_CLI_TELEMETRY := 0
 # The machine's Python 3.11, never one uv would download.
@@ -47,6 +49,12 @@ $(INSTALLED): $(UV) uv.lock pyproject.toml
 	$(UV) sync --locked --all-extras --python $(PYTHON)
 	touch $(INSTALLED)
 
+$(CHECKOV): $(UV) tools/checkov.txt
+	rm -rf $(TOOLS)/checkov
+	$(UV) venv --quiet --python $(PYTHON) $(TOOLS)/checkov
+	$(UV) pip install --quiet --python $(TOOLS)/checkov/bin/python --require-hashes --no-deps -r tools/checkov.txt
+	touch $@
+
 # Re-resolve every dependency to the newest version pyproject.toml allows (or only one: `make lock PACKAGE=name`),
 # and export the deployed set (the run-time dependencies, without the extras) to functions/requirements.txt.
 # Then: make install test.
@@ -69,12 +77,18 @@ lint: $(INSTALLED)
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 
-# The linters do not read the ASL file; tests/test_asl_contract.py covers what they miss.
-validate: $(INSTALLED)
+# The linters do not read the ASL file; tests/test_asl_contract.py covers what they miss. checkov reads every
+# template and template.yaml as CloudFormation deploys it (the SAM transform applied, tools/sam_expand.py); a
+# check that does not apply is skipped in the resource's Metadata, with its reason, never on this command line.
+EXPANDED := .aws-sam/expanded/template.expanded.json
+validate: $(INSTALLED) $(CHECKOV)
 	set -e; for template in $(TEMPLATES); do \
 		$(VENV)/bin/sam validate --lint --template $$template; \
 		$(VENV)/bin/cfn-lint $$template; \
 	done
+	$(PY) tools/sam_expand.py template.yaml $(EXPANDED)
+	$(CHECKOV) --quiet --compact --skip-download --framework cloudformation \
+		$(foreach template,$(TEMPLATES) $(EXPANDED),--file $(template))
 
 # Every function into .aws-sam/build/<FunctionLogicalId>/ for its runtime and architecture (no Docker, no AWS;
 # wheels from PyPI, cached). Deploy with the same values: sam deploy --parameter-overrides Architecture=... .
