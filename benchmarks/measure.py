@@ -8,15 +8,20 @@ from typing import Any
 
 from benchmarks.rate_model import Floor
 from benchmarks.systems import SystemRun
+from twin.cfn import load_template
 from twin.offline import OfflineAWS
+from twin.stack import TEMPLATE
 
 # The services a migration acts on; the orchestrator's own bookkeeping (DynamoDB, S3, EventBridge, Step
 # Functions, Lambda) is counted apart.
 MIGRATED_SERVICES = frozenset({"ram", "sms-voice", "sts", "iam", "logs", "sns", "firehose", "organizations"})
 # Public prices, us-east-1, as listed on aws.amazon.com/step-functions/pricing and aws.amazon.com/lambda/pricing
-# (free tiers left out): Standard workflows per state transition; Lambda (x86) per GB-second and per request.
+# (free tiers left out): Standard workflows per state transition; Lambda per GB-second and per request. A
+# GB-second costs less on arm64 (Graviton) than on x86_64; the functions run on the template's default.
 USD_PER_TRANSITION = 0.025 / 1000
-USD_PER_GB_SECOND = 0.0000166667
+USD_PER_GB_SECOND_BY_ARCHITECTURE = {"arm64": 0.0000133334, "x86_64": 0.0000166667}
+ARCHITECTURE = str(load_template(TEMPLATE)["Parameters"]["Architecture"]["Default"])
+USD_PER_GB_SECOND = USD_PER_GB_SECOND_BY_ARCHITECTURE[ARCHITECTURE]
 USD_PER_REQUEST = 0.20 / 1_000_000
 LAMBDA_MINIMUM_BILLED_SECONDS = 0.001
 
