@@ -56,7 +56,6 @@ class Doctor:
     request: MigrationRequest
     owner_role_name: str
     consumer_role_name: str
-    orchestrator_account: str
     base: boto3.Session
     wait: Callable[[float], None] = time.sleep
     sdk_config: Config = SDK_CONFIG
@@ -98,7 +97,7 @@ class Doctor:
 
     def _owner(self) -> tuple[Clients, str | None] | None:
         request = self.request
-        role = owner_role(request, self._settings(), self.orchestrator_account)
+        role = owner_role(request, self._settings())
         access = AccountAccess(request.owner.account_id, request.region, role)
         return self._assume(f"owner {request.owner.account_id}", access)
 
