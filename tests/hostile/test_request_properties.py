@@ -26,7 +26,6 @@ from tests.hostile.strategies import (
 from tests.support.events import load_event
 
 VALID = load_event("requests/single-account.json")
-ORCHESTRATOR = "999999999999"
 SETTINGS = Settings(
     LEDGER_TABLE_NAME="ledger", ARTIFACT_BUCKET_NAME="artifacts", EVENT_BUS_NAME="bus"
 )  # the default role names, as ROLE_NAMES
