@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from eum_share.dal import consumer_configuration as dal
 
 from tests.iam.policies import ROLES
 from twin import policy
@@ -256,3 +257,14 @@ def test_the_owner_role_creates_a_share_only_with_the_workflows_tag(owner: list[
     tagged = _decision(owner, "ram:CreateResourceShare", "*", **{"aws:RequestTag/created-by": "eum-share"})
     # Then only the tagged creation is allowed
     assert (bare, tagged) == ("implicitDeny", "allowed")
+
+
+def test_the_role_the_workflow_passes_is_the_one_the_roles_stack_makes(aws: OfflineAWS) -> None:
+    # Given the roles stack's events role, deployed in a consuming account
+    stack = LocalStack(aws, ROLES, stack_name="eum-share-roles", parameters={"OrchestratorAccountId": "1" * 12})
+    stack.account = ACCOUNT
+    # When its ARN is compared with the one the workflow names in CloudWatch Logs destinations
+    made = stack.get_att("SmsEventsToLogsRole", "Arn")
+    named = f"arn:aws:iam::{ACCOUNT}:role{dal.EVENTS_ROLE_PATH}{dal.EVENTS_ROLE_NAME}"
+    # Then they are the same role
+    assert made == named == EVENTS_ROLE
