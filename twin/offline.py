@@ -52,7 +52,7 @@ from twin.services.base import CallContext, ServiceFake
 from twin.services.ram import RamFake
 from twin.services.service_quotas import ServiceQuotasFake
 from twin.services.sms_voice import SmsVoiceFake
-from twin.sts import expiring_on_the_clock, refuse_untrusted
+from twin.sts import expiring_on_the_clock, refuse_untrusted, session_role_arn
 from twin.world import CallRecord, World
 
 DEFAULT_ACCOUNT = "123456789012"  # moto's default; the interpreter's own clients always land here
@@ -283,7 +283,7 @@ class OfflineAWS:
         if (prefix, operation, error) == ("iam", "CreateRole", None) and not self._looking_on():
             path = params.get("Path") or "/"
             self.world.role_created(f"arn:aws:iam::{account}:role{path}{params['RoleName']}")
-        self._log(account, region, prefix, operation, params, error)
+        self._log(account, region, prefix, operation, params, error, session_role_arn(request.headers))
         return response
 
     def _serve(self, fake: ServiceFake[Any], account: str, region: str, request: Any) -> Response:
@@ -305,10 +305,11 @@ class OfflineAWS:
                 problems = fake.api.check_output(operation, result)
                 if problems:
                     raise AssertionError(f"{fake.service_name} {operation} answered off-model: {problems}")
-            self._log(account, region, fake.endpoint_prefix, operation, params, None)
+            self._log(account, region, fake.endpoint_prefix, operation, params, None, session_role_arn(request.headers))
             return fake.api.response(result)
         except TwinError as error:
-            self._log(account, region, fake.endpoint_prefix, operation, params, error.code)
+            role = session_role_arn(request.headers)
+            self._log(account, region, fake.endpoint_prefix, operation, params, error.code, role)
             return fake.api.error(error)
 
     def _undocumented(self, prefix: str, operation: str, params: dict[str, Any]) -> Response | None:
@@ -344,12 +345,13 @@ class OfflineAWS:
         operation: str,
         params: dict[str, Any],
         error: str | None,
+        role: str | None = None,
     ) -> None:
         if self._looking_on():
             return
         caller = self.lambdas.current()
         self.world.record(
-            CallRecord(self.world.clock.now(), account, region, service, operation, params, error, caller)
+            CallRecord(self.world.clock.now(), account, region, service, operation, params, error, caller, role)
         )
 
 

@@ -6,6 +6,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from twin.cfn import load_template
 from twin.offline import DEFAULT_ACCOUNT, OfflineAWS
 from twin.stack import ROOT, LocalStack
 
@@ -16,8 +17,11 @@ SENDER_COUNTRIES = ("GB", "DE", "FR", "AU", "IN", "JP", "BR", "SG")
 POOL_SIZE = 5
 BLOCKED_COUNTRIES = ("CN", "RU")
 ROLES_TEMPLATE = ROOT / "roles" / "cross-account-roles.yaml"
-# The orchestrator's function roles, as the offline stack names them (`<stack name>-<Function>Role`).
-ORCHESTRATOR_ROLES = f"arn:aws:iam::{DEFAULT_ACCOUNT}:role/eum-share-*"
+# The role `eum-share doctor --offline` runs with, as an operator's own role would be added to OrchestratorRoleArns.
+OFFLINE_OPERATOR_ROLE_ARN = f"arn:aws:iam::{DEFAULT_ACCOUNT}:role/eum-share-doctor"
+# Roles each account's roles stack deploys, by the account's part: the consumer role with the role End User
+# Messaging uses for CloudWatch Logs destinations, and the owner role.
+ROLE_RESOURCES = {"ConsumerRole": ("ConsumerRole", "SmsEventsToLogsRole"), "OwnerRole": ("OwnerRole",)}
 
 
 def external_id(account: str) -> str:
@@ -120,8 +124,8 @@ def _organization(offline: OfflineAWS, owner: str, members: int, external: int) 
 
 
 def role_trust(offline: OfflineAWS, kind: str, account: str) -> tuple[str, dict[str, Any]]:
-    """The name and trust policy roles/cross-account-roles.yaml gives the role of `kind` ("ConsumerRole" or
-    "OwnerRole") when deployed in `account` for the offline orchestrator."""
+    """The name and trust policy roles/cross-account-roles.yaml gives the role of `kind` (its logical ID, e.g.
+    "ConsumerRole" or "OwnerRole") when deployed in `account` for the offline orchestrator."""
     template = _roles_stack(offline, account)
     properties = template.resources[kind]["Properties"]
     return str(template.resolve(properties["RoleName"])), dict(template.resolve(properties["AssumeRolePolicyDocument"]))
@@ -134,6 +138,18 @@ def role_policies(offline: OfflineAWS, kind: str, account: str) -> dict[str, dic
     return {str(p["PolicyName"]): dict(p["PolicyDocument"]) for p in policies}
 
 
+def _role_path(kind: str) -> str:
+    return str(load_template(ROLES_TEMPLATE)["Resources"][kind]["Properties"].get("Path", "/"))
+
+
+def orchestrator_roles(offline: OfflineAWS) -> str:
+    """The roles stacks' OrchestratorRoleArns as docs/deploy.md says to give it: the eum-share stack's output of
+    that name, exactly as the offline stack resolves it, and the operator's role doctor runs with."""
+    stack = LocalStack(offline)
+    listed = stack.resolve(stack.template["Outputs"]["OrchestratorRoleArns"]["Value"])
+    return ",".join([str(listed), OFFLINE_OPERATOR_ROLE_ARN])
+
+
 def _roles_stack(offline: OfflineAWS, account: str) -> LocalStack:
     template = LocalStack(
         offline,
@@ -141,7 +157,7 @@ def _roles_stack(offline: OfflineAWS, account: str) -> LocalStack:
         stack_name="eum-share-roles",
         parameters={
             "OrchestratorAccountId": DEFAULT_ACCOUNT,
-            "OrchestratorRoleArns": ORCHESTRATOR_ROLES,
+            "OrchestratorRoleArns": orchestrator_roles(offline),
             "ExternalId": external_id(account),
         },
     )
@@ -150,13 +166,14 @@ def _roles_stack(offline: OfflineAWS, account: str) -> LocalStack:
 
 
 def _roles(offline: OfflineAWS, scenario: Scenario) -> None:
-    for kind, accounts in (("OwnerRole", [scenario.owner]), ("ConsumerRole", scenario.consumers)):
+    for part, accounts in (("OwnerRole", [scenario.owner]), ("ConsumerRole", scenario.consumers)):
         for account in accounts:
-            name, trust = role_trust(offline, kind, account)
-            iam = offline.client("iam", account=account)
-            iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(trust))
-            for policy_name, document in role_policies(offline, kind, account).items():
-                iam.put_role_policy(RoleName=name, PolicyName=policy_name, PolicyDocument=json.dumps(document))
+            for kind in ROLE_RESOURCES[part]:
+                name, trust = role_trust(offline, kind, account)
+                iam = offline.client("iam", account=account)
+                iam.create_role(RoleName=name, Path=_role_path(kind), AssumeRolePolicyDocument=json.dumps(trust))
+                for policy_name, document in role_policies(offline, kind, account).items():
+                    iam.put_role_policy(RoleName=name, PolicyName=policy_name, PolicyDocument=json.dumps(document))
 
 
 def _identities(offline: OfflineAWS, scenario: Scenario, total: int) -> None:

@@ -229,7 +229,9 @@ class LocalStack:
             ("AWS::SQS::Queue", "QueueUrl"): f"https://sqs.{region}.amazonaws.com/{account}/{name}",
             ("AWS::Logs::LogGroup", "Arn"): f"arn:aws:logs:{region}:{account}:log-group:{name}:*",
             ("AWS::CloudWatch::Alarm", "Arn"): f"arn:aws:cloudwatch:{region}:{account}:alarm:{name}",
-            ("AWS::IAM::Role", "Arn"): f"arn:aws:iam::{account}:role/{name}",
+            # "Arn: ... arn:aws:iam::1234567890:role/MyRole-AJJHDSKSDF" (AWS::IAM::Role's return values); IAM
+            # ARNs carry the role's path: "arn:aws:iam::123456789012:role/application_abc/component_xyz/RDSAccess".
+            ("AWS::IAM::Role", "Arn"): f"arn:aws:iam::{account}:role{self._role_path(logical_id)}{name}",
         }
         if (kind, attribute) in values:
             return values[kind, attribute]
@@ -269,6 +271,9 @@ class LocalStack:
             if key.startswith("Fn::"):
                 raise TemplateError(f"{key} is not resolvable offline")
         return {key: self.resolve(item) for key, item in value.items()}
+
+    def _role_path(self, logical_id: str) -> str:
+        return str(self.resolve(self._resource(logical_id).get("Properties", {}).get("Path", "/")))
 
     def _sub_var(self, name: str, variables: dict[str, Any]) -> str:
         if name in variables:

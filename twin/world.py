@@ -28,6 +28,8 @@ class CallRecord:
     error: str | None
     # The Lambda function whose handler made the call (None: a test, the seeding, the interpreter itself).
     caller: str | None = None
+    # The role whose assumed-role session signed the call (None: the function's own or the offline credentials).
+    role: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {

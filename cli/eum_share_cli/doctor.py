@@ -21,9 +21,9 @@ if TYPE_CHECKING:
     from twin.offline import OfflineAWS
     from twin.seed import Scenario
 
-# The offline checker's own role, in the orchestrator's account: the accounts' roles trust the orchestrator's
-# roles by name (OrchestratorRoleArns, eum-share-* offline), and doctor must be let in as the functions are.
-OFFLINE_OPERATOR_ROLE = "eum-share-doctor"
+# The offline checker's own role, in the orchestrator's account: the accounts' roles trust exactly the roles named
+# in OrchestratorRoleArns, so the seeded roles stacks name this one too, as an operator adds the role they run
+# doctor with (twin.seed.OFFLINE_OPERATOR_ROLE_ARN).
 OFFLINE_IDENTITIES = 20
 HEADERS = ("check", "expected", "seen", "verdict")
 
@@ -58,7 +58,6 @@ def run(args: argparse.Namespace) -> int:
     if args.request is None:
         raise CommandFailed("doctor needs --request FILE (or --offline for the demo's accounts)", 2)
     import boto3
-    from eum_share.dal.accounts import own_account
     from eum_share.logic.doctor import Doctor
 
     raw = read_raw(args.request)
@@ -75,7 +74,6 @@ def run(args: argparse.Namespace) -> int:
         request,
         owner_role_name=deployment.owner_role_name,
         consumer_role_name=deployment.consumer_role_name,
-        orchestrator_account=own_account(),
         base=boto3.Session(),
     )
     return print_diagnosis(_diagnosed(doctor))
@@ -108,8 +106,6 @@ def diagnose_offline(
     from botocore.config import Config
     from eum_share.logic.doctor import Doctor
 
-    from twin.offline import DEFAULT_ACCOUNT
-
     raw = request if request is not None else scenario.request(migrationId="doctor")
     checked = validated(
         raw,
@@ -122,7 +118,6 @@ def diagnose_offline(
         checked,
         owner_role_name=OWNER_ROLE_NAME,
         consumer_role_name=CONSUMER_ROLE_NAME,
-        orchestrator_account=DEFAULT_ACCOUNT,
         base=operator,
         # Offline, doctor's own patience does all the waiting, in simulated time (the SDK's retries sleep).
         wait=offline.clock.sleep,
@@ -138,6 +133,7 @@ def offline_operator(offline: OfflineAWS) -> Any:
     import boto3
 
     from twin.offline import DEFAULT_ACCOUNT
+    from twin.seed import OFFLINE_OPERATOR_ROLE_ARN
 
     iam = boto3.client("iam", region_name=offline.region)
     trust = {
@@ -150,9 +146,9 @@ def offline_operator(offline: OfflineAWS) -> Any:
             }
         ],
     }
-    iam.create_role(RoleName=OFFLINE_OPERATOR_ROLE, AssumeRolePolicyDocument=json.dumps(trust))
+    iam.create_role(RoleName=OFFLINE_OPERATOR_ROLE_ARN.rsplit("/", 1)[1], AssumeRolePolicyDocument=json.dumps(trust))
     credentials = boto3.client("sts", region_name=offline.region).assume_role(
-        RoleArn=f"arn:aws:iam::{DEFAULT_ACCOUNT}:role/{OFFLINE_OPERATOR_ROLE}", RoleSessionName="doctor"
+        RoleArn=OFFLINE_OPERATOR_ROLE_ARN, RoleSessionName="doctor"
     )["Credentials"]
     return boto3.Session(
         aws_access_key_id=credentials["AccessKeyId"],

@@ -3,7 +3,8 @@ what.
 
 roles/cross-account-roles.yaml grants exactly these (tests/iam proves both ways that they are all used and
 nothing more is granted); doctor asks IAM to simulate them on the roles of a real account. A resource is the one
-the action is checked on: the template's own scoping, with a name the workflow would use.
+the action is checked on: the template's own scoping, with a name the workflow would use; CONTEXT is what the
+workflow's requests carry: the tags it puts on what it creates, to whom it passes a role.
 """
 
 from __future__ import annotations
@@ -16,10 +17,23 @@ INVITATION = "arn:{partition}:ram:{region}:{owner}:resource-share-invitation/eum
 IDENTITY = "arn:{partition}:sms-voice:{region}:{account}:phone-number/eum-share-doctor"
 TOPIC = "arn:{partition}:sns:{region}:{account}:eum-share-doctor"
 LOG_GROUP = "arn:{partition}:logs:{region}:{account}:log-group:/eum-share/sms-events/doctor"
-EVENTS_ROLE = "arn:{partition}:iam::{account}:role/EumShareSmsEvents-doctor"
+CONFIGURATION_SET = "arn:{partition}:sms-voice:{region}:{account}:configuration-set/eum-share-doctor"
+PROTECT_CONFIGURATION = "arn:{partition}:sms-voice:{region}:{account}:protect-configuration/protect-doctor"
+# The roles stack's role for CloudWatch Logs destinations (dal.consumer_configuration.events_role_arn).
+EVENTS_ROLE = "arn:{partition}:iam::{account}:role/eum-share/EumShareSmsEventsToLogs"
 SELF = "{role}"  # the role itself
-# iam:PassRole is granted only for End User Messaging: the simulation says to whom the role is passed.
-CONTEXT = {"iam:PassedToService": "sms-voice.amazonaws.com"}
+# iam:PassRole is granted only for End User Messaging; writes only on what carries the workflow's tags (the tags
+# are tagged on create, so a create request carries them too); shares only of End User Messaging resources.
+CONTEXT = {
+    "iam:PassedToService": "sms-voice.amazonaws.com",
+    "aws:RequestTag/eum-share:source-configuration-set": "doctor",
+    "aws:ResourceTag/eum-share:source-configuration-set": "doctor",
+    "aws:RequestTag/eum-share:source-protect-configuration": "doctor",
+    "aws:ResourceTag/eum-share:source-protect-configuration": "doctor",
+    "aws:RequestTag/created-by": "eum-share",
+    "aws:ResourceTag/created-by": "eum-share",
+    "ram:RequestedResourceType": "sms-voice:PhoneNumber",
+}
 
 
 @dataclass(frozen=True)
@@ -63,39 +77,33 @@ OWNER: tuple[Needed, ...] = (
 CONSUMER: tuple[Needed, ...] = (
     *_all(ANY, "ram:GetResourceShareInvitations", "ram:GetResourceShares"),
     *_all(INVITATION, "ram:AcceptResourceShareInvitation"),
-    *_all(ANY, *SMS_READS),
+    *_all(ANY, *SMS_READS, "sms-voice:ListTagsForResource", "sms-voice:SendTextMessage"),
+    *_all(ANY, "sms-voice:CreateConfigurationSet", "sms-voice:CreateProtectConfiguration"),
     *_all(
-        ANY,
-        "sms-voice:ListTagsForResource",
-        "sms-voice:SendTextMessage",
-        "sms-voice:CreateConfigurationSet",
+        CONFIGURATION_SET,
+        "sms-voice:TagResource",
         "sms-voice:SetDefaultMessageFeedbackEnabled",
         "sms-voice:SetDefaultMessageType",
         "sms-voice:SetDefaultSenderId",
+        "sms-voice:AssociateProtectConfiguration",
+        "sms-voice:DeleteConfigurationSet",
         "sms-voice:CreateEventDestination",
         "sms-voice:UpdateEventDestination",
-        "sms-voice:CreateProtectConfiguration",
-        "sms-voice:UpdateProtectConfigurationCountryRuleSet",
-        "sms-voice:AssociateProtectConfiguration",
-        "sms-voice:SetAccountDefaultProtectConfiguration",
         "sms-voice:DeleteEventDestination",
-        "sms-voice:DeleteConfigurationSet",
-        "sms-voice:DeleteAccountDefaultProtectConfiguration",
+    ),
+    *_all(
+        PROTECT_CONFIGURATION,
+        "sms-voice:TagResource",
+        "sms-voice:AssociateProtectConfiguration",
+        "sms-voice:UpdateProtectConfigurationCountryRuleSet",
+        "sms-voice:SetAccountDefaultProtectConfiguration",
         "sms-voice:DeleteProtectConfiguration",
     ),
+    *_all(ANY, "sms-voice:DeleteAccountDefaultProtectConfiguration"),
     *_all(TOPIC, "sns:CreateTopic", "sns:DeleteTopic", "sns:GetTopicAttributes", "sns:SetTopicAttributes"),
     *_all(ANY, "logs:DescribeLogGroups"),
     *_all(LOG_GROUP, "logs:CreateLogGroup", "logs:DeleteLogGroup"),
-    *_all(
-        EVENTS_ROLE,
-        "iam:CreateRole",
-        "iam:DeleteRole",
-        "iam:DeleteRolePolicy",
-        "iam:GetRole",
-        "iam:GetRolePolicy",
-        "iam:PutRolePolicy",
-        "iam:PassRole",
-    ),
+    *_all(EVENTS_ROLE, "iam:PassRole"),
     # doctor's own reads
     *_all(ANY, "servicequotas:ListServiceQuotas"),
     *_all(SELF, "iam:SimulatePrincipalPolicy"),

@@ -106,10 +106,7 @@ def test_a_role_missing_an_action_blocks_naming_the_action(aws: OfflineAWS) -> N
     scenario = seeded(aws)
     consumer = scenario.org_consumers[0]
     ((name, document),) = role_policies(aws, "ConsumerRole", consumer).items()
-    for statement in document["Statement"]:
-        actions = statement["Action"]
-        if isinstance(actions, list) and "sms-voice:SendTextMessage" in actions:
-            actions.remove("sms-voice:SendTextMessage")
+    document["Statement"] = [s for s in document["Statement"] if s["Action"] != "sms-voice:SendTextMessage"]
     aws.client("iam", account=consumer).put_role_policy(
         RoleName="EumShareConsumerRole", PolicyName=name, PolicyDocument=json.dumps(document)
     )

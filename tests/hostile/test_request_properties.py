@@ -26,7 +26,6 @@ from tests.hostile.strategies import (
 from tests.support.events import load_event
 
 VALID = load_event("requests/single-account.json")
-ORCHESTRATOR = "999999999999"
 SETTINGS = Settings(
     LEDGER_TABLE_NAME="ledger", ARTIFACT_BUCKET_NAME="artifacts", EVENT_BUS_NAME="bus"
 )  # the default role names, as ROLE_NAMES
@@ -84,7 +83,7 @@ def test_an_accepted_request_stays_within_the_owner_principals_and_configured_ro
     # every principal is an account, an OU or the organization
     assert all(principal_kind(p) in {"ACCOUNT", "OU", "ORGANIZATION"} for p in answer.principals)
     # and every role the functions would assume is a configured role, without a path, in the account it acts for
-    roles = [(owner, owner_role(answer, SETTINGS, ORCHESTRATOR))]
+    roles = [(owner, owner_role(answer, SETTINGS))]
     roles += [(c.account_id, consumer_role(c, SETTINGS)) for c in answer.consumers]
     for account, role in roles:
         if role is None:

@@ -13,6 +13,11 @@ ROLES = ROOT / "roles" / "cross-account-roles.yaml"
 ROLE_KINDS = {"OWNER": "OwnerRole", "CONSUMER": "ConsumerRole"}
 
 
+def role_documents(template: dict[str, Any], logical: str) -> list[dict[str, Any]]:
+    """The inline policy documents of one role of the roles template, as written (intrinsics unresolved)."""
+    return [policy["PolicyDocument"] for policy in template["Resources"][logical]["Properties"]["Policies"]]
+
+
 def _actions(statements: list[dict[str, Any]]) -> set[str]:
     granted: set[str] = set()
     for statement in statements:
@@ -29,6 +34,24 @@ def function_grants(template: dict[str, Any]) -> dict[str, set[str]]:
         statements = [s for policy in resource["Properties"].get("Policies", []) for s in policy.get("Statement", [])]
         grants[logical] = _actions(statements)
     return grants
+
+
+def function_assumes(template: dict[str, Any]) -> dict[str, set[str]]:
+    """The role kinds (OWNER, CONSUMER) each function's policy lets it assume, from sts:AssumeRole's resources;
+    a resource naming neither configured role stands for itself."""
+    names = {"${OwnerRoleName}": "OWNER", "${ConsumerRoleName}": "CONSUMER"}
+    assumes: dict[str, set[str]] = {}
+    for logical, resource in resources_of_type(template, "AWS::Serverless::Function").items():
+        for policy in resource["Properties"].get("Policies", []):
+            for statement in policy.get("Statement", []):
+                if statement.get("Effect") != "Allow" or "sts:AssumeRole" not in _actions([statement]):
+                    continue
+                listed = statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
+                for item in listed:
+                    text = item.get("Fn::Sub", str(item)) if isinstance(item, dict) else item
+                    kinds = [kind for name, kind in names.items() if str(text).endswith(f"role/{name}")]
+                    assumes.setdefault(logical, set()).add(kinds[0] if kinds else str(text))
+    return assumes
 
 
 def role_grants(template: dict[str, Any]) -> dict[str, set[str]]:

@@ -14,12 +14,14 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from eum_share_cli.deployment import CONSUMER_ROLE_NAME, OWNER_ROLE_NAME
+
 from tests.support.migration import wait_for_status
 from tests.support.untrusting import owner_role_untrusting
 from twin.faults import FaultConfig
 from twin.offline import DEFAULT_ACCOUNT, OfflineAWS
 from twin.runner import LocalStateMachine, local_migration_workflow
-from twin.seed import Scenario, seed
+from twin.seed import OWNER, Scenario, seed
 from twin.world import CallRecord
 
 # API operations that need no permission.
@@ -52,31 +54,47 @@ def iam_actions(call: CallRecord) -> list[str]:
     return actions
 
 
+ROLE_KINDS = {OWNER_ROLE_NAME: "OWNER", CONSUMER_ROLE_NAME: "CONSUMER"}
+
+
+def role_kind(role_arn: str | None) -> str | None:
+    """OWNER or CONSUMER for a session of one of the stack's roles (by the stack's default names); else None."""
+    return ROLE_KINDS.get((role_arn or "").rsplit("/", 1)[-1])
+
+
 @dataclass
 class Recorded:
-    """Actions by logical function ID: in the orchestrator's account, and through each cross-account role."""
+    """Actions by logical function ID: with its own role, and through each cross-account role."""
 
     own: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     assumed: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))  # by role kind: OWNER, CONSUMER
+    # The role kinds each function assumed (sts:AssumeRole's resources).
+    assumes: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     reaches_other_accounts: set[str] = field(default_factory=set)
 
-    def add(self, calls: list[CallRecord], functions: dict[str, str], owner: str) -> None:
+    def add(self, calls: list[CallRecord], functions: dict[str, str]) -> None:
+        """Each call by the session that made it, whatever the account: a stack in the owner account still
+        acts there through the owner role."""
         for call in calls:
             logical = functions.get(call.caller or "")
             actions = iam_actions(call)
             if logical is None or not actions:
                 continue
-            if call.account == DEFAULT_ACCOUNT:
+            kind = role_kind(call.role)
+            if kind is None:
                 self.own[logical].update(actions)
             else:
                 self.reaches_other_accounts.add(logical)
-                self.assumed["OWNER" if call.account == owner else "CONSUMER"].update(actions)
+                self.assumed[kind].update(actions)
+            if (call.service, call.operation) == ("sts", "AssumeRole") and call.error is None:
+                self.assumes[logical].add(role_kind(call.params.get("RoleArn")) or str(call.params.get("RoleArn")))
 
-    def add_doctor(self, calls: list[CallRecord], owner: str) -> None:
+    def add_doctor(self, calls: list[CallRecord]) -> None:
         """`eum-share doctor`'s calls through the roles: in the owner account, and in the consuming accounts."""
         for call in calls:
-            if call.account != DEFAULT_ACCOUNT:
-                self.assumed["OWNER" if call.account == owner else "CONSUMER"].update(iam_actions(call))
+            kind = role_kind(call.role)
+            if kind is not None:
+                self.assumed[kind].update(iam_actions(call))
 
 
 def cold_starts(aws: OfflineAWS) -> None:
@@ -112,6 +130,9 @@ def record_everything() -> Recorded:
     _run(recorded, FaultConfig(seed=3), _migrations)
     _run(recorded, FaultConfig(seed=5, fail_rate=0.3, policy_write_capacity=4, empty_policy_rate=0.5), _repairs)
     _run(recorded, FaultConfig(seed=3), _rollbacks, identities=12)
+    # The stack deployed in the owner account itself (docs/deploy.md): the same owner-side calls, through the
+    # owner role there.
+    _run(recorded, FaultConfig(seed=3), _in_the_owner_account, identities=12, owner=DEFAULT_ACCOUNT)
     _doctor(recorded)
     return recorded
 
@@ -130,14 +151,14 @@ def _doctor(recorded: Recorded) -> None:
         operator = offline_operator(aws)
         first = len(aws.world.calls)
         diagnose_offline(aws, scenario, operator)
-        recorded.add_doctor(aws.world.calls[first:], scenario.owner)
+        recorded.add_doctor(aws.world.calls[first:])
 
 
-def _run(recorded: Recorded, faults: FaultConfig, scenarios: Any, identities: int = 24) -> None:
+def _run(recorded: Recorded, faults: FaultConfig, scenarios: Any, identities: int = 24, owner: str = OWNER) -> None:
     from tests.doors.conftest import CallbackReceiver
 
     with OfflineAWS(faults) as aws, CallbackReceiver() as receiver:
-        scenario = seed(aws, identities=identities, consumers=2, external_consumers=1)
+        scenario = seed(aws, identities=identities, consumers=2, external_consumers=1, owner=owner)
         aws.client("ram", account=scenario.owner).enable_sharing_with_aws_organization()
         parameters = {"LogLevel": "ERROR", "CallbackAllowedOrigins": receiver.origin}
         with local_migration_workflow(aws, parameters=parameters) as workflow:
@@ -145,7 +166,17 @@ def _run(recorded: Recorded, faults: FaultConfig, scenarios: Any, identities: in
             first = len(aws.world.calls)
             scenarios(aws, workflow, scenario, receiver)
             aws.events.settle()
-            recorded.add(aws.world.calls[first:], function_names(workflow), scenario.owner)
+            recorded.add(aws.world.calls[first:], function_names(workflow))
+
+
+def _in_the_owner_account(aws: OfflineAWS, workflow: LocalStateMachine, scenario: Scenario, receiver: Any) -> None:
+    provision = {"eventDestinations": {"mode": "PROVISION"}, "setAccountDefaultProtect": True}
+    assert workflow.run(scenario.request(migrationId="HERE-1", configuration=provision), name="HERE-1").status == (
+        "SUCCEEDED"
+    )
+    aws.events.settle()
+    assert workflow.rollback.run({"migrationId": "HERE-1"}, name="HERE-1-rollback").status == "SUCCEEDED"
+    aws.events.settle()
 
 
 def _repairs(aws: OfflineAWS, workflow: LocalStateMachine, scenario: Scenario, receiver: Any) -> None:
@@ -222,7 +253,7 @@ def _migrations(aws: OfflineAWS, workflow: LocalStateMachine, scenario: Scenario
 def _rollbacks(aws: OfflineAWS, workflow: LocalStateMachine, scenario: Scenario, receiver: Any) -> None:
     """Rollbacks and restores that between them make every call the rollback's functions can make: what the
     migrations added found and removed (a whole share and configuration; principals added to a share that was
-    there; a topic's statement and a role's policy added to what the consumer had), a refusal, a failure."""
+    there; a topic's statement added to what the consumer had), a refusal, a failure."""
 
     _consumer_had(aws, scenario)
     aws.client("ram", account=scenario.owner).create_resource_share(
@@ -277,20 +308,9 @@ def _rollbacks(aws: OfflineAWS, workflow: LocalStateMachine, scenario: Scenario,
 
 
 def _consumer_had(aws: OfflineAWS, scenario: Scenario) -> None:
-    """The first consumer already has the topic and the role a provisioned destination would use, without what
-    End User Messaging needs on them, and a set of the owner's name without destinations."""
+    """The first consumer already has the topic a provisioned destination would use, without End User Messaging's
+    permission on it, and a set of the owner's name without destinations."""
     consumer = scenario.consumers[0]
     with aws.world.faults.paused():
         aws.client("sns", account=consumer).create_topic(Name="eum-share-otp-1-otp-1-sns")
-        trust = {
-            "Version": "2012-10-17",
-            "Statement": [
-                {"Effect": "Allow", "Principal": {"Service": "sms-voice.amazonaws.com"}, "Action": "sts:AssumeRole"}
-            ],
-        }
-        aws.client("iam", account=consumer).create_role(
-            RoleName="EumShareSmsEvents-otp-2-otp-2-logs",
-            Path="/eum-share/",
-            AssumeRolePolicyDocument=json.dumps(trust),
-        )
         aws.client("pinpoint-sms-voice-v2", account=consumer).create_configuration_set(ConfigurationSetName="otp-0")

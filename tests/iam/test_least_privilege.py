@@ -10,7 +10,15 @@ from typing import Any
 import pytest
 
 from tests.iam.coverage import compare
-from tests.iam.policies import ROLES, TEMPLATE, destination_grants, function_grants, load, role_grants
+from tests.iam.policies import (
+    ROLES,
+    TEMPLATE,
+    destination_grants,
+    function_assumes,
+    function_grants,
+    load,
+    role_grants,
+)
 from tests.iam.recording import Recorded, record_everything
 
 DAL = Path(__file__).resolve().parents[2] / "functions" / "eum_share" / "dal"
@@ -21,8 +29,14 @@ STATIC_CALLS = {
         "sms-voice:UpdateEventDestination": "update_event_destination(",
     }
 }
-# What the service does with the caller's permissions beyond the call itself.
-IMPLIED = {"sms-voice:CreateEventDestination": {"iam:PassRole"}}
+# What the service does with the caller's permissions beyond the call itself: the Service Authorization
+# Reference's dependent actions (CreateEventDestination: iam:PassRole; CreateConfigurationSet and
+# CreateProtectConfiguration with tags: sms-voice:TagResource).
+IMPLIED = {
+    "sms-voice:CreateEventDestination": {"iam:PassRole"},
+    "sms-voice:CreateConfigurationSet": {"sms-voice:TagResource"},
+    "sms-voice:CreateProtectConfiguration": {"sms-voice:TagResource"},
+}
 
 
 @pytest.fixture(scope="module")
@@ -76,6 +90,15 @@ def test_only_functions_that_reach_other_accounts_may_assume_a_role(
     allowed = {name for name, actions in function_grants(template).items() if "sts:AssumeRole" in actions}
     # Then they are the same functions
     assert allowed == recorded.reaches_other_accounts
+
+
+def test_each_function_may_assume_exactly_the_roles_it_assumes(recorded: Recorded, template: dict[str, Any]) -> None:
+    # Given the roles (owner, consumer) each function assumed while the migrations, rollbacks and a stack in the
+    # owner account ran
+    # When they are compared with the resources of each function's sts:AssumeRole grant
+    granted, used = function_assumes(template), {name: set(kinds) for name, kinds in recorded.assumes.items()}
+    # Then each function may assume exactly the roles it assumes
+    assert compare(granted, used) == []
 
 
 def test_a_role_can_be_assumed_only_by_its_configured_name(template: dict[str, Any]) -> None:

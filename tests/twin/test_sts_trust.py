@@ -12,7 +12,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from twin.offline import DEFAULT_ACCOUNT, OfflineAWS
-from twin.seed import ORCHESTRATOR_ROLES, external_id, role_trust, seed
+from twin.seed import external_id, orchestrator_roles, role_trust, seed
 
 TARGET = "444455556666"
 ROLE = f"arn:aws:iam::{TARGET}:role/Consumer"
@@ -101,8 +101,8 @@ def test_the_external_id_must_be_the_one_the_trust_policy_names(aws: OfflineAWS)
 
 
 def test_a_principal_arn_condition_admits_only_the_matching_function_roles(aws: OfflineAWS) -> None:
-    # Given a role that trusts only the orchestrator's eum-share-* roles, and two functions with other roles
-    _make_role(aws, _trust(condition={"ArnLike": {"aws:PrincipalArn": ORCHESTRATOR_ROLES}}))
+    # Given a role that trusts only the orchestrator's roles by their exact ARNs, and two functions with other roles
+    _make_role(aws, _trust(condition={"ArnLike": {"aws:PrincipalArn": orchestrator_roles(aws).split(",")}}))
 
     def assume(event: dict[str, Any], context: Any) -> str:
         try:

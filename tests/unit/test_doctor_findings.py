@@ -31,7 +31,7 @@ def test_quotas_the_role_may_not_read_are_not_readable_not_a_failure() -> None:
     request = validate_request(
         REQUEST, default_migration_id="doctor", role_names=frozenset({"A", "B"}), callback_origins=frozenset()
     )
-    doctor = Doctor(request, "A", "B", "111111111111", boto3.Session(region_name="us-east-1"))
+    doctor = Doctor(request, "A", "B", boto3.Session(region_name="us-east-1"))
     # When doctor reads the owner's quotas
     doctor._quotas("owner 111111111111", (lambda service: Refusing(), None))
     # Then the finding says they are not readable, which does not block
@@ -89,7 +89,7 @@ def test_a_share_ram_does_not_know_blocks_as_none_found() -> None:
         role_names=frozenset({"A", "B"}),
         callback_origins=frozenset(),
     )
-    doctor = Doctor(request, "A", "B", "111111111111", boto3.Session(region_name="us-east-1"))
+    doctor = Doctor(request, "A", "B", boto3.Session(region_name="us-east-1"))
     # When doctor looks for the share
     doctor._share((lambda service: Unknown(), None))
     # Then it is not found, which blocks

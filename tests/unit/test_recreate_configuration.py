@@ -344,59 +344,31 @@ def test_provision_creates_a_topic_that_end_user_messaging_may_publish_to(
     assert topic.split(":")[4] == consumer_id
 
 
-def test_provision_creates_a_log_group_and_a_role_that_may_write_only_to_it(
+def test_provision_creates_a_log_group_written_through_the_roles_stacks_events_role(
     inventory: Inventory, consumer: Clients, consumer_id: str, sms: Any
 ) -> None:
+    # Given a request that provisions the consumer's event destinations
     request = _request(consumer_id, eventDestinations={"mode": "PROVISION"})
-
+    # When the configuration is recreated
     recreate_configuration(inventory, request, consumer_id, consumer)
-
+    # Then the CloudWatch Logs destination writes to a log group of its own, through the role the roles stack made
     target = _destinations(sms, "otp-0")["otp-0-logs"]["CloudWatchLogsDestination"]
     group_name = target["LogGroupArn"].split(":log-group:")[1]
     groups = consumer("logs").describe_log_groups(logGroupNamePrefix=group_name)["logGroups"]
     assert [g["logGroupName"] for g in groups] == [group_name]
-    iam = consumer("iam")
-    role = iam.get_role(RoleName=target["IamRoleArn"].rsplit("/", 1)[1])["Role"]
-    assert role["Arn"] == target["IamRoleArn"]
-    [trust] = role["AssumeRolePolicyDocument"]["Statement"]
-    assert trust["Principal"] == {"Service": "sms-voice.amazonaws.com"}
-    [name] = iam.list_role_policies(RoleName=role["RoleName"])["PolicyNames"]
-    [allowed] = iam.get_role_policy(RoleName=role["RoleName"], PolicyName=name)["PolicyDocument"]["Statement"]
-    assert allowed["Resource"] == [target["LogGroupArn"], f"{target['LogGroupArn']}:*"]
+    assert group_name.startswith("/eum-share/sms-events/")
+    assert target["IamRoleArn"] == f"arn:aws:iam::{consumer_id}:role/eum-share/EumShareSmsEventsToLogs"
 
 
-def test_the_provisioned_role_may_do_what_the_guide_grants_a_cloudwatch_logs_destination(
-    inventory: Inventory, consumer: Clients, consumer_id: str, sms: Any
-) -> None:
-    # Given the End User Messaging SMS guide's policy for a CloudWatch Logs event destination ("IAM policy for
-    # Amazon CloudWatch"): "logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"
+def test_provision_creates_no_role(aws: OfflineAWS, inventory: Inventory, consumer: Clients, consumer_id: str) -> None:
+    # Given a request that provisions the consumer's event destinations
     request = _request(consumer_id, eventDestinations={"mode": "PROVISION"})
-    # When the destinations are provisioned
+    # When the configuration is recreated
+    first = len(aws.world.calls)
     recreate_configuration(inventory, request, consumer_id, consumer)
-    # Then the role's policy grants those three actions on its log group
-    target = _destinations(sms, "otp-0")["otp-0-logs"]["CloudWatchLogsDestination"]
-    iam = consumer("iam")
-    role = target["IamRoleArn"].rsplit("/", 1)[1]
-    [name] = iam.list_role_policies(RoleName=role)["PolicyNames"]
-    [allowed] = iam.get_role_policy(RoleName=role, PolicyName=name)["PolicyDocument"]["Statement"]
-    assert sorted(allowed["Action"]) == ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"]
-
-
-def test_a_destination_whose_new_role_is_not_usable_yet_is_created_once_iam_has_propagated_it(
-    aws: OfflineAWS, inventory: Inventory, consumer: Clients, consumer_id: str, sms: Any
-) -> None:
-    # Given End User Messaging cannot assume a role until some seconds after it is created (IAM propagating it)
-    assert aws.world.faults.config.role_propagation_seconds > 0
-    request = _request(consumer_id, eventDestinations={"mode": "PROVISION"})
-    # When the destinations are provisioned, the roles made and used at once
-    outcome = recreate_configuration(inventory, request, consumer_id, consumer)
-    # Then the first uses were refused, retried with growing waits, and the destinations are created
-    refused = [c for c in aws.world.calls_to("sms-voice", "CreateEventDestination") if c.error]
-    assert refused
-    assert {c.error for c in refused} == {"ValidationException"}
-    logs = [i for i in outcome.items if i.kind is ConfigItemKind.EVENT_DESTINATION and i.name.endswith("-logs")]
-    assert {i.status for i in logs} == {ConfigItemStatus.CREATED}
-    assert "otp-0-logs" in _destinations(sms, "otp-0")
+    # Then no IAM role or role policy was made or changed in the consuming account
+    writes = [c for c in aws.world.calls[first:] if c.service == "iam" and not c.operation.startswith(READ_ONLY)]
+    assert writes == []
 
 
 def test_provisioned_targets_are_reported(inventory: Inventory, consumer: Clients, consumer_id: str) -> None:
@@ -405,7 +377,7 @@ def test_provisioned_targets_are_reported(inventory: Inventory, consumer: Client
     outcome = recreate_configuration(inventory, request, consumer_id, consumer)
 
     targets = [i for i in outcome.items if i.kind is ConfigItemKind.PROVISIONED_TARGET]
-    assert len(targets) == 6  # per set: one topic, one log group, one role
+    assert len(targets) == 4  # per set: one topic, one log group
     assert {i.status for i in targets} == {ConfigItemStatus.CREATED}
     assert all(i.consumer_id and f":{consumer_id}:" in i.consumer_id for i in targets)
 

@@ -16,14 +16,14 @@ from twin.offline import OfflineAWS
 from twin.seed import Scenario
 
 PROVISION = {"eventDestinations": {"mode": "PROVISION"}, "setAccountDefaultProtect": True}
-# What the provisioned event destinations of the owner's sets otp-1 (SNS) and otp-2 (CloudWatch Logs) are named.
-TOPIC, ROLE = "eum-share-otp-1-otp-1-sns", "EumShareSmsEvents-otp-2-otp-2-logs"
+# What the provisioned event destination of the owner's set otp-1 (SNS) is named.
+TOPIC = "eum-share-otp-1-otp-1-sns"
 
 
 def _consumers_own_configuration(aws: OfflineAWS, scenario: Scenario) -> None:
     """The first consumer already has a set of its own, an empty set named like the owner's otp-0, the topic
-    otp-1's events would go to (without End User Messaging's permission) and the role otp-2's would use (without
-    its policy); the second has an account default protect configuration of its own."""
+    otp-1's events would go to (without End User Messaging's permission); the second has an account default
+    protect configuration of its own."""
     first, second = scenario.consumers[0], scenario.consumers[1]
     sms = aws.client("pinpoint-sms-voice-v2", account=first)
     topic = aws.client("sns", account=first).create_topic(Name="marketing-events")["TopicArn"]
@@ -36,15 +36,6 @@ def _consumers_own_configuration(aws: OfflineAWS, scenario: Scenario) -> None:
     )
     sms.create_configuration_set(ConfigurationSetName="otp-0")
     aws.client("sns", account=first).create_topic(Name=TOPIC)
-    trust = {
-        "Version": "2012-10-17",
-        "Statement": [
-            {"Effect": "Allow", "Principal": {"Service": "sms-voice.amazonaws.com"}, "Action": "sts:AssumeRole"}
-        ],
-    }
-    aws.client("iam", account=first).create_role(
-        RoleName=ROLE, Path="/eum-share/", AssumeRolePolicyDocument=json.dumps(trust)
-    )
     other = aws.client("pinpoint-sms-voice-v2", account=second)
     own = other.create_protect_configuration()["ProtectConfigurationId"]
     other.set_account_default_protect_configuration(ProtectConfigurationId=own)
@@ -81,10 +72,9 @@ def test_what_the_consumers_had_before_survives(run: RolledBack) -> None:
     # Then the first consumer keeps its own set with its destination, and its otp-0 set without the migration's
     assert [d["EventDestinationName"] for d in sets["marketing"]["EventDestinations"]] == ["to-sns"]
     assert sets["otp-0"]["EventDestinations"] == []
-    # ... and its topic and role, without what the migration added to them
+    # ... and its topic, without what the migration added to it
     targets = run.after["targets"][first]
     assert any(arn.endswith(f":{TOPIC}") for arn in targets["topics"])
-    assert targets["roles"][ROLE] == []
     # And the second consumer's own account default protect configuration is still the default
     other = run.after["aws"]["accounts"][second]["us-east-1"]["sms"]
     assert other["default_protect_configuration_id"] == other["protect_configurations"][0]["ProtectConfigurationId"]
@@ -92,11 +82,10 @@ def test_what_the_consumers_had_before_survives(run: RolledBack) -> None:
 
 def test_of_what_the_migration_found_only_its_own_additions_are_removed(run: RolledBack) -> None:
     first = run.report["configuration"][run.scenario.consumers[0]]
-    # Then the topic and the role it found lost only what it added to them: a statement, a policy
+    # Then the topic it found lost only what it added to it: a statement
     assert {(i["kind"], i["outcome"]) for i in first if i["name"].endswith(f":{TOPIC}")} == {
         ("SNS_PUBLISH_PERMISSION", "REMOVED")
     }
-    assert {(i["kind"], i["outcome"]) for i in first if i["name"] == ROLE} == {("IAM_ROLE_POLICY", "REMOVED")}
     # ... and the set otp-0 it found lost only the destinations it added
     in_otp0 = {(i["kind"], i["outcome"]) for i in first if i["name"].split("/")[0] == "otp-0"}
     assert in_otp0 == {("EVENT_DESTINATION", "REMOVED")}

@@ -25,8 +25,9 @@ Clients = Callable[[str], Any]
 class AccountAccess:
     account_id: str
     region: str
-    # None: act with the function's own credentials (the orchestrator runs in this account).
-    role_arn: str | None = None
+    # Always a role, also in the account the orchestrator runs in: the functions' own roles are granted nothing
+    # in End User Messaging, RAM or Organizations.
+    role_arn: str
     external_id: str | None = None
 
 
@@ -44,7 +45,7 @@ class _Sessions:
     def session(self, access: AccountAccess) -> boto3.Session:
         with self._lock:
             cached = self._cache.get(access)
-            if cached is not None and (cached[1] is None or cached[1] - utcnow() > _REFRESH_BEFORE):
+            if cached is not None and cached[1] - utcnow() > _REFRESH_BEFORE:
                 return cached[0]
         session, expires = self._new_session(access)
         with self._lock:
@@ -62,8 +63,6 @@ class _Sessions:
 
     @staticmethod
     def _new_session(access: AccountAccess) -> tuple[boto3.Session, Any]:
-        if access.role_arn is None:
-            return boto3.Session(region_name=access.region), None
         params = {"RoleArn": access.role_arn, "RoleSessionName": "eum-share"}
         if access.external_id:
             params["ExternalId"] = access.external_id

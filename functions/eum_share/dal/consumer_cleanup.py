@@ -12,10 +12,8 @@ from botocore.exceptions import ClientError
 from eum_share.dal.accounts import Clients
 from eum_share.dal.consumer_configuration import (
     PUBLISH_SID,
-    ROLE_POLICY_NAME,
     SMS,
     _code,
-    _exists,
     _pages,
     _statements,
     _topic_policy,
@@ -93,22 +91,3 @@ def log_group_exists(consumer: Clients, name: str) -> bool:
 
 def delete_log_group(consumer: Clients, name: str) -> None:
     consumer("logs").delete_log_group(logGroupName=name)
-
-
-def role_exists(consumer: Clients, name: str) -> bool:
-    iam = consumer("iam")
-    return _exists(lambda: iam.get_role(RoleName=name))
-
-
-def role_policy_exists(consumer: Clients, name: str) -> bool:
-    iam = consumer("iam")
-    return _exists(lambda: iam.get_role_policy(RoleName=name, PolicyName=ROLE_POLICY_NAME))
-
-
-def delete_role_policy(consumer: Clients, name: str) -> None:
-    consumer("iam").delete_role_policy(RoleName=name, PolicyName=ROLE_POLICY_NAME)
-
-
-def delete_role(consumer: Clients, name: str) -> None:
-    with _in_use_when("DeleteConflict"):
-        consumer("iam").delete_role(RoleName=name)

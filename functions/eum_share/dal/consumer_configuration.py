@@ -1,10 +1,12 @@
 """A consuming account's own configuration: End User Messaging SMS configuration sets, event destinations and
-protect configurations, and the SNS topics, log groups and IAM roles its event destinations deliver to."""
+protect configurations, and the SNS topics and log groups its event destinations deliver to. The role a CloudWatch
+Logs destination names is the roles stack's (roles/cross-account-roles.yaml): the workflow passes it, never makes
+one."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,8 +25,11 @@ SOURCE_SET_TAG = "eum-share:source-configuration-set"
 MIGRATION_TAG = "eum-share:migration"
 # UpdateProtectConfigurationCountryRuleSet: CountryRuleSetUpdates holds at most 300 countries.
 COUNTRY_RULES_PER_CALL = 300
-ROLE_PATH = "/eum-share/"
-ROLE_POLICY_NAME = "DeliverSmsEventsToLogGroup"
+# The role roles/cross-account-roles.yaml makes in every consuming account for End User Messaging to write to
+# the log groups under LOG_GROUP_PREFIX; the consumer role may pass only it, only to End User Messaging.
+EVENTS_ROLE_PATH = "/eum-share/"
+EVENTS_ROLE_NAME = "EumShareSmsEventsToLogs"
+LOG_GROUP_PREFIX = "/eum-share/sms-events/"
 PUBLISH_SID = "EumShareSmsVoicePublish"
 _NOT_FOUND = frozenset({"NotFound", "NoSuchEntity", "ResourceNotFoundException"})
 
@@ -112,24 +117,8 @@ def create_configuration_set(consumer: Clients, wanted: ConfigurationSetItem, so
         )
 
 
-class RoleNotUsableYet(Exception):
-    """End User Messaging could not assume the destination's role: IAM has not propagated it yet."""
-
-
-def _cannot_assume_role(error: ClientError, target: dict[str, Any]) -> bool:
-    """Whether AWS refused the destination because it could not assume its role. What End User Messaging answers
-    while IAM propagates a new role is not documented; the Terraform AWS provider's acceptance-tested code retries
-    `ValidationException` "Could not assume IAM role". An AccessDeniedException naming the role is taken alike;
-    the caller's own missing iam:PassRole is not: no wait fixes it (docs/aws-assumptions.md)."""
-    message = str(error.response.get("Error", {}).get("Message", ""))
-    roles = [str(t["IamRoleArn"]) for t in target.values() if isinstance(t, dict) and "IamRoleArn" in t]
-    names_role = "IAM role" in message or any(role in message for role in roles)
-    passing = "iam:PassRole" in message
-    return _code(error) in ("ValidationException", "AccessDeniedException") and names_role and not passing
-
-
 def create_event_destination(consumer: Clients, set_name: str, wanted: EventDestinationItem) -> None:
-    """The destination, enabled or not as `wanted` says; RoleNotUsableYet when AWS could not assume its role."""
+    """The destination, enabled or not as `wanted` says."""
     sms = consumer(SMS)
     target: dict[str, Any] = {}
     if wanted.cloud_watch_logs_destination is not None:
@@ -138,17 +127,12 @@ def create_event_destination(consumer: Clients, set_name: str, wanted: EventDest
         target["KinesisFirehoseDestination"] = wanted.kinesis_firehose_destination
     if wanted.sns_destination is not None:
         target["SnsDestination"] = wanted.sns_destination
-    try:
-        sms.create_event_destination(
-            ConfigurationSetName=set_name,
-            EventDestinationName=wanted.name,
-            MatchingEventTypes=wanted.matching_event_types,
-            **target,
-        )
-    except ClientError as error:
-        if _cannot_assume_role(error, target):
-            raise RoleNotUsableYet(str(error)) from error
-        raise
+    sms.create_event_destination(
+        ConfigurationSetName=set_name,
+        EventDestinationName=wanted.name,
+        MatchingEventTypes=wanted.matching_event_types,
+        **target,
+    )
     if not wanted.enabled:  # CreateEventDestination has no Enabled member: a new destination is enabled
         sms.update_event_destination(ConfigurationSetName=set_name, EventDestinationName=wanted.name, Enabled=False)
 
@@ -172,8 +156,9 @@ def log_group_arn(consumer: Clients, account: str, name: str) -> str:
     return _arn(consumer, "logs", account, f"log-group:{name}")
 
 
-def role_arn(consumer: Clients, account: str, name: str) -> str:
-    return _arn(consumer, "iam", account, f"role{ROLE_PATH}{name}", regional=False)
+def events_role_arn(consumer: Clients, account: str) -> str:
+    """The roles stack's role End User Messaging assumes to deliver events to CloudWatch Logs."""
+    return _arn(consumer, "iam", account, f"role{EVENTS_ROLE_PATH}{EVENTS_ROLE_NAME}", regional=False)
 
 
 def _publish_statement(topic: str, account: str) -> dict[str, Any]:
@@ -229,63 +214,3 @@ def missing_log_group_parts(consumer: Clients, name: str) -> list[str]:
 
 def provision_log_group(consumer: Clients, name: str) -> None:
     consumer("logs").create_log_group(logGroupName=name)
-
-
-def _exists(call: Callable[[], Any]) -> bool:
-    try:
-        call()
-    except ClientError as error:
-        if _code(error) in _NOT_FOUND:
-            return False
-        raise
-    return True
-
-
-def missing_role_parts(consumer: Clients, name: str) -> list[str]:
-    """What a CloudWatch Logs destination's role still lacks: the role, or its permission to write the logs."""
-    iam = consumer("iam")
-    if not _exists(lambda: iam.get_role(RoleName=name)):
-        return ["role", "log delivery policy"]
-    found = _exists(lambda: iam.get_role_policy(RoleName=name, PolicyName=ROLE_POLICY_NAME))
-    return [] if found else ["log delivery policy"]
-
-
-def provision_role(consumer: Clients, account: str, name: str, log_group: str, set_name: str) -> None:
-    """A role only End User Messaging can assume, only for this account's `set_name`, that may write only
-    to `log_group`; the missing parts are made, existing ones kept."""
-    iam = consumer("iam")
-    if not _exists(lambda: iam.get_role(RoleName=name)):
-        trust = {
-            "Version": "2012-10-17",
-            "Statement": [
-                {
-                    "Effect": "Allow",
-                    "Principal": {"Service": SERVICE_PRINCIPAL},
-                    "Action": "sts:AssumeRole",
-                    "Condition": {
-                        "StringEquals": {"aws:SourceAccount": account},
-                        "ArnLike": {"aws:SourceArn": configuration_set_arn(consumer, account, set_name)},
-                    },
-                }
-            ],
-        }
-        iam.create_role(
-            RoleName=name,
-            Path=ROLE_PATH,
-            AssumeRolePolicyDocument=json.dumps(trust),
-            Description=f"End User Messaging SMS delivers events of {set_name} to CloudWatch Logs",
-        )
-    # The End User Messaging SMS guide's policy for a CloudWatch Logs event destination ("IAM policy for Amazon
-    # CloudWatch"): "logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents" on
-    # "arn:aws:logs:us-east-1:111122223333:log-group:log-group-name:*".
-    delivery = {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Effect": "Allow",
-                "Action": ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"],
-                "Resource": [log_group, f"{log_group}:*"],
-            }
-        ],
-    }
-    iam.put_role_policy(RoleName=name, PolicyName=ROLE_POLICY_NAME, PolicyDocument=json.dumps(delivery))

@@ -26,18 +26,16 @@ _LISTING = {
 def assumed(base: boto3.Session, access: AccountAccess, config: Config = SDK_CONFIG) -> tuple[Clients, str]:
     """Clients in `access`'s account (through its role and ExternalId, with `base`'s credentials), and the ARN
     they act as. AssumeRole happens here, so a role that refuses the caller fails at once, not at a later read."""
-    session = base
-    if access.role_arn is not None:
-        params: dict[str, Any] = {"RoleArn": access.role_arn, "RoleSessionName": "eum-share-doctor"}
-        if access.external_id:
-            params["ExternalId"] = access.external_id
-        credentials = base.client("sts", region_name=access.region, config=config).assume_role(**params)
-        session = boto3.Session(
-            aws_access_key_id=credentials["Credentials"]["AccessKeyId"],
-            aws_secret_access_key=credentials["Credentials"]["SecretAccessKey"],
-            aws_session_token=credentials["Credentials"]["SessionToken"],
-            region_name=access.region,
-        )
+    params: dict[str, Any] = {"RoleArn": access.role_arn, "RoleSessionName": "eum-share-doctor"}
+    if access.external_id:
+        params["ExternalId"] = access.external_id
+    credentials = base.client("sts", region_name=access.region, config=config).assume_role(**params)
+    session = boto3.Session(
+        aws_access_key_id=credentials["Credentials"]["AccessKeyId"],
+        aws_secret_access_key=credentials["Credentials"]["SecretAccessKey"],
+        aws_session_token=credentials["Credentials"]["SessionToken"],
+        region_name=access.region,
+    )
     made: dict[str, Any] = {}
 
     def clients(service: str) -> Any:
@@ -45,8 +43,7 @@ def assumed(base: boto3.Session, access: AccountAccess, config: Config = SDK_CON
             made[service] = session.client(service, region_name=access.region, config=config)  # type: ignore[call-overload]
         return made[service]
 
-    caller = access.role_arn or str(clients("sts").get_caller_identity()["Arn"])
-    return clients, caller
+    return clients, access.role_arn
 
 
 def resource_types(owner: Clients) -> list[str]:

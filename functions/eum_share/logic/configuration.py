@@ -4,13 +4,11 @@ their event destinations. What exists is compared, never overwritten."""
 from __future__ import annotations
 
 import hashlib
-import random
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 
-from eum_share import clock
 from eum_share.dal import consumer_configuration as dal
 from eum_share.dal import protect
 from eum_share.dal.accounts import Clients
@@ -38,12 +36,6 @@ _TARGET_FIELDS = {
     "SNS": "sns_destination",
 }
 _MAX_LISTED_DIFFERENCES = 10
-# A role made a moment ago reaches End User Messaging once IAM has propagated it. Its first use is retried with
-# exponential backoff and jitter, waiting at most this long in all: the Terraform AWS provider's acceptance-tested
-# event destination waits two minutes (iamPropagationTimeout; docs/aws-assumptions.md).
-ROLE_PROPAGATION_WAIT_SECONDS = 120.0
-_FIRST_RETRY_SECONDS = 1.0
-_LONGEST_RETRY_SECONDS = 30.0
 
 Kind = ConfigItemKind
 Status = ConfigItemStatus
@@ -81,7 +73,7 @@ class _Target:
     missing: Callable[[], list[str]]  # the parts not there yet; empty when it is ready
     provision: Callable[[], None]  # makes the missing parts, keeps the rest
     parts: dict[str, AddedKind]  # what each part is, as a rollback undoes it
-    ident: str  # how a rollback names it: the topic's ARN, the log group's or the role's name
+    ident: str  # how a rollback names it: the topic's ARN or the log group's name
 
 
 @dataclass(frozen=True)
@@ -233,7 +225,6 @@ def _recreate_configuration_sets(run: _Run, sets: list[ConfigurationSetItem], co
             create = _event_destination(run, name, destination, present.get(destination.name))
             if create is not None:
                 to_create.append(create)
-    # Every target is made before the first destination is created: new roles propagate in IAM together.
     for create in to_create:
         create()
     return probe_set
@@ -310,44 +301,22 @@ def _event_destination(
         # A destination pointing elsewhere was set up on purpose; its targets are not provisioned either.
         run.record(Kind.EVENT_DESTINATION, subject, Status.DRIFT, f"differs, not changed: {differences}")
         return None
-    made = [target for target in resolved.targets if _ensure_target(run, target)]
+    for target in resolved.targets:
+        _ensure_target(run, target)
     if current is not None:
         run.record(Kind.EVENT_DESTINATION, subject, Status.UNCHANGED)
         return None
     if run.dry_run:
         run.record(Kind.EVENT_DESTINATION, subject, Status.CREATED, DRY_RUN_DETAIL)
         return None
-    new_role = any(AddedKind.IAM_ROLE in target.parts.values() for target in made)
-    return partial(_create_destination, run, set_name, resolved.wanted, new_role)
+    return partial(_create_destination, run, set_name, resolved.wanted)
 
 
-def _create_destination(run: _Run, set_name: str, wanted: EventDestinationItem, new_role: bool) -> None:
+def _create_destination(run: _Run, set_name: str, wanted: EventDestinationItem) -> None:
     subject = f"{set_name}/{wanted.name}"
     run.adding(AddedKind.EVENT_DESTINATION, subject, wanted.kind)
-    create = partial(dal.create_event_destination, run.consumer, set_name, wanted)
-    if new_role:
-        _once_role_propagated(create)
-    else:
-        create()
+    dal.create_event_destination(run.consumer, set_name, wanted)
     run.record(Kind.EVENT_DESTINATION, subject, Status.CREATED)
-
-
-def _once_role_propagated(create: Callable[[], None]) -> None:
-    """`create`, retried while AWS cannot assume the role just made (backoff doubling from one second up to 30,
-    each wait between half and all of it), until ROLE_PROPAGATION_WAIT_SECONDS have been waited; then its
-    refusal stands."""
-    waited, attempt = 0.0, 0
-    while True:
-        try:
-            create()
-            return
-        except dal.RoleNotUsableYet:
-            ceiling = min(_LONGEST_RETRY_SECONDS, _FIRST_RETRY_SECONDS * 2**attempt)
-            pause = random.uniform(ceiling / 2, ceiling)
-            if waited + pause > ROLE_PROPAGATION_WAIT_SECONDS:
-                raise
-            clock.sleep(pause)
-            waited, attempt = waited + pause, attempt + 1
 
 
 def _unresolved(
@@ -423,10 +392,10 @@ def _provisioned_topic(run: _Run, set_name: str, source: EventDestinationItem) -
 
 
 def _provisioned_logs(run: _Run, set_name: str, source: EventDestinationItem) -> _Resolved:
-    group_name = _bounded(f"/eum-share/sms-events/{set_name}/{source.name}", 512, r"[^A-Za-z0-9._/#-]")
+    """A log group of the destination's own, written through the roles stack's role (which may write only to the
+    log groups under dal.LOG_GROUP_PREFIX): the workflow never makes a role."""
+    group_name = _bounded(f"{dal.LOG_GROUP_PREFIX}{set_name}/{source.name}", 512, r"[^A-Za-z0-9._/#-]")
     group_arn = dal.log_group_arn(run.consumer, run.account, group_name)
-    role_name = _bounded(f"EumShareSmsEvents-{set_name}-{source.name}", 64, r"[^\w+=,.@-]")
-    role_arn = dal.role_arn(run.consumer, run.account, role_name)
     group = _Target(
         group_name,
         group_arn,
@@ -435,16 +404,8 @@ def _provisioned_logs(run: _Run, set_name: str, source: EventDestinationItem) ->
         {"log group": AddedKind.LOG_GROUP},
         group_name,
     )
-    role = _Target(
-        role_name,
-        role_arn,
-        partial(dal.missing_role_parts, run.consumer, role_name),
-        partial(dal.provision_role, run.consumer, run.account, role_name, group_arn, set_name),
-        {"role": AddedKind.IAM_ROLE, "log delivery policy": AddedKind.IAM_ROLE_POLICY},
-        role_name,
-    )
-    wanted = {"IamRoleArn": role_arn, "LogGroupArn": group_arn}
-    return _Resolved(source.model_copy(update={"cloud_watch_logs_destination": wanted}), [group, role])
+    wanted = {"IamRoleArn": dal.events_role_arn(run.consumer, run.account), "LogGroupArn": group_arn}
+    return _Resolved(source.model_copy(update={"cloud_watch_logs_destination": wanted}), [group])
 
 
 def _bounded(raw: str, limit: int, disallowed: str) -> str:
@@ -457,21 +418,19 @@ def _bounded(raw: str, limit: int, disallowed: str) -> str:
     return f"{clean[: limit - len(digest) - 1]}-{digest}"
 
 
-def _ensure_target(run: _Run, target: _Target) -> bool:
-    """Whether this run made any part of the target."""
+def _ensure_target(run: _Run, target: _Target) -> None:
     missing = target.missing()
     if not missing:
         run.record(Kind.PROVISIONED_TARGET, target.name, Status.UNCHANGED, consumer_id=target.arn)
-        return False
+        return
     if run.dry_run:
         run.record(Kind.PROVISIONED_TARGET, target.name, Status.CREATED, DRY_RUN_DETAIL, target.arn)
-        return False
+        return
     for part in missing:
         run.adding(target.parts[part], target.ident, part)
     target.provision()
     detail = f"created {', '.join(missing)}"
     run.record(Kind.PROVISIONED_TARGET, target.name, Status.CREATED, detail, target.arn)
-    return True
 
 
 def _destination_differences(wanted: EventDestinationItem, found: EventDestinationItem) -> str:

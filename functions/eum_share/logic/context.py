@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from eum_share.dal import artifacts
-from eum_share.dal.accounts import AccountAccess, Clients, clients_for, own_account
+from eum_share.dal.accounts import AccountAccess, Clients, clients_for
 from eum_share.dal.ledger import Ledger
 from eum_share.errors import MigrationConflict
 from eum_share.models.inventory import Inventory
@@ -59,7 +59,7 @@ class Migration:
 
     def owner(self) -> Clients:
         request = self.request
-        role = owner_role(request, self.settings, own_account())
+        role = owner_role(request, self.settings)
         return clients_for(AccountAccess(request.owner.account_id, request.region, role))
 
     def consumer(self, consumer: Consumer) -> Clients:
@@ -67,13 +67,10 @@ class Migration:
         return clients_for(AccountAccess(consumer.account_id, self.request.region, role, consumer.external_id))
 
 
-def owner_role(request: MigrationRequest, settings: Settings, orchestrator_account: str) -> str | None:
-    """The role the functions assume in the owner account; None when they run in it."""
-    if request.owner.role_arn is not None:
-        return request.owner.role_arn
-    if request.owner.account_id == orchestrator_account:
-        return None
-    return f"arn:aws:iam::{request.owner.account_id}:role/{settings.owner_role_name}"
+def owner_role(request: MigrationRequest, settings: Settings) -> str:
+    """The role the functions assume in the owner account: the request's, or the stack's by name. Also when the
+    stack runs in the owner account: the functions' own roles are granted nothing there but assuming it."""
+    return request.owner.role_arn or f"arn:aws:iam::{request.owner.account_id}:role/{settings.owner_role_name}"
 
 
 def consumer_role(consumer: Consumer, settings: Settings) -> str:

@@ -56,7 +56,6 @@ class Doctor:
     request: MigrationRequest
     owner_role_name: str
     consumer_role_name: str
-    orchestrator_account: str
     base: boto3.Session
     wait: Callable[[float], None] = time.sleep
     sdk_config: Config = SDK_CONFIG
@@ -96,36 +95,36 @@ class Doctor:
             owner_role_name=self.owner_role_name, consumer_role_name=self.consumer_role_name
         )
 
-    def _owner(self) -> tuple[Clients, str | None] | None:
+    def _owner(self) -> tuple[Clients, str] | None:
         request = self.request
-        role = owner_role(request, self._settings(), self.orchestrator_account)
+        role = owner_role(request, self._settings())
         access = AccountAccess(request.owner.account_id, request.region, role)
         return self._assume(f"owner {request.owner.account_id}", access)
 
-    def _consumer(self, consumer: Consumer) -> tuple[Clients, str | None] | None:
+    def _consumer(self, consumer: Consumer) -> tuple[Clients, str] | None:
         role = consumer_role(consumer, self._settings())
         access = AccountAccess(consumer.account_id, self.request.region, role, consumer.external_id)
         return self._assume(f"consumer {consumer.account_id}", access)
 
-    def _assume(self, where: str, access: AccountAccess) -> tuple[Clients, str | None] | None:
+    def _assume(self, where: str, access: AccountAccess) -> tuple[Clients, str] | None:
         external = f" with ExternalId {access.external_id}" if access.external_id else ""
-        expected = f"AssumeRole {access.role_arn}{external}" if access.role_arn else "the caller's own credentials"
+        expected = f"AssumeRole {access.role_arn}{external}"
         try:
             clients, _ = self._patiently(lambda: doctor_reads.assumed(self.base, access, self.sdk_config))
         except ClientError as error:
             self._add(f"{where}: role", expected, _error(error), Verdict.BLOCKING)
             return None
-        self._add(f"{where}: role", expected, "assumed" if access.role_arn else "used", Verdict.OK)
+        self._add(f"{where}: role", expected, "assumed", Verdict.OK)
         return clients, access.role_arn
 
     # -- account and Region ---------------------------------------------------------------------------------
-    def _tier(self, where: str, reached: tuple[Clients, str | None]) -> None:
+    def _tier(self, where: str, reached: tuple[Clients, str]) -> None:
         tier = self._read(f"{where}: account tier", PRODUCTION, lambda: sms.account_tier(reached[0]))
         if tier is not _UNREAD:
             verdict = Verdict.OK if tier == PRODUCTION else Verdict.BLOCKING
             self._add(f"{where}: account tier", PRODUCTION, tier, verdict)
 
-    def _region(self, owner: tuple[Clients, str | None]) -> None:
+    def _region(self, owner: tuple[Clients, str]) -> None:
         check = f"RAM shares End User Messaging SMS in {self.request.region}"
         wanted = [RAM_TYPES[t] for t in self.request.resources.types]
         listed = self._read(check, ", ".join(wanted), lambda: doctor_reads.resource_types(owner[0]))
@@ -136,7 +135,7 @@ class Doctor:
         seen = f"missing {', '.join(missing)}" if missing else "all listed by ListResourceTypes"
         self._add(check, ", ".join(wanted), seen, Verdict.BLOCKING if missing else Verdict.OK)
 
-    def _organization(self, owner: tuple[Clients, str | None]) -> None:
+    def _organization(self, owner: tuple[Clients, str]) -> None:
         kinds = {principal_kind(p) for p in self.request.principals}
         if kinds & {"OU", "ORGANIZATION"}:
             check, expected = "sharing with AWS Organizations", "enabled (ram.amazonaws.com trusted)"
@@ -157,7 +156,7 @@ class Doctor:
                 self._add(check, expected, f"{pending} pending", verdict)
 
     # -- RAM ------------------------------------------------------------------------------------------------
-    def _permissions(self, owner: tuple[Clients, str | None]) -> None:
+    def _permissions(self, owner: tuple[Clients, str]) -> None:
         offered: set[str] = set()
         for kind in self.request.resources.types:
             resource_type = RAM_TYPES[kind]
@@ -176,7 +175,7 @@ class Doctor:
                 verdict = Verdict.OK if found else Verdict.BLOCKING
                 self._add(f"permission {arn}", "offered by RAM for the request's types", seen, verdict)
 
-    def _share(self, owner: tuple[Clients, str | None]) -> None:
+    def _share(self, owner: tuple[Clients, str]) -> None:
         share = self.request.share
         check = f"share {share.arn or share.name}"
         expected = "found (share.arn)" if share.arn else "found ACTIVE, or none yet (created by the migration)"
@@ -190,7 +189,7 @@ class Doctor:
         if found.get("status") == "ACTIVE":
             self._statements_as_read(owner, str(found["resourceShareArn"]))
 
-    def _statements_as_read(self, owner: tuple[Clients, str | None], share_arn: str) -> None:
+    def _statements_as_read(self, owner: tuple[Clients, str], share_arn: str) -> None:
         """The orchestrator judges a policy by how RAM writes its statements (logic.policy.grants): an identity the
         share holds must read as granting every principal the share holds."""
         check = "RAM's statements as the orchestrator reads them"
@@ -211,7 +210,7 @@ class Doctor:
         seen = "; ".join(problems) if problems else f"{arn.split(':', 5)[-1]} grants all {len(principals)}"
         self._add(check, expected, seen, Verdict.WARNING if problems else Verdict.OK)
 
-    def _policies(self, owner: tuple[Clients, str | None]) -> None:
+    def _policies(self, owner: tuple[Clients, str]) -> None:
         for kind in self.request.resources.types:
             arns = self._read(
                 f"policy of a {kind.value}",
@@ -226,7 +225,7 @@ class Doctor:
                     self._add(check, expected, seen, verdict)
 
     # -- consumers ------------------------------------------------------------------------------------------
-    def _dry_run(self, account: str, consumer: tuple[Clients, str | None]) -> None:
+    def _dry_run(self, account: str, consumer: tuple[Clients, str]) -> None:
         check = f"consumer {account}: DryRun send"
         expected = "accepted with an identity already shared with it"
         shared = self._read(check, expected, lambda: _first_shared(consumer[0]))
@@ -243,21 +242,18 @@ class Doctor:
         self._add(check, expected, f"accepted with {shared}", Verdict.OK)
 
     # -- quotas and IAM -------------------------------------------------------------------------------------
-    def _quotas(self, where: str, reached: tuple[Clients, str | None]) -> None:
+    def _quotas(self, where: str, reached: tuple[Clients, str]) -> None:
         check, expected = f"{where}: sms-voice quotas", "readable (Service Quotas)"
         quotas = self._read(check, expected, lambda: doctor_reads.service_quotas(reached[0], SMS_SERVICE_CODE))
         if quotas is not _UNREAD:
             shown = "; ".join(f"{q.get('QuotaName', q.get('QuotaCode'))} = {q.get('Value')}" for q in quotas)
             self._add(check, expected, shown or "no applied value listed", Verdict.INFO)
 
-    def _actions(self, kind: str, where: str, reached: tuple[Clients, str | None]) -> None:
+    def _actions(self, kind: str, where: str, reached: tuple[Clients, str]) -> None:
         clients, role_arn = reached
         check = f"{where}: IAM actions of its role"
         needed = NEEDED[kind]
         expected = f"all {len(needed)} allowed"
-        if role_arn is None:
-            self._add(check, expected, "no role: the functions' own role (template.yaml)", Verdict.INFO)
-            return
         by_resource = self._resources(needed, role_arn)
         decisions = self._read(
             check, expected, lambda: doctor_reads.simulate(clients, role_arn, _grouped(by_resource), CONTEXT)

@@ -109,6 +109,12 @@ def _by_name(
     return remove
 
 
+def _role_of_an_earlier_version(account: _Account, item: AddedItem) -> None:
+    """Earlier versions made a role per CloudWatch Logs destination; the consumer role may no longer change roles
+    (the roles stack makes the one role the workflow passes), so what they made is left for a person to delete."""
+    account.done(item, Outcome.KEPT, f"made by an earlier version of eum-share: delete role {item.name} by hand")
+
+
 _REMOVERS: dict[AddedKind, Callable[[_Account, AddedItem], None]] = {
     AddedKind.EVENT_DESTINATION: _event_destination,
     AddedKind.CONFIGURATION_SET: _configuration_set,
@@ -116,7 +122,7 @@ _REMOVERS: dict[AddedKind, Callable[[_Account, AddedItem], None]] = {
     AddedKind.PROTECT_CONFIGURATION: _protect_configuration,
     AddedKind.SNS_PUBLISH_PERMISSION: _publish_permission,
     AddedKind.SNS_TOPIC: _by_name(dal.topic_exists, dal.delete_topic),
-    AddedKind.IAM_ROLE_POLICY: _by_name(dal.role_policy_exists, dal.delete_role_policy),
-    AddedKind.IAM_ROLE: _by_name(dal.role_exists, dal.delete_role),
+    AddedKind.IAM_ROLE_POLICY: _role_of_an_earlier_version,
+    AddedKind.IAM_ROLE: _role_of_an_earlier_version,
     AddedKind.LOG_GROUP: _by_name(dal.log_group_exists, dal.delete_log_group),
 }

@@ -21,6 +21,7 @@ class AddedKind(StrEnum):
     SNS_TOPIC = "SNS_TOPIC"  # name: the topic's ARN
     SNS_PUBLISH_PERMISSION = "SNS_PUBLISH_PERMISSION"  # name: the topic's ARN (its EumShareSmsVoicePublish statement)
     LOG_GROUP = "LOG_GROUP"  # name: the log group's name
+    # Made by earlier versions only (a role per CloudWatch Logs destination), still read from their ledgers.
     IAM_ROLE = "IAM_ROLE"  # name: the role's name
     IAM_ROLE_POLICY = "IAM_ROLE_POLICY"  # name: the role's name (its inline log delivery policy)
 
