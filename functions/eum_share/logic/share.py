@@ -272,6 +272,9 @@ def accept_invitations(migration: Migration, checks: int) -> bool:
                 invitation["resourceShareInvitationArn"],
                 token(migration.id, "accept", invitation["resourceShareInvitationArn"]),
             )
+        # An accepted invitation usually shows the share at once: looking again now spares a whole poll interval.
+        if pending and ram.share_visible(clients, share_arn):
+            continue
         waiting.append(consumer.account_id)
     if waiting:
         # A consumer cannot see a share whose principal RAM suspended: the owner's side says so.
