@@ -14,7 +14,6 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from eum_share.dal import artifacts
 from eum_share.dal.throttling import busy_wait_seconds, throttling_is_retryable, unless_busy
 from eum_share.logic.context import INVENTORY, Migration, load
-from eum_share.logic.deadline import stop_at_deadline
 from eum_share.logic.inventory import take_inventory
 from eum_share.logic.inventory_reads import InventoryPaused, OwnerReads
 from eum_share.models.ledger import Phase
@@ -33,7 +32,6 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     received = parse(event=event, model=InventoryInput)
     with throttling_is_retryable():
         migration = load(settings, received.migration_id)
-        stop_at_deadline(migration)
         migration.ledger.update_migration(migration.id, phase=Phase.INVENTORY.value)
         request = migration.request
         reads = _reads(migration, received.execution, context)
