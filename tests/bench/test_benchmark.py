@@ -64,7 +64,7 @@ def test_eum_share_time_is_broken_down_per_state_from_its_histories(records: lis
     assert abs(parent - records[0].simulatedSeconds) <= 1.0
     # and the Distributed Map's children are named after the Map state: the batches' waits show where they go
     assert spent["AssociateBatches/AdvanceBatches"] > 0
-    assert spent["WaitForPrincipals"] > 0
+    assert spent["Inventory"] > 0
 
 
 def test_the_scripts_have_no_state_machine_to_measure(records: list[Record]) -> None:
