@@ -7,7 +7,6 @@ import json
 from typing import Any
 
 import pytest
-from eum_share.logic import inventory_reads
 from eum_share.logic.inventory import take_inventory
 from eum_share.logic.inventory_reads import InventoryPaused, OwnerReads
 
@@ -61,17 +60,3 @@ def test_an_inventory_stopped_half_way_goes_on_from_what_it_read(owner_with_pool
     # and the inventory is the one a single invocation takes
     assert resumed == take_inventory(request, _owner(aws), CONSUMERS)
     assert len(resumed.identities) == POOLS * 3 + 2  # and the owner's Default opt-out list
-
-
-def test_what_was_read_is_saved_as_it_goes_not_only_at_the_end(
-    owner_with_pools: OfflineAWS, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # Given an inventory saving its reads every two answers (a crash loses at most the last ones)
-    monkeypatch.setattr(inventory_reads, "SAVE_EVERY", 2)
-    saves: list[int] = []
-    reads = OwnerReads(_owner(owner_with_pools), save=lambda answers: saves.append(len(answers)))
-    # When it reads the whole owner
-    take_inventory(_request(), reads, CONSUMERS)
-    # Then it saved along the way, each time with more read
-    assert len(saves) >= POOLS // 2
-    assert saves == sorted(saves)

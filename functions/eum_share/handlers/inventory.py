@@ -34,7 +34,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         migration = load(settings, received.migration_id)
         migration.ledger.update_migration(migration.id, phase=Phase.INVENTORY.value)
         request = migration.request
-        reads = _reads(migration, received.execution, context)
+        reads = _reads(migration, received, context)
         try:
             inventory = unless_busy(lambda: take_inventory(request, reads, [c.account_id for c in request.consumers]))
             wait = busy_wait_seconds()
@@ -43,18 +43,18 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         if inventory is None:
             reads.checkpoint()
             logger.info("inventory paused", extra={"read": len(reads.answers), "waitSeconds": wait})
-            return _progress(migration, done=False, identities=0, wait=wait)
+            return _progress(migration, done=False, identities=0, wait=wait, saved=bool(reads.answers))
         artifacts.put_model(settings.artifact_bucket, migration.key(INVENTORY), inventory)
     metrics.add_metric(name="IdentitiesInventoried", unit="Count", value=len(inventory.identities))
     logger.info("inventory taken", extra={"identities": len(inventory.identities)})
-    return _progress(migration, done=True, identities=len(inventory.identities), wait=0)
+    return _progress(migration, done=True, identities=len(inventory.identities), wait=0, saved=False)
 
 
-def _reads(migration: Migration, execution: str | None, context: LambdaContext) -> OwnerReads:
+def _reads(migration: Migration, received: InventoryInput, context: LambdaContext) -> OwnerReads:
     """The owner's listings, with what an earlier invocation of this execution read already."""
     bucket = migration.settings.artifact_bucket
-    key = migration.key(f"inventory-reads/{execution or 'direct'}.json")
-    saved = json.loads(artifacts.get_text(bucket, key)) if artifacts.exists(bucket, key) else {}
+    key = migration.key(f"inventory-reads/{received.execution or 'direct'}.json")
+    saved = json.loads(artifacts.get_text(bucket, key)) if received.saved else {}
     return OwnerReads(
         migration.owner(),
         saved,
@@ -63,7 +63,7 @@ def _reads(migration: Migration, execution: str | None, context: LambdaContext) 
     )
 
 
-def _progress(migration: Migration, *, done: bool, identities: int, wait: int) -> dict[str, Any]:
-    return InventoryProgress(migration_id=migration.id, done=done, identities=identities, wait_seconds=wait).model_dump(
-        mode="json", by_alias=True
-    )
+def _progress(migration: Migration, *, done: bool, identities: int, wait: int, saved: bool) -> dict[str, Any]:
+    return InventoryProgress(
+        migration_id=migration.id, done=done, identities=identities, wait_seconds=wait, saved=saved
+    ).model_dump(mode="json", by_alias=True)

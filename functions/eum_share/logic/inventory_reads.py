@@ -13,9 +13,6 @@ from eum_share.dal import owner_inventory as owner_sms
 from eum_share.dal import protect
 from eum_share.dal.accounts import Clients
 
-# Answers read since the last checkpoint before the next is written: a crash re-reads at most these.
-SAVE_EVERY = 25
-
 
 class InventoryPaused(Exception):
     """Not enough of the Lambda's time is left for another read: what was read is saved, the next call goes on."""
@@ -44,13 +41,12 @@ class OwnerReads:
         self.answers: dict[str, Any] = dict(saved or {})
         self._enough_time = enough_time
         self._save = save
-        self.unsaved = 0
         self.fresh = 0  # listings read by this invocation
 
     def checkpoint(self) -> None:
-        if self.unsaved:
+        """Save what was read, for the next invocation (when this one stops before the end)."""
+        if self.fresh:
             self._save(self.answers)
-            self.unsaved = 0
 
     def _read(self, name: str, reader: Callable[[Clients], Any]) -> Any:
         if name not in self.answers:
@@ -58,9 +54,6 @@ class OwnerReads:
                 raise InventoryPaused(name)
             self.answers[name] = json.loads(json.dumps(reader(self._owner), default=_plain))
             self.fresh += 1
-            self.unsaved += 1
-            if self.unsaved >= SAVE_EVERY:
-                self.checkpoint()
         return self.answers[name]
 
     def phone_numbers(self) -> list[dict[str, Any]]:

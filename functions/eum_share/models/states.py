@@ -37,6 +37,8 @@ class InventoryInput(MigrationRef):
     """The execution's name keeps what one execution's Inventory read apart from another's: a re-run reads afresh."""
 
     execution: Annotated[str, Field(min_length=1, max_length=80)] | None = None
+    # Whether an earlier call saved what it read (read only then: a missing object would need s3:ListBucket to tell).
+    saved: bool = False
 
 
 class InventoryProgress(MigrationRef):
@@ -45,6 +47,7 @@ class InventoryProgress(MigrationRef):
     done: bool
     identities: int
     wait_seconds: int
+    saved: bool
 
 
 class ApprovalGateInput(MigrationRef):
