@@ -34,6 +34,12 @@ def seeded(model: RateModel, identities: int) -> tuple[OfflineAWS, Scenario]:
     return offline, scenario
 
 
+def breakdown(state_seconds: dict[str, float]) -> list[str]:
+    """Where the simulated time went, the longest state first (states under 0.1 s left out)."""
+    spent = sorted(((s, name) for name, s in state_seconds.items() if s >= 0.1), reverse=True)
+    return [f"{seconds:8.1f} s  {name}" for seconds, name in spent]
+
+
 def run_size(
     model: RateModel, identities: int, only: list[str] | None = None, say: Callable[[str], None] = print
 ) -> tuple[list[Record], Floor | None]:
@@ -56,4 +62,6 @@ def run_size(
             f"  {name:12s} N={identities}: {done.simulatedSeconds:.0f} s simulated, "
             f"{done.wallSeconds:.1f} s wall, {done.cpuSeconds:.1f} s CPU"
         )
+        for line in breakdown(done.stateSeconds):
+            say(f"    {line}")
     return records, floor

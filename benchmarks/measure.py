@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
 from typing import Any
 
 from benchmarks.rate_model import Floor
@@ -47,6 +49,9 @@ class Record:
     lambdaGbSeconds: float
     emptiedPolicies: int
     outcome: str
+    # Simulated seconds spent in each state, over the parent execution and (named "Map/State") its children:
+    # where the time goes. Empty for the scripts.
+    stateSeconds: dict[str, float] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -81,7 +86,42 @@ def record(system: str, offline: OfflineAWS, run: SystemRun, floor: Floor, ident
         lambdaGbSeconds=round(gb_seconds, 2),
         emptiedPolicies=offline.world.faults.injected.get("empty-policy", 0),
         outcome=run.outcome,
+        stateSeconds=state_seconds(run.histories),
     )
+
+
+def state_seconds(histories: list[list[dict[str, Any]]]) -> dict[str, float]:
+    """Simulated seconds from each state's entry to its exit, summed per state name, the parent's states first.
+
+    The first history is the parent execution's; the others are child executions of its Distributed Map, whose
+    states are named after the Map state that ran them ("AssociateBatches/WaitForRam")."""
+    spent: defaultdict[str, float] = defaultdict(float)
+    parent_map = _map_state(histories[0]) if histories else None
+    for index, history in enumerate(histories):
+        prefix = f"{parent_map}/" if index and parent_map else ""
+        entered: dict[str, Any] = {}
+        for event in history:
+            kind = event["type"]
+            if kind.endswith("StateEntered"):
+                entered[event["stateEnteredEventDetails"]["name"]] = _moment(event["timestamp"])
+            elif kind.endswith("StateExited"):
+                name = event["stateExitedEventDetails"]["name"]
+                if name in entered:
+                    spent[prefix + name] += (_moment(event["timestamp"]) - entered.pop(name)).total_seconds()
+    return {name: round(seconds, 1) for name, seconds in spent.items()}
+
+
+def _moment(timestamp: datetime | str) -> datetime:
+    """GetExecutionHistory answers datetimes; a child execution's own history keeps ISO 8601 strings."""
+    return timestamp if isinstance(timestamp, datetime) else datetime.fromisoformat(timestamp)
+
+
+def _map_state(history: list[dict[str, Any]]) -> str | None:
+    """The name of the parent's Distributed Map state, if it entered one."""
+    for event in history:
+        if event["type"] == "MapStateEntered":
+            return str(event["stateEnteredEventDetails"]["name"])
+    return None
 
 
 def _transitions(history: list[dict[str, Any]]) -> int:

@@ -194,11 +194,25 @@ def measure_task_time_on(clock: VirtualClock) -> Callable[[], None]:
         _clock_events(clock),
         _timeouts(clock, tokens),
         _callbacks(tokens),
+        _history_on_the_clock(clock),
     ]
 
     def restore() -> None:
         for undo in reversed(restores):
             undo()
+
+    return restore
+
+
+def _history_on_the_clock(clock: VirtualClock) -> Callable[[], None]:
+    """An execution history's event timestamps are the moments the events happened, as in AWS: simulated ones, so
+    that a history shows where an execution spent its time (moto stamps them with the wall clock)."""
+
+    original = EventManager.__dict__["_get_current_timestamp"]
+    EventManager._get_current_timestamp = staticmethod(clock.datetime)
+
+    def restore() -> None:
+        EventManager._get_current_timestamp = original
 
     return restore
 

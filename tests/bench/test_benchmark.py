@@ -26,6 +26,7 @@ RESULT_FIELDS = {
     "costPer1000Usd",
     "unusable",
     "wallSeconds",
+    "stateSeconds",
 }
 
 
@@ -55,8 +56,20 @@ def test_eum_share_is_measured_from_its_executions_and_functions(records: list[R
     assert eum_share.costPer1000Usd > 0
 
 
+def test_eum_share_time_is_broken_down_per_state_from_its_histories(records: list[Record]) -> None:
+    # Given the eum-share run / Then the time per state, read from the executions' histories on the simulated clock,
+    # accounts for the whole run: the parent's states add up to the simulated duration, within a second
+    spent = records[0].stateSeconds
+    parent = sum(seconds for name, seconds in spent.items() if "/" not in name)
+    assert abs(parent - records[0].simulatedSeconds) <= 1.0
+    # and the Distributed Map's children are named after the Map state: the batches' waits show where they go
+    assert spent["AssociateBatches/AdvanceBatches"] > 0
+    assert spent["Inventory"] > 0
+
+
 def test_the_scripts_have_no_state_machine_to_measure(records: list[Record]) -> None:
     assert all(r.transitionsPerIdentity == 0 and r.maxHistoryEvents == 0 for r in records[1:])
+    assert all(r.stateSeconds == {} for r in records[1:])
 
 
 def test_eum_share_leaves_no_identity_unusable(records: list[Record]) -> None:

@@ -159,3 +159,35 @@ def test_the_share_is_created_without_naming_a_permission(run: MigrationRun) -> 
     # permission for each resource type" (CreateResourceShare.permissionArns): the request named none.
     [created] = [c for c in run.calls if c.operation == "CreateResourceShare"]
     assert "permissionArns" not in created.params
+
+
+def test_the_invitation_accepted_is_seen_at_once_without_a_wait(run: MigrationRun) -> None:
+    # Given an external consumer whose invitation the migration accepts
+    # When the migration looks again right after accepting
+    entered = [
+        event["stateEnteredEventDetails"]["name"]
+        for event in run.workflow.history(run.execution.arn)
+        if event["type"].endswith("StateEntered")
+    ]
+    # Then the share is visible at the first check: no poll interval is spent waiting for it
+    assert entered.count("AcceptInvitations") == 1
+    assert "WaitForInvitations" not in entered
+
+
+def _entered(run: MigrationRun) -> list[str]:
+    return [
+        event["stateEnteredEventDetails"]["name"]
+        for event in run.workflow.history(run.execution.arn)
+        if event["type"].endswith("StateEntered")
+    ]
+
+
+def test_the_configuration_is_rebuilt_while_ram_associates_the_principals(run: MigrationRun) -> None:
+    # Given a migration whose share needs its principals associated / When it runs
+    entered = _entered(run)
+    # Then the consumers' configuration is rebuilt once, after the principals were asked for and before they joined,
+    # and no resource is associated before every principal joined and every invitation was accepted
+    assert entered.count("RecreateConfiguration") == 1
+    assert entered.index("EnsureShareWithPrincipals") < entered.index("RecreateConfiguration")
+    assert entered.index("RecreateConfiguration") < entered.index("StartInvitations")
+    assert entered.index("AcceptInvitations") < entered.index("AssociateBatches")

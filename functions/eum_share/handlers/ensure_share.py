@@ -8,6 +8,7 @@ from aws_lambda_powertools.utilities.parser import parse
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from eum_share.dal.throttling import busy_wait_seconds, throttling_is_retryable, unless_busy
+from eum_share.logic.batch.snapshot import snapshot_first_batch
 from eum_share.logic.context import load
 from eum_share.logic.deadline import stop_at_deadline
 from eum_share.logic.share import ensure_share
@@ -25,6 +26,10 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         migration = load(get_settings(), received.migration_id)
         stop_at_deadline(migration)
         ready = unless_busy(lambda: ensure_share(migration, received.checks))
+        # The first wait goes to the consumers' configuration (the state machine's next state); a later one to the
+        # first batch's policy reads, and when they took the time the wait would have, it looks again at once.
+        if ready is False and received.checks > 0 and unless_busy(lambda: snapshot_first_batch(migration)):
+            ready = unless_busy(lambda: ensure_share(migration, received.checks + 1))
     metrics.add_metric(name="ShareChecks", unit="Count", value=1)
     logger.info("share", extra={"share_arn": migration.record.share_arn, "ready": ready})
     busy = ready is None  # AWS stayed busy: not a check, only a wait

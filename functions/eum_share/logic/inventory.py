@@ -11,10 +11,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from eum_share.dal import owner_inventory as owner_sms
-from eum_share.dal import protect
 from eum_share.dal.accounts import Clients
 from eum_share.errors import ConfigurationSetsNotFound, InvalidRequest, ResourcesNotOwned
+from eum_share.logic.inventory_reads import OwnerReads
 from eum_share.models.identifiers import SMS_ARN
 from eum_share.models.inventory import (
     ConfigurationSetItem,
@@ -56,23 +55,26 @@ DEFAULT_MONTHLY_SPEND_LIMIT_USD = 1
 _ENDED_REGISTRATIONS = frozenset({"CLOSED", "DELETED"})
 
 
-def take_inventory(request: MigrationRequest, owner: Clients, consumers: list[str]) -> Inventory:
-    """Everything the migration shares, recreates or leaves to people, read from the owner account.
+def take_inventory(request: MigrationRequest, owner: Clients | OwnerReads, consumers: list[str]) -> Inventory:
+    """Everything the migration shares, recreates or leaves to people, read from the owner account (through
+    OwnerReads, so that an inventory that stops half way goes on from what it read).
 
     Raises ResourcesNotOwned when selected ARNs are not the owner's own, InvalidRequest when an ARN the request
     names cannot be shared now (see `_skipped`), and ConfigurationSetsNotFound when the request names
     configuration sets the owner does not have.
     """
+    if not isinstance(owner, OwnerReads):
+        owner = OwnerReads(owner)
     configuration = request.configuration
     # First, so that a misnamed configuration set fails before thousands of identities are read.
     sets = _configuration_sets(configuration.configuration_sets, owner)
     identities, skipped = _identities(request.resources, owner)
-    registrations = owner_sms.registrations(owner)
-    spend_limits = owner_sms.spend_limits(owner)
+    registrations = owner.registrations()
+    spend_limits = owner.spend_limits()
     return Inventory(
         owner=request.owner.account_id,
         region=request.region,
-        account_tier=owner_sms.account_attributes(owner).get("ACCOUNT_TIER", "UNKNOWN"),
+        account_tier=owner.account_attributes().get("ACCOUNT_TIER", "UNKNOWN"),
         identities=identities,
         skipped=skipped,
         configuration_sets=sets,
@@ -105,7 +107,7 @@ def _phone_number_id(number: dict[str, Any]) -> str:
     return str(number.get("PhoneNumberId") or number["PhoneNumberArn"].rsplit("/", 1)[-1])
 
 
-def _owned_identities(owner: Clients) -> dict[str, _Owned]:
+def _owned_identities(owner: OwnerReads) -> dict[str, _Owned]:
     found = [
         *(
             _Owned(
@@ -116,11 +118,11 @@ def _owned_identities(owner: Clients) -> dict[str, _Owned]:
                 p.get("OptOutListName"),
                 p.get("Status"),
             )
-            for p in owner_sms.phone_numbers(owner)
+            for p in owner.phone_numbers()
         ),
         *(
             _Owned(s["SenderIdArn"], ResourceType.SENDER_ID, s["SenderId"], s.get("IsoCountryCode"))
-            for s in owner_sms.sender_ids(owner)
+            for s in owner.sender_ids()
         ),
         *(
             _Owned(
@@ -130,17 +132,14 @@ def _owned_identities(owner: Clients) -> dict[str, _Owned]:
                 opt_out_list_name=p.get("OptOutListName"),
                 status=p["Status"],
             )
-            for p in owner_sms.pools(owner)
+            for p in owner.pools()
         ),
-        *(
-            _Owned(o["OptOutListArn"], ResourceType.OPT_OUT_LIST, o["OptOutListName"])
-            for o in owner_sms.opt_out_lists(owner)
-        ),
+        *(_Owned(o["OptOutListArn"], ResourceType.OPT_OUT_LIST, o["OptOutListName"]) for o in owner.opt_out_lists()),
     ]
     return {item.arn: item for item in found}
 
 
-def _selected(resources: Resources, owned: dict[str, _Owned], owner: Clients) -> set[str]:
+def _selected(resources: Resources, owned: dict[str, _Owned], owner: OwnerReads) -> set[str]:
     """The ARNs the request chooses, of the request's types, whichever way it chooses them."""
     if resources.select is Selection.ARNS:
         missing = [arn for arn in resources.arns if arn not in owned]
@@ -150,7 +149,7 @@ def _selected(resources: Resources, owned: dict[str, _Owned], owner: Clients) ->
     chosen = sorted(arn for arn in candidates if owned[arn].type in resources.types)
     if resources.select is Selection.TAGS:
         # Tags are read only for identities of the wanted types: one call per identity.
-        chosen = [arn for arn in chosen if _carries(owner_sms.resource_tags(owner, arn), resources.tags)]
+        chosen = [arn for arn in chosen if _carries(owner.resource_tags(arn), resources.tags)]
     return set(chosen)
 
 
@@ -177,11 +176,11 @@ class _Closure:
                 for user in users[self.owned[arn].id]:
                     self.brought_by[user].add(arn)
 
-    def bring_pool_members(self, owner: Clients) -> None:
+    def bring_pool_members(self, owner: OwnerReads) -> None:
         """Runs after the opt-out lists, so a pool they brought brings its members too."""
         pools = sorted(arn for arn in self.arns() if self.owned[arn].type is ResourceType.POOL)
         for pool in pools:
-            members = owner_sms.pool_members(owner, self.owned[pool].id)
+            members = owner.pool_members(self.owned[pool].id)
             self.pool_members[pool] = members
             for member in members:
                 arn = member["OriginationIdentityArn"]
@@ -212,7 +211,7 @@ def _member(member: dict[str, Any]) -> _Owned:
     return _Owned(member["OriginationIdentityArn"], kind, member["OriginationIdentity"], member["IsoCountryCode"])
 
 
-def _identities(resources: Resources, owner: Clients) -> tuple[list[Identity], list[SkippedIdentity]]:
+def _identities(resources: Resources, owner: OwnerReads) -> tuple[list[Identity], list[SkippedIdentity]]:
     """The selected identities and what their pools and opt-out lists hold, members first; and those skipped.
 
     A shared pool or opt-out list works only when every member is in the same resource share, so a selected
@@ -285,10 +284,10 @@ def _identity(item: _Owned, closure: _Closure, list_arns: dict[str, str]) -> Ide
 
 
 # -- what RAM cannot share -------------------------------------------------------------------------------
-def _configuration_sets(wanted: Literal["ALL", "NONE"] | list[str], owner: Clients) -> list[ConfigurationSetItem]:
+def _configuration_sets(wanted: Literal["ALL", "NONE"] | list[str], owner: OwnerReads) -> list[ConfigurationSetItem]:
     if wanted == "NONE":
         return []
-    found = {found["ConfigurationSetName"]: found for found in owner_sms.configuration_sets(owner)}
+    found = {found["ConfigurationSetName"]: found for found in owner.configuration_sets()}
     names = sorted(found) if wanted == "ALL" else sorted(set(wanted))
     missing = [name for name in names if name not in found]
     if missing:
@@ -297,7 +296,7 @@ def _configuration_sets(wanted: Literal["ALL", "NONE"] | list[str], owner: Clien
 
 
 def _protect_configurations(
-    include_all: bool, sets: list[ConfigurationSetItem], owner: Clients
+    include_all: bool, sets: list[ConfigurationSetItem], owner: OwnerReads
 ) -> list[ProtectConfigurationItem]:
     """Every protect configuration when asked for, and always those the chosen configuration sets use:
     a set recreated without its protect configuration would send where the owner's set may not."""
@@ -306,7 +305,7 @@ def _protect_configurations(
         return []
     chosen = [
         found
-        for found in owner_sms.protect_configurations(owner)
+        for found in owner.protect_configurations()
         if include_all or found["ProtectConfigurationId"] in referenced
     ]
     return [
@@ -314,7 +313,7 @@ def _protect_configurations(
             id=found["ProtectConfigurationId"],
             account_default=found["AccountDefault"],
             deletion_protection_enabled=found["DeletionProtectionEnabled"],
-            country_rules=protect.country_rules(owner, found["ProtectConfigurationId"]),
+            country_rules=owner.country_rules(found["ProtectConfigurationId"]),
         )
         for found in sorted(chosen, key=lambda p: str(p["ProtectConfigurationId"]))
     ]

@@ -8,6 +8,7 @@ from botocore.exceptions import ClientError
 
 from eum_share.dal import artifacts, ram, sms
 from eum_share.errors import RollbackNotPossible, ShareNotUsable
+from eum_share.logic.batch.poll import learn_association_time
 from eum_share.logic.context import SHARE_BEFORE, Migration, token
 from eum_share.logic.lock import hold_share_lock
 from eum_share.models.changes import AddedItem, AddedKind, ShareBefore
@@ -74,6 +75,10 @@ def ensure_share(migration: Migration, checks: int) -> bool:
     waiting = missing + [p for p, a in wanted.items() if a and a["status"] != "ASSOCIATED" and not a.get("external")]
     if waiting and checks >= MAX_CHECKS:
         raise ShareNotUsable(f"principals still not associated after {checks} checks: {', '.join(waiting)}")
+    if not waiting and migration.record.association_ms is None:
+        # The principals' association is RAM's first answer on how long an association takes: the first batch
+        # waits that long, not a poll interval that may be far off.
+        learn_association_time(migration, [a for a in wanted.values() if a and not a.get("external")])
     return not waiting
 
 
@@ -272,6 +277,9 @@ def accept_invitations(migration: Migration, checks: int) -> bool:
                 invitation["resourceShareInvitationArn"],
                 token(migration.id, "accept", invitation["resourceShareInvitationArn"]),
             )
+        # An accepted invitation usually shows the share at once: looking again now spares a whole poll interval.
+        if pending and ram.share_visible(clients, share_arn):
+            continue
         waiting.append(consumer.account_id)
     if waiting:
         # A consumer cannot see a share whose principal RAM suspended: the owner's side says so.

@@ -33,6 +33,23 @@ class MigrationRef(WireModel):
     migration_id: Annotated[str, Field(min_length=1, max_length=80)]
 
 
+class InventoryInput(MigrationRef):
+    """The execution's name keeps what one execution's Inventory read apart from another's: a re-run reads afresh."""
+
+    execution: Annotated[str, Field(min_length=1, max_length=80)] | None = None
+    # Whether an earlier call saved what it read (read only then: a missing object would need s3:ListBucket to tell).
+    saved: bool = False
+
+
+class InventoryProgress(MigrationRef):
+    """Inventory's answer: done, or read in part and to be called again after `wait_seconds`."""
+
+    done: bool
+    identities: int
+    wait_seconds: int
+    saved: bool
+
+
 class ApprovalGateInput(MigrationRef):
     """The gate's input: the task token Step Functions waits on (`$$.Task.Token`)."""
 

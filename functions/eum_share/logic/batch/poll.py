@@ -8,6 +8,7 @@ from typing import Any
 from eum_share.dal import ram
 from eum_share.logic.batch.association import ASSOCIATED, judge
 from eum_share.logic.batch.run import ChunkRun, Outcome, moved
+from eum_share.logic.context import Migration
 from eum_share.models.ledger import BatchRecord, BatchStatus, IdentityRecord, IdentityStatus
 from eum_share.models.plan import Batch
 
@@ -33,13 +34,13 @@ def step(run: ChunkRun, batch: Batch, record: BatchRecord) -> Outcome:
     if settling:
         run.save_batch(record, BatchStatus.ASSOCIATING, checks=record.checks + 1)
         return Outcome(wait=True)
-    learn_association_time(run, list(found.values()))
+    learn_association_time(run.m, list(found.values()))
     run.save_batch(record, BatchStatus.ASSOCIATING, status=BatchStatus.VERIFYING, checks=0)
     return Outcome(wait=False)
 
 
-def learn_association_time(run: ChunkRun, associations: list[dict[str, Any]]) -> None:
-    """Remember how long RAM took for this batch, by its own timestamps, for the next batch's wait."""
+def learn_association_time(migration: Migration, associations: list[dict[str, Any]]) -> None:
+    """Remember how long RAM took for these associations, by their own timestamps, for the next batch's wait."""
     taken = [
         (a["lastUpdatedTime"] - a["creationTime"]).total_seconds()
         for a in associations
@@ -48,6 +49,6 @@ def learn_association_time(run: ChunkRun, associations: list[dict[str, Any]]) ->
     if not taken:
         return
     milliseconds = math.ceil(max(taken) * 1000)
-    if milliseconds != run.m.record.association_ms:
-        run.m.ledger.update_migration(run.m.id, associationMs=milliseconds)
-        run.m.record = run.m.record.model_copy(update={"association_ms": milliseconds})
+    if milliseconds != migration.record.association_ms:
+        migration.ledger.update_migration(migration.id, associationMs=milliseconds)
+        migration.record = migration.record.model_copy(update={"association_ms": milliseconds})
