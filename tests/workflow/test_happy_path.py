@@ -147,6 +147,25 @@ def test_the_report_counts_match_the_identities(report: dict[str, Any], migrated
     assert report["shareArn"].startswith("arn:aws:ram:us-east-1:")
 
 
+def test_the_report_counts_every_identity_shared_with_each_consumer_as_usable_from_inside_it(
+    aws: OfflineAWS, scenario: Scenario, run: MigrationRun
+) -> None:
+    # Given the identities each consumer sees shared with it, and which of them send (opt-out lists do not)
+    dump = state_dump(aws)
+    kinds = {line["arn"]: line["type"] for line in run.report["identities"]}
+    for consumer in scenario.consumers:
+        visible = set(dump["accounts"][consumer][scenario.region]["sharedVisible"]) & set(kinds)
+        senders = [arn for arn in visible if kinds[arn] != "OPT_OUT_LIST"]
+        # When the report's line for the consumer is read
+        line = next(c for c in run.report["consumers"] if c["account"] == consumer)
+        # Then all of them are usable: the senders proved by a DryRun send, the opt-out lists by the listing
+        assert (line["shared"], line["usable"], line["notUsable"]) == (len(visible), len(visible), [])
+        assert line["checked"] == {"DRY_RUN": len(senders), "LISTING": len(visible) - len(senders)}
+        assert (
+            f"- {consumer}: {len(visible)} of {len(visible)} identities usable from inside the account" in run.markdown
+        )
+
+
 def test_the_markdown_report_summarises_for_people(run: MigrationRun) -> None:
     markdown = run.markdown
     assert markdown.startswith("# Migration mig-happy-1: SUCCEEDED")

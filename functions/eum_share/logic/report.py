@@ -12,7 +12,8 @@ from eum_share.dal import artifacts, events
 from eum_share.errors import MigrationIncomplete
 from eum_share.logic.context import Migration
 from eum_share.logic.probe import configuration_outcome_key
-from eum_share.logic.verify import VERIFICATION, ConsumerProblem, Verification
+from eum_share.logic.usability import Check, uses
+from eum_share.logic.verify import VERIFICATION, ConsumerProblem, ConsumerProgress, Verification
 from eum_share.models.base import WireModel
 from eum_share.models.configuration import ConfigItemResult, ConfigurationOutcome
 from eum_share.models.events import MigrationSucceeded
@@ -40,9 +41,19 @@ class IdentityLine(WireModel):
     brought_by: list[str] = Field(default_factory=list)
 
 
+class NotUsable(WireModel):
+    identity: str
+    reason: str
+    action: str | None = None
+
+
 class ConsumerLine(WireModel):
     account: str
-    verified: int
+    # Identities shared with the account (M), of which usable from inside it (N), by the check that proved it.
+    shared: int
+    usable: int
+    checked: dict[Check, int]
+    not_usable: list[NotUsable] = Field(default_factory=list)
     # DryRun refusals that are the consumer's (or the identity's) to act on: the identity stays shared.
     problems: list[ConsumerProblem] = Field(default_factory=list)
 
@@ -132,16 +143,7 @@ def build_report(migration: Migration, *, outcome: str | None = None) -> Report:
         counts=dict(Counter(i.status.value for i in identities)),
         counts_by_type={kind: dict(counter) for kind, counter in by_type.items()},
         consumers=[
-            ConsumerLine(
-                account=c.account_id,
-                verified=len(verification.consumers[c.account_id].confirmed)
-                if c.account_id in verification.consumers
-                else 0,
-                problems=verification.consumers[c.account_id].problems
-                if c.account_id in verification.consumers
-                else [],
-            )
-            for c in request.consumers
+            _consumer(c.account_id, identities, verification.consumers.get(c.account_id)) for c in request.consumers
         ],
         identities=[_line(i, brought.get(i.arn, [])) for i in identities],
         skipped=list(inventory.skipped),
@@ -149,6 +151,19 @@ def build_report(migration: Migration, *, outcome: str | None = None) -> Report:
         manual_actions=manual,
         warnings=list(record.warnings),
         approval=record.approval,
+    )
+
+
+def _consumer(account: str, identities: list[IdentityRecord], progress: ConsumerProgress | None) -> ConsumerLine:
+    found = uses(identities, progress)
+    usable = [u for u in found if u.usable]
+    return ConsumerLine(
+        account=account,
+        shared=len(found),
+        usable=len(usable),
+        checked={check: sum(1 for u in usable if u.checked_by is check) for check in Check},
+        not_usable=[NotUsable(identity=u.arn, reason=u.reason or "", action=u.action) for u in found if not u.usable],
+        problems=progress.problems if progress else [],
     )
 
 
@@ -201,7 +216,7 @@ def render_markdown(report: Report) -> str:
         "",
         "## Consumers",
         "",
-        *[f"- {c.account}: {c.verified} identities verified from inside the account" for c in report.consumers],
+        *[line for c in report.consumers for line in _consumer_lines(c, report.dry_run)],
     ]
     lines += _consumer_actions(report.consumers)
     brought = [i for i in report.identities if i.brought_by]
@@ -241,6 +256,26 @@ def render_markdown(report: Report) -> str:
     if report.warnings:
         lines += ["", "## Warnings", ""] + [f"- {w}" for w in report.warnings]
     return "\n".join(lines) + "\n"
+
+
+CHECK_NAMES = {Check.DRY_RUN: "DryRun send", Check.LISTING: "Owner=SHARED listing"}
+
+
+def usable_text(consumer: ConsumerLine) -> str:
+    """ "N of M identities usable from inside the account", with how many each check proved."""
+    checks = ", ".join(f"{CHECK_NAMES[check]}: {consumer.checked.get(check, 0)}" for check in Check)
+    return f"{consumer.usable} of {consumer.shared} identities usable from inside the account ({checks})"
+
+
+def _consumer_lines(consumer: ConsumerLine, dry_run: bool) -> list[str]:
+    if dry_run:
+        return [f"- {consumer.account}: nothing shared (dry run)"]
+    lines = [f"- {consumer.account}: {usable_text(consumer)}"]
+    lines += [
+        f"  - not usable: {u.identity}: {u.reason}" + (f" ({u.action})" if u.action else "")
+        for u in consumer.not_usable
+    ]
+    return lines
 
 
 def _consumer_actions(consumers: list[ConsumerLine]) -> list[str]:
