@@ -50,3 +50,30 @@ def test_the_state_dump_holds_the_calls_and_every_planned_identity(demo_output: 
     assert all(i["policy"] for i in final["identities"])
     for consumer in final["consumers"]:
         assert planned <= set(final["sharedVisible"][consumer])
+
+
+def test_the_demo_recreates_every_event_destination_in_both_consumers(demo_output: dict[str, object]) -> None:
+    # Given the owner's configuration sets and their event destinations, as the offline AWS holds them at the end
+    dump = demo_output["dump"]
+    assert isinstance(dump, dict)
+    final = dump["final"]
+
+    def destinations(account: str) -> set[tuple[str, str]]:
+        return {
+            (found["ConfigurationSetName"], destination["EventDestinationName"])
+            for found in final["configurationSets"][account]
+            for destination in found["EventDestinations"]
+        }
+
+    owner = destinations(final["owner"])
+    assert owner
+    # Then each consumer has every one of them, and the report lists none as a manual action
+    for consumer in final["consumers"]:
+        assert destinations(consumer) == owner, consumer
+    folder = demo_output["folder"]
+    assert isinstance(folder, Path)
+    report = json.loads((folder / "out" / "demo-7" / "report.json").read_text())
+    assert [a for a in report["manualActions"] if a["kind"] == "EVENT_DESTINATION"] == []
+    for consumer in final["consumers"]:
+        created = [i for i in report["configuration"][consumer] if i["kind"] == "EVENT_DESTINATION"]
+        assert {i["status"] for i in created} == {"CREATED"}

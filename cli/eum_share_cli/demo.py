@@ -63,7 +63,11 @@ def run(args: argparse.Namespace) -> int:
     wall = time.perf_counter()
     with quiet_functions(), OfflineAWS(faults) as offline:
         scenario = seed(
-            offline, identities=args.identities, consumers=args.consumers, external_consumers=args.external_consumers
+            offline,
+            identities=args.identities,
+            consumers=args.consumers,
+            external_consumers=args.external_consumers,
+            consumer_targets=True,
         )
         with offline.world.faults.paused():
             offline.client("ram", account=scenario.owner).enable_sharing_with_aws_organization()
@@ -71,7 +75,7 @@ def run(args: argparse.Namespace) -> int:
         with local_migration_workflow(offline, parameters={"LogLevel": "ERROR"}) as workflow:
             first_call = len(offline.world.calls)
             name = f"demo-{args.seed}{'-dry-run' if args.dry_run else ''}"
-            execution_arn = workflow.start(scenario.request(options={"dryRun": args.dry_run}), name=name)
+            execution_arn = workflow.start(_request(scenario, args.dry_run), name=name)
             _watch(offline, workflow, execution_arn, name, args.json)
             execution = workflow.wait(execution_arn)
             summary = _finish(offline, workflow, execution, scenario, say)
@@ -82,6 +86,14 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(summary))
     return 0 if execution.status == "SUCCEEDED" else 1
+
+
+def _request(scenario: Scenario, dry_run: bool) -> dict[str, Any]:
+    """Every identity, and every event destination recreated in the consumers: mapped to the Firehose delivery
+    stream each consumer has, the others provisioned there."""
+    return scenario.request(
+        configuration={"eventDestinations": scenario.event_destinations()}, options={"dryRun": dry_run}
+    )
 
 
 def _printer(quiet: bool) -> Any:
