@@ -11,7 +11,9 @@ from eum_share.clock import isonow, utcnow
 from eum_share.dal import artifacts, events
 from eum_share.errors import MigrationIncomplete
 from eum_share.logic.context import Migration
+from eum_share.logic.floor import NOT_MEASURED, Floor, floor
 from eum_share.logic.probe import configuration_outcome_key
+from eum_share.logic.report_html import render_html
 from eum_share.logic.usability import Check, uses
 from eum_share.logic.verify import VERIFICATION, ConsumerProblem, ConsumerProgress, Verification
 from eum_share.models.base import WireModel
@@ -28,7 +30,7 @@ from eum_share.models.ledger import (
     Repair,
 )
 
-REPORT_JSON, REPORT_MARKDOWN = "report.json", "report.md"
+REPORT_JSON, REPORT_MARKDOWN, REPORT_HTML = "report.json", "report.md", "report.html"
 
 
 class IdentityLine(WireModel):
@@ -58,6 +60,22 @@ class ConsumerLine(WireModel):
     problems: list[ConsumerProblem] = Field(default_factory=list)
 
 
+class BatchSpan(WireModel):
+    """One batch over time: started, its associations settled by RAM (the wait), done."""
+
+    index: int
+    started_at: str | None = None
+    associated_at: str | None = None
+    finished_at: str | None = None
+
+
+class Timeline(WireModel):
+    batches: list[BatchSpan] = Field(default_factory=list)
+    # The least time any system could take for these identities (logic/floor.py), or why it is not given.
+    floor: Floor | None = None
+    floor_note: str | None = None
+
+
 class Report(WireModel):
     migration_id: str
     outcome: str
@@ -81,6 +99,7 @@ class Report(WireModel):
     manual_actions: list[ManualAction]
     warnings: list[str]
     approval: ApprovalRecord | None = None
+    timeline: Timeline = Timeline()
 
     @property
     def failed(self) -> list[IdentityLine]:
@@ -151,6 +170,7 @@ def build_report(migration: Migration, *, outcome: str | None = None) -> Report:
         manual_actions=manual,
         warnings=list(record.warnings),
         approval=record.approval,
+        timeline=_timeline(migration, identities),
     )
 
 
@@ -165,6 +185,17 @@ def _consumer(account: str, identities: list[IdentityRecord], progress: Consumer
         not_usable=[NotUsable(identity=u.arn, reason=u.reason or "", action=u.action) for u in found if not u.usable],
         problems=progress.problems if progress else [],
     )
+
+
+def _timeline(migration: Migration, identities: list[IdentityRecord]) -> Timeline:
+    batches = [
+        BatchSpan(index=b.index, started_at=b.started_at, associated_at=b.associated_at, finished_at=b.finished_at)
+        for b in migration.ledger.all_batches(migration.id)
+    ]
+    measured = migration.record.association_ms
+    if measured is None or migration.request.options.dry_run:
+        return Timeline(batches=batches, floor_note=NOT_MEASURED)
+    return Timeline(batches=batches, floor=floor(identities, measured / 1000))
 
 
 def _outcome(identities: list[IdentityRecord]) -> str:
@@ -307,6 +338,7 @@ def publish_report(migration: Migration) -> ReportSummary:
     json_key, markdown_key = migration.key(REPORT_JSON), migration.key(REPORT_MARKDOWN)
     artifacts.put_model(bucket, json_key, report)
     artifacts.put_text(bucket, markdown_key, render_markdown(report), "text/markdown")
+    artifacts.put_text(bucket, migration.key(REPORT_HTML), render_html(report), "text/html; charset=utf-8")
     summary = ReportSummary(
         migration_id=migration.id,
         outcome=report.outcome,
