@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 from eum_share_cli.main import main
 
+from tests.support.report_page import ReportPage, at
+
 
 @pytest.fixture(scope="module")
 def demo_output(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
@@ -77,3 +79,32 @@ def test_the_demo_recreates_every_event_destination_in_both_consumers(demo_outpu
     for consumer in final["consumers"]:
         created = [i for i in report["configuration"][consumer] if i["kind"] == "EVENT_DESTINATION"]
         assert {i["status"] for i in created} == {"CREATED"}
+
+
+def test_the_demo_writes_report_html_beside_the_markdown_report(demo_output: dict[str, object]) -> None:
+    summary, folder = demo_output["summary"], demo_output["folder"]
+    assert isinstance(summary, dict)
+    assert isinstance(folder, Path)
+    html = folder / str(summary["htmlPath"])
+    assert html.parent == (folder / str(summary["reportPath"])).parent
+    report = json.loads((html.parent / "report.json").read_text())
+    page = ReportPage(html.read_text())
+    assert page.figures["migrationId"] == "demo-7"
+    assert {path: text for path, text in page.figures.items() if path not in page.values} == {
+        path: str(at(report, path)) for path in page.figures if path not in page.values
+    }
+
+
+def test_the_demo_ends_by_saying_where_report_html_and_each_consumers_handoff_are(tmp_path: Path) -> None:
+    # Given a newcomer running the demo as `make demo` does, without --json
+    printed = io.StringIO()
+    with pytest.MonkeyPatch.context() as monkeypatch, redirect_stdout(printed):
+        monkeypatch.chdir(tmp_path)
+        code = main(["demo", "--identities", "8"])
+    assert code == 0
+    # Then its last lines name report.html, then each consuming account's handoff
+    lines = printed.getvalue().splitlines()
+    report = json.loads((tmp_path / "out" / "demo-7" / "report.json").read_text())
+    consumers = [c["account"] for c in report["consumers"]]
+    assert lines[-len(consumers) - 1] == "report.html: out/demo-7/report.html"
+    assert [line.split(": ", 1)[0] for line in lines[-len(consumers) :]] == [f"handoff for {a}" for a in consumers]
