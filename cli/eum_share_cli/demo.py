@@ -202,11 +202,16 @@ def _artifact(offline: Any, workflow: Any, key: str) -> str | None:
 
 
 def _configuration_text(items: list[dict[str, Any]]) -> str:
-    """ "3 configuration sets CREATED, 9 event destinations CREATED, ...": what the report lists, by kind."""
-    counts = Counter((item["kind"], item["status"]) for item in items)
-    if not counts:
+    """What the report lists for one consumer, by kind: "configuration set: 3 CREATED; event destination: ..."."""
+    by_kind: dict[str, Counter[str]] = {}
+    for item in items:
+        by_kind.setdefault(item["kind"], Counter())[item["status"]] += 1
+    if not by_kind:
         return "nothing"
-    return ", ".join(f"{n} {kind.lower().replace('_', ' ')} {status}" for (kind, status), n in sorted(counts.items()))
+    return "; ".join(
+        f"{kind.lower().replace('_', ' ')}: " + ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
+        for kind, counts in sorted(by_kind.items())
+    )
 
 
 def _dump(offline: Any, workflow: Any, execution: Any, scenario: Scenario, first_call: int, path: Path) -> None:

@@ -5,7 +5,7 @@ The principals join the share once (one association), then three pipelines that 
 slowest binds: RAM's policy writes, ten at a time (AWS's sharing guide: "batch resource associations in groups
 of 10 or fewer"), each taking an association; the consumers' DryRun sends at End User Messaging's DryRun rate,
 each account in parallel; their Owner=SHARED listings, a page of 100 a request at the Describe actions' rate.
-The association is the one RAM took for this migration's batches; the benchmark's per-call latency is left out,
+The association is as long as RAM took for this migration's last batch; the benchmark's per-call latency is left out,
 as nothing measures it here.
 """
 
@@ -49,7 +49,7 @@ def floor(identities: Sequence[IdentityRecord], association_seconds: float) -> F
         association_seconds=a,
         terms={"principals": a, "associations": associations, "dryRuns": dry_runs, "listings": listings},
         explanation=[
-            f"principals join the share: one association, {a:.1f} s (as RAM took for this migration's batches)",
+            f"principals join the share: one association, {a:.1f} s (as RAM took for this migration's last batch)",
             f"RAM policy writes: ceil({len(identities)} identities / {MAX_BATCH_SIZE} at once) x {a:.1f} s "
             f"= {associations:.1f} s",
             f"DryRun sends: {senders} sending identities / {quotas.DRY_RUN_PER_SECOND:g} a second, each consumer "

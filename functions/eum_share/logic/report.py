@@ -293,7 +293,7 @@ CHECK_NAMES = {Check.DRY_RUN: "DryRun send", Check.LISTING: "Owner=SHARED listin
 
 
 def usable_text(consumer: ConsumerLine) -> str:
-    """ "N of M identities usable from inside the account", with how many each check proved."""
+    """The consumer's line: N of M identities usable from inside the account, with how many each check proved."""
     checks = ", ".join(f"{CHECK_NAMES[check]}: {consumer.checked.get(check, 0)}" for check in Check)
     return f"{consumer.usable} of {consumer.shared} identities usable from inside the account ({checks})"
 
