@@ -301,25 +301,21 @@ def usable_text(consumer: ConsumerLine) -> str:
 def _consumer_lines(consumer: ConsumerLine, dry_run: bool) -> list[str]:
     if dry_run:
         return [f"- {consumer.account}: nothing shared (dry run)"]
-    lines = [f"- {consumer.account}: {usable_text(consumer)}"]
-    lines += [
-        f"  - not usable: {u.identity}: {u.reason}" + (f" ({u.action})" if u.action else "")
-        for u in consumer.not_usable
-    ]
-    return lines
+    return [f"- {consumer.account}: {usable_text(consumer)}"]
 
 
 def _consumer_actions(consumers: list[ConsumerLine]) -> list[str]:
-    """Per consumer and problem: the action to take and the identities it concerns (shared, not repaired)."""
+    """Per consumer and reason: the identities shared with it that it cannot use, and the action to take."""
     grouped: dict[tuple[str, str, str], list[str]] = defaultdict(list)
     for consumer in consumers:
-        for found in consumer.problems:
-            grouped[(consumer.account, found.problem, found.action)].append(found.identity)
+        for found in consumer.not_usable:
+            grouped[(consumer.account, found.reason, found.action or "")].append(found.identity)
     if not grouped:
         return []
     lines = [
         "",
-        "### Actions in consuming accounts (the identities are shared; a DryRun send from the account was refused)",
+        "### Not usable from inside a consuming account (the identities are shared; no DryRun send from it went "
+        "through)",
         "",
         "| consumer | problem | action | identities |",
         "|---|---|---|---|",
