@@ -106,5 +106,10 @@ def test_the_demo_ends_by_saying_where_report_html_and_each_consumers_handoff_ar
     lines = printed.getvalue().splitlines()
     report = json.loads((tmp_path / "out" / "demo-7" / "report.json").read_text())
     consumers = [c["account"] for c in report["consumers"]]
-    assert lines[-len(consumers) - 1] == "report.html: out/demo-7/report.html"
-    assert [line.split(": ", 1)[0] for line in lines[-len(consumers) :]] == [f"handoff for {a}" for a in consumers]
+    assert (
+        lines[-len(consumers) - 1] == "report.html: out/demo-7/report.html (in S3 under migrations/demo-7/report.html)"
+    )
+    handoffs = lines[-len(consumers) :]
+    assert [line.split(": ", 1)[0] for line in handoffs] == [f"handoff for {a}" for a in consumers]
+    for line, account in zip(handoffs, consumers, strict=True):
+        assert f"in S3 under migrations/demo-7/handoff/{account}.md" in line

@@ -65,13 +65,20 @@ OUT = Path("out")
 
 @dataclass(frozen=True)
 class SavedPages:
+    """Where report.html and each consumer's Markdown handoff were written, and their keys in S3."""
+
     html: Path
-    handoffs: dict[str, Path | None]  # each consumer's Markdown handoff; None: the migration wrote none
+    html_key: str
+    handoffs: dict[str, Path | None]  # None: the migration wrote no handoff for the consumer
+    handoff_keys: dict[str, str]
 
     def lines(self) -> list[str]:
-        found = [f"report.html: {self.html}"]
+        found = [f"report.html: {self.html} (in S3 under {self.html_key})"]
         for account, path in self.handoffs.items():
-            found.append(f"handoff for {account}: {path if path else '(none written by this migration)'}")
+            key = self.handoff_keys[account]
+            found.append(
+                f"handoff for {account}: " + (f"{path} (in S3 under {key})" if path else f"none in S3 under {key}")
+            )
         return found
 
 
@@ -93,10 +100,13 @@ def save_pages(read: Callable[[str], str | None], migration_id: str, folder: Pat
     (folder / REPORT_HTML).write_text(html)
     report = json.loads(read(key(migration_id, REPORT_JSON)) or "{}")
     handoffs: dict[str, Path | None] = {}
+    handoff_keys: dict[str, str] = {}
     for consumer in report.get("consumers", []):
         account = consumer["account"]
         handoffs[account] = None
         for name in handoff_names(account):
+            if name.endswith(".md"):
+                handoff_keys[account] = key(migration_id, name)
             text = read(key(migration_id, name))
             if text is None:
                 continue
@@ -104,7 +114,7 @@ def save_pages(read: Callable[[str], str | None], migration_id: str, folder: Pat
             (folder / name).write_text(text)
             if name.endswith(".md"):
                 handoffs[account] = folder / name
-    return SavedPages(folder / REPORT_HTML, handoffs)
+    return SavedPages(folder / REPORT_HTML, key(migration_id, REPORT_HTML), handoffs, handoff_keys)
 
 
 def _artifact(deployment: Deployment, object_key: str) -> str | None:

@@ -49,7 +49,10 @@ def written(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Written]:
 
 def test_report_html_is_written_where_asked_and_says_where(written: Written) -> None:
     assert written.chosen.code == 0, written.chosen.err
-    assert f"report.html: {written.folder / 'report.html'}" in written.chosen.out.splitlines()
+    assert (
+        f"report.html: {written.folder / 'report.html'} (in S3 under migrations/{MIGRATION}/report.html)"
+        in written.chosen.out.splitlines()
+    )
 
 
 def test_the_written_page_shows_the_figures_of_the_migrations_report_json(written: Written) -> None:
