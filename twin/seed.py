@@ -16,6 +16,7 @@ NUMBER_TYPES = ("TOLL_FREE", "TEN_DLC", "LONG_CODE", "SHORT_CODE")
 SENDER_COUNTRIES = ("GB", "DE", "FR", "AU", "IN", "JP", "BR", "SG")
 POOL_SIZE = 5
 BLOCKED_COUNTRIES = ("CN", "RU")
+EVENTS_ROLE, EVENTS_STREAM = "SmsEventsRole", "sms-otp-events"  # a Firehose event target and its role
 ROLES_TEMPLATE = ROOT / "roles" / "cross-account-roles.yaml"
 # The role `eum-share doctor --offline` runs with, as an operator's own role would be added to OrchestratorRoleArns.
 OFFLINE_OPERATOR_ROLE_ARN = f"arn:aws:iam::{DEFAULT_ACCOUNT}:role/eum-share-doctor"
@@ -46,6 +47,9 @@ class Scenario:
     pool_members: dict[str, list[str]] = field(default_factory=dict)
     configuration_sets: list[str] = field(default_factory=list)
     protect_configurations: list[str] = field(default_factory=list)
+    # The owner's event targets each consumer has a target of its own for (same name, in its own account):
+    # owner ARN -> the consumer's, with "{accountId}" for the consumer's account ID (eventDestinations.map).
+    consumer_targets: dict[str, str] = field(default_factory=dict)
 
     @property
     def consumers(self) -> list[str]:
@@ -58,6 +62,11 @@ class Scenario:
     def consumer_entries(self) -> list[dict[str, str]]:
         """The request's `consumers`: each account with the ExternalId its role expects."""
         return [{"accountId": account, "externalId": external_id(account)} for account in self.consumers]
+
+    def event_destinations(self) -> dict[str, Any]:
+        """The request's `configuration.eventDestinations` that recreates every event destination: the targets
+        the consumers have (a Firehose delivery stream is never provisioned) mapped, the others provisioned."""
+        return {"mode": "PROVISION", "map": dict(self.consumer_targets)}
 
     def request(self, **changes: Any) -> dict[str, Any]:
         """The migration request a platform team would write for this owner: the consumers' OU plus the
@@ -81,12 +90,15 @@ def seed(
     external_consumers: int = 1,
     owner: str = OWNER,
     configuration_sets: int = 3,
+    consumer_targets: bool = False,
 ) -> Scenario:
     """An owner (the organization's management account) with `identities` identities of every kind, and
     `consumers` consuming accounts of which `external_consumers` are outside the organization. Every
     account is in the production tier and has the role roles/cross-account-roles.yaml deploys there, with its
     trust and its policies (the consumer role, trusting the orchestrator with the consumer's ExternalId; the
-    owner role in the owner account). Faults are paused while seeding."""
+    owner role in the owner account). With `consumer_targets`, each consumer has a Firehose delivery stream and
+    its role like the owner's, for a request to map the owner's to (`Scenario.event_destinations`). Faults are
+    paused while seeding."""
     if not 0 <= external_consumers <= consumers:
         raise ValueError("external_consumers must be between 0 and consumers")
     with offline.world.faults.paused():
@@ -96,6 +108,8 @@ def seed(
         _roles(offline, scenario)
         _identities(offline, scenario, identities)
         _configuration(offline, scenario, configuration_sets)
+        if consumer_targets:
+            _consumer_targets(offline, scenario)
         offline.world.settle()
     return scenario
 
@@ -249,10 +263,39 @@ def _configuration(offline: OfflineAWS, scenario: Scenario, count: int) -> None:
         scenario.configuration_sets.append(name)
 
 
+def _consumer_targets(offline: OfflineAWS, scenario: Scenario) -> None:
+    """In each consumer, the owner's Firehose delivery stream and role again, under the same names."""
+    owner = scenario.owner
+    owner_role = offline.client("iam", account=owner).get_role(RoleName=EVENTS_ROLE)["Role"]["Arn"]
+    owner_stream = offline.client("firehose", account=owner).describe_delivery_stream(DeliveryStreamName=EVENTS_STREAM)[
+        "DeliveryStreamDescription"
+    ]["DeliveryStreamARN"]
+    for account in scenario.consumers:
+        _firehose_target(offline, account)
+    scenario.consumer_targets = {
+        owner_role: owner_role.replace(scenario.owner, "{accountId}"),
+        owner_stream: owner_stream.replace(scenario.owner, "{accountId}"),
+    }
+
+
 def _destination_targets(offline: OfflineAWS, owner: str) -> dict[str, dict[str, Any]]:
     """Real moto resources for the three event destination kinds, with the role End User Messaging assumes."""
     region = offline.region
-    iam = offline.client("iam", account=owner)
+    role, stream = _firehose_target(offline, owner)
+    logs = offline.client("logs", account=owner)
+    logs.create_log_group(logGroupName="/sms/otp-events")
+    log_group = f"arn:aws:logs:{region}:{owner}:log-group:/sms/otp-events"
+    topic = offline.client("sns", account=owner).create_topic(Name="sms-otp-events")["TopicArn"]
+    return {
+        "logs": {"CloudWatchLogsDestination": {"IamRoleArn": role, "LogGroupArn": log_group}},
+        "firehose": {"KinesisFirehoseDestination": {"IamRoleArn": role, "DeliveryStreamArn": stream}},
+        "sns": {"SnsDestination": {"TopicArn": topic}},
+    }
+
+
+def _firehose_target(offline: OfflineAWS, account: str) -> tuple[str, str]:
+    """The role End User Messaging assumes to deliver events, and a Firehose delivery stream: their ARNs."""
+    iam = offline.client("iam", account=account)
     trust = {
         "Version": "2012-10-17",
         "Statement": [
@@ -263,19 +306,11 @@ def _destination_targets(offline: OfflineAWS, owner: str) -> dict[str, dict[str,
             }
         ],
     }
-    role = iam.create_role(RoleName="SmsEventsRole", AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
-    logs = offline.client("logs", account=owner)
-    logs.create_log_group(logGroupName="/sms/otp-events")
-    log_group = f"arn:aws:logs:{region}:{owner}:log-group:/sms/otp-events"
-    topic = offline.client("sns", account=owner).create_topic(Name="sms-otp-events")["TopicArn"]
-    s3 = offline.client("s3", account=owner)
-    s3.create_bucket(Bucket=f"sms-events-{owner}")
-    stream = offline.client("firehose", account=owner).create_delivery_stream(
-        DeliveryStreamName="sms-otp-events",
-        ExtendedS3DestinationConfiguration={"RoleARN": role, "BucketARN": f"arn:aws:s3:::sms-events-{owner}"},
+    role = iam.create_role(RoleName=EVENTS_ROLE, AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+    s3 = offline.client("s3", account=account)
+    s3.create_bucket(Bucket=f"sms-events-{account}")
+    stream = offline.client("firehose", account=account).create_delivery_stream(
+        DeliveryStreamName=EVENTS_STREAM,
+        ExtendedS3DestinationConfiguration={"RoleARN": role, "BucketARN": f"arn:aws:s3:::sms-events-{account}"},
     )["DeliveryStreamARN"]
-    return {
-        "logs": {"CloudWatchLogsDestination": {"IamRoleArn": role, "LogGroupArn": log_group}},
-        "firehose": {"KinesisFirehoseDestination": {"IamRoleArn": role, "DeliveryStreamArn": stream}},
-        "sns": {"SnsDestination": {"TopicArn": topic}},
-    }
+    return str(role), str(stream)

@@ -5,13 +5,15 @@ from __future__ import annotations
 import argparse
 import json
 import time
+from collections import Counter
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from eum_share_cli.report import OUT, save_pages
+
 if TYPE_CHECKING:
     from twin.seed import Scenario
-
-OUT = Path("out")
 
 
 def add_parser(commands: Any) -> None:
@@ -19,7 +21,8 @@ def add_parser(commands: Any) -> None:
         "demo",
         help="run a migration on the offline AWS (no AWS account needed)",
         description="Seeds an owner account with identities of every kind, deploys template.yaml onto the offline "
-        "AWS and runs the real state machine, with faults injected, then prints where the report is.",
+        "AWS and runs the real state machine, with faults injected, then prints where the report, report.html and "
+        "each consuming account's handoff are.",
     )
     parser.add_argument("--identities", type=int, default=200, help="identities in the owner account (default 200)")
     parser.add_argument("--consumers", type=int, default=2, help="consuming accounts in all (default 2)")
@@ -63,7 +66,11 @@ def run(args: argparse.Namespace) -> int:
     wall = time.perf_counter()
     with quiet_functions(), OfflineAWS(faults) as offline:
         scenario = seed(
-            offline, identities=args.identities, consumers=args.consumers, external_consumers=args.external_consumers
+            offline,
+            identities=args.identities,
+            consumers=args.consumers,
+            external_consumers=args.external_consumers,
+            consumer_targets=True,
         )
         with offline.world.faults.paused():
             offline.client("ram", account=scenario.owner).enable_sharing_with_aws_organization()
@@ -71,7 +78,7 @@ def run(args: argparse.Namespace) -> int:
         with local_migration_workflow(offline, parameters={"LogLevel": "ERROR"}) as workflow:
             first_call = len(offline.world.calls)
             name = f"demo-{args.seed}{'-dry-run' if args.dry_run else ''}"
-            execution_arn = workflow.start(scenario.request(options={"dryRun": args.dry_run}), name=name)
+            execution_arn = workflow.start(_request(scenario, args.dry_run), name=name)
             _watch(offline, workflow, execution_arn, name, args.json)
             execution = workflow.wait(execution_arn)
             summary = _finish(offline, workflow, execution, scenario, say)
@@ -82,6 +89,14 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(summary))
     return 0 if execution.status == "SUCCEEDED" else 1
+
+
+def _request(scenario: Scenario, dry_run: bool) -> dict[str, Any]:
+    """Every identity, and every event destination recreated in the consumers: mapped to the Firehose delivery
+    stream each consumer has, the others provisioned there."""
+    return scenario.request(
+        configuration={"eventDestinations": scenario.event_destinations()}, options={"dryRun": dry_run}
+    )
 
 
 def _printer(quiet: bool) -> Any:
@@ -151,18 +166,52 @@ def _finish(offline: Any, workflow: Any, execution: Any, scenario: Scenario, say
         report = json.loads(workflow.read_artifact(output["reportKey"]))
     (folder / "report.md").write_text(markdown)
     (folder / "report.json").write_text(json.dumps(report, indent=2))
+    pages = save_pages(partial(_artifact, offline, workflow), output["migrationId"], folder)
     say("")
-    say(f"report: {folder / 'report.md'} (and report.json beside it; in S3 under {output['markdownKey']})")
     say(f"outcome {output['outcome']}: " + ", ".join(f"{n} {s}" for s, n in sorted(output["counts"].items())))
     say(f"repairs {output['repairs']}, failed {output['failed']}, manual actions {len(report['manualActions'])}")
+    for consumer in report["consumers"]:
+        say(f"consumer {consumer['account']}: {consumer['usable']} of {consumer['shared']} identities usable")
+        recreated = _configuration_text(report["configuration"].get(consumer["account"], []))
+        say(f"  configuration recreated there: {recreated}")
     say(f"simulated time {offline.clock.now():.0f} s")
+    say(f"report: {folder / 'report.md'} (report.json beside it; in S3 under {output['markdownKey']})")
+    for line in pages.lines():
+        say(line)
     return summary | {
         "outcome": output["outcome"],
         "counts": output["counts"],
         "failed": output["failed"],
         "repairs": output["repairs"],
         "reportPath": str(folder / "report.md"),
+        "htmlPath": str(pages.html),
+        "handoffPaths": {account: str(path) if path else None for account, path in pages.handoffs.items()},
     }
+
+
+def _artifact(offline: Any, workflow: Any, key: str) -> str | None:
+    from botocore.exceptions import ClientError
+
+    with offline.observing():
+        try:
+            return str(workflow.read_artifact(key))
+        except ClientError as error:
+            if error.response["Error"]["Code"] in ("NoSuchKey", "404"):
+                return None
+            raise
+
+
+def _configuration_text(items: list[dict[str, Any]]) -> str:
+    """What the report lists for one consumer, by kind: "configuration set: 3 CREATED; event destination: ..."."""
+    by_kind: dict[str, Counter[str]] = {}
+    for item in items:
+        by_kind.setdefault(item["kind"], Counter())[item["status"]] += 1
+    if not by_kind:
+        return "nothing"
+    return "; ".join(
+        f"{kind.lower().replace('_', ' ')}: " + ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
+        for kind, counts in sorted(by_kind.items())
+    )
 
 
 def _dump(offline: Any, workflow: Any, execution: Any, scenario: Scenario, first_call: int, path: Path) -> None:

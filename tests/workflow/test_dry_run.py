@@ -7,6 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from tests.support.migration import MigrationRun, migration_run, mutating_calls
+from tests.support.report_page import ReportPage
 
 
 @pytest.fixture(scope="module")
@@ -35,3 +36,11 @@ def test_the_report_says_what_configuration_would_be_created(run: MigrationRun) 
     for consumer in run.scenario.consumers:
         items = run.report["configuration"][consumer]
         assert any(item["detail"].startswith("dry run") for item in items)
+
+
+def test_a_dry_runs_report_html_draws_no_batch_and_says_why_it_gives_no_floor(run: MigrationRun) -> None:
+    html = run.workflow.read_artifact(run.execution.output["reportKey"].replace("report.json", "report.html"))
+    page = ReportPage(html)
+    assert page.figures["outcome"] == "DRY_RUN"
+    assert page.parts["g.batch"] == 0
+    assert "Floor: not computed: RAM&#39;s association time was not measured" in html

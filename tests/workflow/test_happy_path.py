@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from tests.support.migration import MigrationRun, migration_run
+from tests.support.report_page import ReportPage, at
 from twin.inspect import state_dump
 from twin.offline import OfflineAWS
 from twin.runner import Execution
@@ -147,11 +148,74 @@ def test_the_report_counts_match_the_identities(report: dict[str, Any], migrated
     assert report["shareArn"].startswith("arn:aws:ram:us-east-1:")
 
 
+def test_the_report_counts_every_identity_shared_with_each_consumer_as_usable_from_inside_it(
+    aws: OfflineAWS, scenario: Scenario, run: MigrationRun
+) -> None:
+    # Given the identities each consumer sees shared with it, and which of them send (opt-out lists do not)
+    dump = state_dump(aws)
+    kinds = {line["arn"]: line["type"] for line in run.report["identities"]}
+    for consumer in scenario.consumers:
+        visible = set(dump["accounts"][consumer][scenario.region]["sharedVisible"]) & set(kinds)
+        senders = [arn for arn in visible if kinds[arn] != "OPT_OUT_LIST"]
+        # When the report's line for the consumer is read
+        line = next(c for c in run.report["consumers"] if c["account"] == consumer)
+        # Then all of them are usable: the senders proved by a DryRun send, the opt-out lists by the listing
+        assert (line["shared"], line["usable"], line["notUsable"]) == (len(visible), len(visible), [])
+        assert line["checked"] == {"DRY_RUN": len(senders), "LISTING": len(visible) - len(senders)}
+        assert (
+            f"- {consumer}: {len(visible)} of {len(visible)} identities usable from inside the account" in run.markdown
+        )
+
+
 def test_the_markdown_report_summarises_for_people(run: MigrationRun) -> None:
     markdown = run.markdown
     assert markdown.startswith("# Migration mig-happy-1: SUCCEEDED")
     assert "## Brought in by membership" in markdown
     assert "## Manual actions" in markdown
+
+
+@pytest.fixture
+def page(run: MigrationRun) -> tuple[str, ReportPage]:
+    html = run.workflow.read_artifact(run.execution.output["reportKey"].replace("report.json", "report.html"))
+    return html, ReportPage(html)
+
+
+def test_report_html_shows_the_figures_of_report_json(page: tuple[str, ReportPage], report: dict[str, Any]) -> None:
+    # Given report.html beside report.json, read as a browser would
+    _, found = page
+    # Then every figure it shows is report.json's, the counts and each consumer's usable identities among them
+    for path, text in found.figures.items():
+        value = at(report, path)
+        if path in found.values:
+            assert float(found.values[path]) == pytest.approx(value), path
+        else:
+            assert text == str(value), path
+    shown = set(found.figures)
+    assert {f"counts.{status}" for status in report["counts"]} <= shown
+    for i in range(len(report["consumers"])):
+        assert {f"consumers.{i}.{figure}" for figure in ("shared", "usable", "checked.DRY_RUN")} <= shown
+
+
+def test_report_html_draws_each_batch_over_time_against_the_floor(
+    page: tuple[str, ReportPage], report: dict[str, Any]
+) -> None:
+    _, found = page
+    assert found.parts["g.batch"] == report["batches"]
+    assert found.parts["rect.wait"] == report["batches"]
+    assert found.parts["line.floor"] == 1
+    assert found.figures["timeline.floor.seconds"]
+
+
+def test_report_html_needs_nothing_from_elsewhere_and_links_each_consumers_handoff(
+    page: tuple[str, ReportPage], report: dict[str, Any]
+) -> None:
+    html, found = page
+    assert found.fetching == []
+    assert "url(" not in html
+    assert "@import" not in html
+    assert sorted(found.links) == sorted(
+        f"handoff/{c['account']}.{fmt}" for c in report["consumers"] for fmt in ("md", "csv", "json")
+    )
 
 
 def test_the_share_is_created_without_naming_a_permission(run: MigrationRun) -> None:

@@ -64,6 +64,21 @@ def test_the_report_names_the_consumer_without_china_allowlisting_and_its_action
     assert arn in row
 
 
+def test_the_report_counts_the_china_sender_as_not_usable_by_that_consumer_only(china: MigrationRun) -> None:
+    # Given two identities shared with both consumers, of which one refused: the China sender ID for one consumer
+    allowed, refused = china.scenario.consumers
+    arn = _china_arn(china.scenario)
+    lines = {c["account"]: c for c in china.report["consumers"]}
+    # Then the refused consumer can use one of the two, and its report line names the other with why and what to do
+    assert (lines[refused]["usable"], lines[refused]["shared"]) == (1, 2)
+    [unusable] = lines[refused]["notUsable"]
+    assert unusable["identity"] == arn
+    assert "DESTINATION_COUNTRY_BLOCKED" in unusable["reason"]
+    assert "AWS Support" in unusable["action"]
+    assert (lines[allowed]["usable"], lines[allowed]["shared"], lines[allowed]["notUsable"]) == (2, 2, [])
+    assert f"- {refused}: 1 of 2 identities usable from inside the account" in china.markdown
+
+
 def test_a_consumer_without_china_allowlisting_takes_nothing_out_of_the_share(china: MigrationRun) -> None:
     assert not any(c.operation == "DisassociateResourceShare" for c in china.calls)
     assert identity_line(china, _china_arn(china.scenario))["repairs"] == []

@@ -10,6 +10,7 @@ import pytest
 from tests.support.migration import MigrationRun, migration_run
 from tests.support.policies import policy_document
 from tests.support.refusals import consumer_problems, disassociated, identity_line
+from tests.support.report_page import ReportPage
 from twin.offline import OfflineAWS
 from twin.seed import Scenario
 
@@ -56,3 +57,13 @@ def test_an_identity_the_consumer_cannot_use_still_goes_to_repair(denied: Migrat
     assert line["status"] == "FAILED"
     assert "ResourceNotFoundException" in line["reason"]
     assert consumer_problems(denied, denied.scenario.consumers[0]) == []
+
+
+def test_report_html_marks_the_repair_on_the_timeline(denied: MigrationRun) -> None:
+    # Given the migration's one repair / When report.html is read as a browser would
+    key = denied.execution.output["reportKey"].replace("report.json", "report.html")
+    html = denied.workflow.read_artifact(key)
+    # Then its timeline has one repair mark, which names the identity and the cause
+    assert ReportPage(html).parts["circle.repair"] == 1
+    number = denied.scenario.phone_numbers[0]
+    assert f"<title>repair: {number}: DryRun send from {denied.scenario.consumers[0]} failed" in html

@@ -196,6 +196,10 @@ class Ledger:
         )["Item"]
         return _from_item(BatchRecord, item)
 
+    def all_batches(self, migration_id: str) -> Iterator[BatchRecord]:
+        for item in self._items(migration_id, "BATCH#"):
+            yield _from_item(BatchRecord, item)
+
     def every_unfinished_batch(self, migration_id: str, first: int, last: int) -> list[BatchRecord]:
         """Every batch record first..last (inclusive) that is not DONE, in order."""
         unfinished: list[BatchRecord] = []

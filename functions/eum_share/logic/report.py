@@ -11,8 +11,11 @@ from eum_share.clock import isonow, utcnow
 from eum_share.dal import artifacts, events
 from eum_share.errors import MigrationIncomplete
 from eum_share.logic.context import Migration
+from eum_share.logic.floor import NOT_MEASURED, Floor, floor
 from eum_share.logic.probe import configuration_outcome_key
-from eum_share.logic.verify import VERIFICATION, ConsumerProblem, Verification
+from eum_share.logic.report_html import render_html
+from eum_share.logic.usability import Check, uses
+from eum_share.logic.verify import VERIFICATION, ConsumerProblem, ConsumerProgress, Verification
 from eum_share.models.base import WireModel
 from eum_share.models.configuration import ConfigItemResult, ConfigurationOutcome
 from eum_share.models.events import MigrationSucceeded
@@ -27,7 +30,7 @@ from eum_share.models.ledger import (
     Repair,
 )
 
-REPORT_JSON, REPORT_MARKDOWN = "report.json", "report.md"
+REPORT_JSON, REPORT_MARKDOWN, REPORT_HTML = "report.json", "report.md", "report.html"
 
 
 class IdentityLine(WireModel):
@@ -40,11 +43,37 @@ class IdentityLine(WireModel):
     brought_by: list[str] = Field(default_factory=list)
 
 
+class NotUsable(WireModel):
+    identity: str
+    reason: str
+    action: str | None = None
+
+
 class ConsumerLine(WireModel):
     account: str
-    verified: int
+    # Identities shared with the account (M), of which usable from inside it (N), by the check that proved it.
+    shared: int
+    usable: int
+    checked: dict[Check, int]
+    not_usable: list[NotUsable] = Field(default_factory=list)
     # DryRun refusals that are the consumer's (or the identity's) to act on: the identity stays shared.
     problems: list[ConsumerProblem] = Field(default_factory=list)
+
+
+class BatchSpan(WireModel):
+    """One batch over time: started, its associations settled by RAM (the wait), done."""
+
+    index: int
+    started_at: str | None = None
+    associated_at: str | None = None
+    finished_at: str | None = None
+
+
+class Timeline(WireModel):
+    batches: list[BatchSpan] = Field(default_factory=list)
+    # The least time any system could take for these identities (logic/floor.py), or why it is not given.
+    floor: Floor | None = None
+    floor_note: str | None = None
 
 
 class Report(WireModel):
@@ -70,6 +99,7 @@ class Report(WireModel):
     manual_actions: list[ManualAction]
     warnings: list[str]
     approval: ApprovalRecord | None = None
+    timeline: Timeline = Timeline()
 
     @property
     def failed(self) -> list[IdentityLine]:
@@ -132,16 +162,7 @@ def build_report(migration: Migration, *, outcome: str | None = None) -> Report:
         counts=dict(Counter(i.status.value for i in identities)),
         counts_by_type={kind: dict(counter) for kind, counter in by_type.items()},
         consumers=[
-            ConsumerLine(
-                account=c.account_id,
-                verified=len(verification.consumers[c.account_id].confirmed)
-                if c.account_id in verification.consumers
-                else 0,
-                problems=verification.consumers[c.account_id].problems
-                if c.account_id in verification.consumers
-                else [],
-            )
-            for c in request.consumers
+            _consumer(c.account_id, identities, verification.consumers.get(c.account_id)) for c in request.consumers
         ],
         identities=[_line(i, brought.get(i.arn, [])) for i in identities],
         skipped=list(inventory.skipped),
@@ -149,7 +170,32 @@ def build_report(migration: Migration, *, outcome: str | None = None) -> Report:
         manual_actions=manual,
         warnings=list(record.warnings),
         approval=record.approval,
+        timeline=_timeline(migration, identities),
     )
+
+
+def _consumer(account: str, identities: list[IdentityRecord], progress: ConsumerProgress | None) -> ConsumerLine:
+    found = uses(identities, progress)
+    usable = [u for u in found if u.usable]
+    return ConsumerLine(
+        account=account,
+        shared=len(found),
+        usable=len(usable),
+        checked={check: sum(1 for u in usable if u.checked_by is check) for check in Check},
+        not_usable=[NotUsable(identity=u.arn, reason=u.reason or "", action=u.action) for u in found if not u.usable],
+        problems=progress.problems if progress else [],
+    )
+
+
+def _timeline(migration: Migration, identities: list[IdentityRecord]) -> Timeline:
+    batches = [
+        BatchSpan(index=b.index, started_at=b.started_at, associated_at=b.associated_at, finished_at=b.finished_at)
+        for b in migration.ledger.all_batches(migration.id)
+    ]
+    measured = migration.record.association_ms
+    if measured is None or migration.request.options.dry_run:
+        return Timeline(batches=batches, floor_note=NOT_MEASURED)
+    return Timeline(batches=batches, floor=floor(identities, measured / 1000))
 
 
 def _outcome(identities: list[IdentityRecord]) -> str:
@@ -201,7 +247,7 @@ def render_markdown(report: Report) -> str:
         "",
         "## Consumers",
         "",
-        *[f"- {c.account}: {c.verified} identities verified from inside the account" for c in report.consumers],
+        *[line for c in report.consumers for line in _consumer_lines(c, report.dry_run)],
     ]
     lines += _consumer_actions(report.consumers)
     brought = [i for i in report.identities if i.brought_by]
@@ -243,17 +289,33 @@ def render_markdown(report: Report) -> str:
     return "\n".join(lines) + "\n"
 
 
+CHECK_NAMES = {Check.DRY_RUN: "DryRun send", Check.LISTING: "Owner=SHARED listing"}
+
+
+def usable_text(consumer: ConsumerLine) -> str:
+    """The consumer's line: N of M identities usable from inside the account, with how many each check proved."""
+    checks = ", ".join(f"{CHECK_NAMES[check]}: {consumer.checked.get(check, 0)}" for check in Check)
+    return f"{consumer.usable} of {consumer.shared} identities usable from inside the account ({checks})"
+
+
+def _consumer_lines(consumer: ConsumerLine, dry_run: bool) -> list[str]:
+    if dry_run:
+        return [f"- {consumer.account}: nothing shared (dry run)"]
+    return [f"- {consumer.account}: {usable_text(consumer)}"]
+
+
 def _consumer_actions(consumers: list[ConsumerLine]) -> list[str]:
-    """Per consumer and problem: the action to take and the identities it concerns (shared, not repaired)."""
+    """Per consumer and reason: the identities shared with it that it cannot use, and the action to take."""
     grouped: dict[tuple[str, str, str], list[str]] = defaultdict(list)
     for consumer in consumers:
-        for found in consumer.problems:
-            grouped[(consumer.account, found.problem, found.action)].append(found.identity)
+        for found in consumer.not_usable:
+            grouped[(consumer.account, found.reason, found.action or "")].append(found.identity)
     if not grouped:
         return []
     lines = [
         "",
-        "### Actions in consuming accounts (the identities are shared; a DryRun send from the account was refused)",
+        "### Not usable from inside a consuming account (the identities are shared; no DryRun send from it went "
+        "through)",
         "",
         "| consumer | problem | action | identities |",
         "|---|---|---|---|",
@@ -272,6 +334,7 @@ def publish_report(migration: Migration) -> ReportSummary:
     json_key, markdown_key = migration.key(REPORT_JSON), migration.key(REPORT_MARKDOWN)
     artifacts.put_model(bucket, json_key, report)
     artifacts.put_text(bucket, markdown_key, render_markdown(report), "text/markdown")
+    artifacts.put_text(bucket, migration.key(REPORT_HTML), render_html(report), "text/html; charset=utf-8")
     summary = ReportSummary(
         migration_id=migration.id,
         outcome=report.outcome,

@@ -138,6 +138,8 @@ class BatchRecord(WireModel):
     client_token: str | None = None
     checks: int = 0
     started_at: str | None = None
+    # When RAM had settled the batch's associations (the batch loop waited on RAM until then).
+    associated_at: str | None = None
     finished_at: str | None = None
 
 

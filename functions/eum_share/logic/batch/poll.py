@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from eum_share.clock import isonow
 from eum_share.dal import ram
 from eum_share.logic.batch.association import ASSOCIATED, judge
 from eum_share.logic.batch.run import ChunkRun, Outcome, moved
@@ -35,7 +36,7 @@ def step(run: ChunkRun, batch: Batch, record: BatchRecord) -> Outcome:
         run.save_batch(record, BatchStatus.ASSOCIATING, checks=record.checks + 1)
         return Outcome(wait=True)
     learn_association_time(run.m, list(found.values()))
-    run.save_batch(record, BatchStatus.ASSOCIATING, status=BatchStatus.VERIFYING, checks=0)
+    run.save_batch(record, BatchStatus.ASSOCIATING, status=BatchStatus.VERIFYING, checks=0, associated_at=isonow())
     return Outcome(wait=False)
 
 
