@@ -66,6 +66,7 @@ CONSUMER: tuple[Needed, ...] = (
     *_all(ANY, *SMS_READS),
     *_all(
         ANY,
+        "sms-voice:DescribeSpendLimits",
         "sms-voice:ListTagsForResource",
         "sms-voice:SendTextMessage",
         "sms-voice:CreateConfigurationSet",

@@ -11,6 +11,7 @@ from eum_share.clock import isonow, utcnow
 from eum_share.dal import artifacts, events
 from eum_share.errors import MigrationIncomplete
 from eum_share.logic.context import Migration
+from eum_share.logic.handoff import publish_handoffs
 from eum_share.logic.probe import configuration_outcome_key
 from eum_share.logic.verify import VERIFICATION, ConsumerProblem, Verification
 from eum_share.models.base import WireModel
@@ -272,6 +273,7 @@ def publish_report(migration: Migration) -> ReportSummary:
     json_key, markdown_key = migration.key(REPORT_JSON), migration.key(REPORT_MARKDOWN)
     artifacts.put_model(bucket, json_key, report)
     artifacts.put_text(bucket, markdown_key, render_markdown(report), "text/markdown")
+    publish_handoffs(migration)
     summary = ReportSummary(
         migration_id=migration.id,
         outcome=report.outcome,
