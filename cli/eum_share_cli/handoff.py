@@ -89,7 +89,7 @@ def _local(args: argparse.Namespace) -> tuple[list[str], Reader]:
         )
 
     def read(account: str, fmt: str) -> str:
-        return (folder / f"{account}.{fmt}").read_text()
+        return str((folder / f"{account}.{fmt}").read_text())
 
     return accounts, read
 

@@ -158,8 +158,8 @@ def test_the_iam_policy_gives_each_send_action_only_where_a_capability_says_so()
     statements = {s["Action"]: s["Resource"] for s in build_handoff(_inputs()).iam_policy["Statement"]}
     otp = f"arn:aws:sms-voice:{REGION}:{CONSUMER}:configuration-set/otp"
     assert statements == {
-        "sms-voice:SendTextMessage": sorted([TOLL_FREE, TEN_DLC, SENDER, POOL]) + [otp],
-        "sms-voice:SendVoiceMessage": sorted([TOLL_FREE, POOL]) + [otp],
+        "sms-voice:SendTextMessage": [*sorted([TOLL_FREE, TEN_DLC, SENDER, POOL]), otp],
+        "sms-voice:SendVoiceMessage": [*sorted([TOLL_FREE, POOL]), otp],
         "sms-voice:SendMediaMessage": [TEN_DLC, otp],
     }
 
