@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from eum_share.logic.handoff.build import AccountView, HandoffInputs, build_handoff
@@ -154,14 +155,50 @@ def test_a_refused_dry_run_puts_the_identity_under_not_usable_with_the_action() 
     assert (row.arn, row.problem, row.action) == (SENDER, "X", "do Y")
 
 
+def _granted(policies: list[dict[str, Any]]) -> dict[str, set[str]]:
+    """Action -> the resources it is allowed on, over every statement of every document."""
+    granted: dict[str, set[str]] = {}
+    for document in policies:
+        for statement in document["Statement"]:
+            for action in statement["Action"]:
+                granted.setdefault(action, set()).update(statement["Resource"])
+    return granted
+
+
 def test_the_iam_policy_gives_each_send_action_only_where_a_capability_says_so() -> None:
-    statements = {s["Action"]: s["Resource"] for s in build_handoff(_inputs()).iam_policy["Statement"]}
     otp = f"arn:aws:sms-voice:{REGION}:{CONSUMER}:configuration-set/otp"
-    assert statements == {
-        "sms-voice:SendTextMessage": [*sorted([TOLL_FREE, TEN_DLC, SENDER, POOL]), otp],
-        "sms-voice:SendVoiceMessage": [*sorted([TOLL_FREE, POOL]), otp],
-        "sms-voice:SendMediaMessage": [TEN_DLC, otp],
+    assert _granted(build_handoff(_inputs()).iam_policies) == {
+        "sms-voice:SendTextMessage": {TOLL_FREE, TEN_DLC, SENDER, POOL, otp},
+        "sms-voice:SendVoiceMessage": {TOLL_FREE, POOL, otp},
+        "sms-voice:SendMediaMessage": {TEN_DLC, otp},
     }
+
+
+def test_many_identities_are_granted_in_documents_that_each_fit_a_managed_policy() -> None:
+    # Given 300 phone numbers that send SMS
+    numbers = [
+        Identity(
+            arn=f"{PREFIX}:phone-number/phone-{index:032x}",
+            type=ResourceType.PHONE_NUMBER,
+            id=f"phone-{index:032x}",
+            iso_country="US",
+            details=IdentityDetails(phone_number=f"+1206555{index:04d}", capabilities=["SMS"]),
+        )
+        for index in range(300)
+    ]
+    inventory = Inventory(owner=OWNER, region=REGION, account_tier="PRODUCTION", identities=numbers)
+    records = {
+        n.arn: IdentityRecord(arn=n.arn, type="X", batch=0, chunk=0, status=IdentityStatus.VERIFIED) for n in numbers
+    }
+    # When the handoff is built
+    policies = build_handoff(
+        _inputs(inventory=inventory, records=records, view=AccountView(visible={n.arn for n in numbers}))
+    ).iam_policies
+    # Then every number is granted SendTextMessage, in documents IAM accepts as managed policies
+    assert len(policies) > 1
+    assert all(len(json.dumps(p, separators=(",", ":"))) <= 6_144 for p in policies)
+    otp = f"arn:aws:sms-voice:{REGION}:{CONSUMER}:configuration-set/otp"
+    assert _granted(policies) == {"sms-voice:SendTextMessage": {n.arn for n in numbers} | {otp}}
 
 
 def test_a_sandboxed_account_is_told_to_request_production_access() -> None:

@@ -66,10 +66,18 @@ def test_an_identity_the_consumer_cannot_use_is_only_under_not_usable_with_what_
 def test_the_iam_policy_allows_sending_text_with_exactly_the_usable_senders(run: MigrationRun) -> None:
     account = run.scenario.consumers[0]
     handoff = handoff_of(run, account)
-    senders = {row["arn"] for row in handoff["identities"] if row["type"] != "opt-out list"}
-    [text] = [s for s in handoff["iamPolicy"]["Statement"] if s["Action"] == "sms-voice:SendTextMessage"]
-    configuration_set = f"arn:aws:sms-voice:{run.scenario.region}:{account}:configuration-set/"
-    assert {arn for arn in text["Resource"] if not arn.startswith(configuration_set)} == senders
+    senders = {arn for arn in usable_in_the_twin(run, account) if ":opt-out-list/" not in arn}
+    allowed = {
+        arn
+        for document in handoff["iamPolicies"]
+        for statement in document["Statement"]
+        if "sms-voice:SendTextMessage" in statement["Action"]
+        for arn in statement["Resource"]
+    }
+    configuration_set = (
+        f"arn:aws:sms-voice:{run.scenario.region}:{account}:configuration-set/{handoff['configurationSet']}"
+    )
+    assert allowed == senders | {configuration_set}
 
 
 def test_the_examples_send_with_a_usable_identity_through_a_configuration_set_of_the_account(

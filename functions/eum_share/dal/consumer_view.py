@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterator
 from typing import Any
 
 from eum_share.dal import sms
@@ -11,9 +11,9 @@ from eum_share.dal.accounts import Clients
 PAGE_SIZE = 100  # the MaxResults ceiling of DescribeSpendLimits
 
 
-def visible(consumer: Clients, kinds: Iterable[str]) -> set[str]:
-    """Every ARN of these kinds the account sees under Owner=SHARED (each listing read to its end)."""
-    return {arn for kind in sorted(set(kinds)) for arn in sms.shared_with(consumer, kind)}
+def shared(consumer: Clients, kind: str) -> Iterator[str]:
+    """Every ARN of that kind the account sees under Owner=SHARED, page by page as it is read."""
+    return sms.shared_with(consumer, kind)
 
 
 def account_tier(consumer: Clients) -> str:

@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import Field
 
 from eum_share.models.base import WireModel
-from eum_share.models.configuration import ConfigItemResult
+from eum_share.models.configuration import ConfigItemKind, ConfigItemStatus
 
 
 class HandoffState(StrEnum):
@@ -30,6 +30,16 @@ class HandoffIdentity(WireModel):
     state: HandoffState
     problem: str | None = None
     action: str | None = None
+
+
+class ConfigurationLine(WireModel):
+    """One item of the owner's configuration and what stands for it in this account."""
+
+    kind: ConfigItemKind
+    owner_name: str  # the owner's configuration set, "set/destination", or protect configuration ID
+    name: str | None = None  # this account's own (its protect configuration's ID), when there is one
+    status: ConfigItemStatus
+    detail: str = ""
 
 
 class SpendLimitLine(WireModel):
@@ -55,13 +65,14 @@ class Handoff(WireModel):
     preview: bool
     identities: list[HandoffIdentity]  # what the account can send with (PREVIEW in a dry run)
     not_usable: list[HandoffIdentity] = Field(default_factory=list)
-    configuration: list[ConfigItemResult] = Field(default_factory=list)
+    configuration: list[ConfigurationLine] = Field(default_factory=list)
     configuration_set: str | None = None  # the account's own configuration set the examples send through
     example_identity: str | None = None
     example_destination: str | None = None
     cli_example: str | None = None
     boto3_example: str | None = None
-    iam_policy: dict[str, Any] = Field(default_factory=dict)
+    # The application role's permissions, as managed policy documents each within IAM's size quota.
+    iam_policies: list[dict[str, Any]] = Field(default_factory=list)
     unreadable: str | None = None  # why the account could not be read from inside, when it could not
     account_tier: str | None = None
     owner_account_tier: str | None = None

@@ -7,9 +7,12 @@ no ExternalId and nothing of the webhook.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from botocore.exceptions import ClientError
 
 from eum_share.dal import artifacts, consumer_view
+from eum_share.dal.accounts import Clients
 from eum_share.dal.throttling import is_throttled
 from eum_share.logic.context import Migration
 from eum_share.logic.handoff.build import AccountView, HandoffInputs, as_json, build_handoff
@@ -18,7 +21,6 @@ from eum_share.logic.probe import configuration_outcome_key
 from eum_share.logic.verify import VERIFICATION, Verification
 from eum_share.models.configuration import ConfigurationOutcome
 from eum_share.models.handoff import Handoff
-from eum_share.models.request import Consumer
 
 FORMATS = {"md": "text/markdown", "csv": "text/csv", "json": "application/json"}
 
@@ -37,6 +39,7 @@ def publish_handoffs(migration: Migration) -> dict[str, str]:
         else Verification()
     )
     records = {record.arn: record for record in migration.ledger.all_identities(migration.id)}
+    views = _views(migration)
     written = {}
     for consumer in migration.request.consumers:
         progress = verification.consumers.get(consumer.account_id)
@@ -51,7 +54,7 @@ def publish_handoffs(migration: Migration) -> dict[str, str]:
                 records=records,
                 outcome=_outcome(migration, consumer.account_id),
                 problems=list(progress.problems) if progress else [],
-                view=_view(migration, consumer),
+                view=views[consumer.account_id],
             )
         )
         written[consumer.account_id] = _write(migration, handoff)
@@ -63,26 +66,67 @@ def _outcome(migration: Migration, account: str) -> ConfigurationOutcome | None:
     return artifacts.get_model(bucket, key, ConfigurationOutcome) if artifacts.exists(bucket, key) else None
 
 
-def _view(migration: Migration, consumer: Consumer) -> AccountView:
-    """The account seen from inside. In a dry run nothing is shared yet, so only its settings are read. A refusal
-    (a role changed since the migration ran) leaves the handoff without that view, saying why; AWS busy is raised
-    and the step retried."""
-    try:
-        clients = migration.consumer(consumer)
-        visible = (
-            None
-            if migration.request.options.dry_run
-            else consumer_view.visible(clients, {str(i.type) for i in migration.inventory.identities})
-        )
-        return AccountView(
-            visible=visible,
-            account_tier=consumer_view.account_tier(clients),
-            spend_limits=consumer_view.spend_limits(clients),
-        )
-    except ClientError as error:
-        if is_throttled(error):
-            raise
-        return AccountView(unreadable=f"{error.response.get('Error', {}).get('Code', 'Error')}: {error}")
+def _views(migration: Migration) -> dict[str, AccountView]:
+    """Every consumer seen from inside. The Owner=SHARED listings of all consumers and kinds take turns page by
+    page: each account and action has a quota of its own, so a large migration's listings proceed side by side
+    instead of one after another. In a dry run nothing is shared yet, so only the accounts' settings are read."""
+    clients: dict[str, Clients] = {}
+    unreadable: dict[str, str] = {}
+    for consumer in migration.request.consumers:
+        try:
+            clients[consumer.account_id] = migration.consumer(consumer)
+        except ClientError as error:
+            unreadable[consumer.account_id] = _refusal(error)
+    visible: dict[str, set[str]] = {account: set() for account in clients}
+    if not migration.request.options.dry_run:
+        kinds = sorted({str(identity.type) for identity in migration.inventory.identities})
+        listings = [
+            (account, consumer_view.shared(client, kind)) for account, client in clients.items() for kind in kinds
+        ]
+        for account, arn in _taking_turns(listings, unreadable):
+            visible[account].add(arn)
+    views = {account: AccountView(unreadable=why) for account, why in unreadable.items()}
+    for account, client in clients.items():
+        if account in unreadable:
+            views[account] = AccountView(unreadable=unreadable[account])
+            continue
+        try:
+            views[account] = AccountView(
+                visible=None if migration.request.options.dry_run else visible[account],
+                account_tier=consumer_view.account_tier(client),
+                spend_limits=consumer_view.spend_limits(client),
+            )
+        except ClientError as error:
+            views[account] = AccountView(unreadable=_refusal(error))
+    return views
+
+
+def _taking_turns(listings: list[tuple[str, Iterator[str]]], unreadable: dict[str, str]) -> Iterator[tuple[str, str]]:
+    """One ARN of each listing in turn until all are read; a listing refused marks its account unreadable."""
+    active = listings
+    while active:
+        still = []
+        for account, listing in active:
+            if account in unreadable:
+                continue
+            try:
+                arn = next(listing, None)
+            except ClientError as error:
+                unreadable[account] = _refusal(error)
+                continue
+            if arn is not None:
+                still.append((account, listing))
+                yield account, arn
+        active = still
+
+
+def _refusal(error: ClientError) -> str:
+    """Why an account could not be read; AWS busy is raised instead, and the step retried."""
+    if is_throttled(error):
+        raise error
+    return (
+        f"{error.response.get('Error', {}).get('Code', 'Error')}: {error.response.get('Error', {}).get('Message', '')}"
+    )
 
 
 def _write(migration: Migration, handoff: Handoff) -> str:

@@ -14,8 +14,15 @@ from typing import Any
 from eum_share.logic.inventory import CHINA_ALLOWLIST, SPEND_LIMIT
 from eum_share.logic.probe import SENDERS, country, destination
 from eum_share.logic.verify import ConsumerProblem
-from eum_share.models.configuration import ConfigItemKind, ConfigurationOutcome
-from eum_share.models.handoff import AccountTask, Handoff, HandoffIdentity, HandoffState, SpendLimitLine
+from eum_share.models.configuration import ConfigItemKind, ConfigItemStatus, ConfigurationOutcome
+from eum_share.models.handoff import (
+    AccountTask,
+    ConfigurationLine,
+    Handoff,
+    HandoffIdentity,
+    HandoffState,
+    SpendLimitLine,
+)
 from eum_share.models.inventory import Identity, Inventory
 from eum_share.models.ledger import IdentityRecord, IdentityStatus
 from eum_share.models.request import ResourceType
@@ -110,13 +117,13 @@ def build_handoff(given: HandoffInputs) -> Handoff:
         preview=given.preview,
         identities=usable,
         not_usable=[row for row in rows if row.state is HandoffState.NOT_USABLE],
-        configuration=list(given.outcome.items) if given.outcome else [],
+        configuration=configuration_lines(given),
         configuration_set=configuration_set,
         example_identity=example.arn if example else None,
         example_destination=_destination(example, inventory) if example else None,
         cli_example=_cli(given.region, example, inventory, configuration_set) if example else None,
         boto3_example=_boto3(given.region, example, inventory, configuration_set) if example else None,
-        iam_policy=iam_policy(usable, given.region, given.account, configuration_set),
+        iam_policies=iam_policies(usable, given.region, given.account, configuration_set),
         unreadable=given.view.unreadable,
         account_tier=given.view.account_tier,
         owner_account_tier=inventory.account_tier,
@@ -143,7 +150,9 @@ def _rows(given: HandoffInputs) -> list[HandoffIdentity]:
         if state is None:
             continue
         rows.append(_row(identity, by_arn, pools_of[identity.arn], state, problem, action))
-    return rows
+    # As people look for them: by kind (phone numbers, sender IDs, pools, opt-out lists), type and name.
+    kinds = list(TYPES)
+    return sorted(rows, key=lambda row: (kinds.index(by_arn[row.arn].type), row.type, row.name))
 
 
 def _state(
@@ -268,22 +277,97 @@ def _boto3(region: str, example: HandoffIdentity, inventory: Inventory, configur
     return "\n".join(lines)
 
 
-def iam_policy(
+def iam_policies(
     usable: list[HandoffIdentity], region: str, account: str, configuration_set: str | None
-) -> dict[str, Any]:
-    """The statements the account's application role needs: each send action on exactly the identities whose
-    capabilities allow it, and on the account's configuration set the sends name."""
+) -> list[dict[str, Any]]:
+    """What the account's application role needs: each send action on exactly the usable identities whose
+    capabilities allow it, and on the account's configuration set the sends name. Identities that need the same
+    actions share a statement; the statements are cut into documents that each fit an IAM managed policy."""
+    grouped: dict[tuple[str, ...], list[str]] = defaultdict(list)
+    for row in usable:
+        actions = tuple(action for capability, action in SEND_ACTIONS.items() if capability in row.capabilities)
+        if actions and row.type != TYPES[ResourceType.OPT_OUT_LIST]:
+            grouped[actions].append(row.arn)
     statements = []
-    senders = [row for row in usable if row.type not in (TYPES[ResourceType.OPT_OUT_LIST],)]
-    for capability, action in SEND_ACTIONS.items():
-        arns = sorted(row.arn for row in senders if capability in row.capabilities)
-        if not arns:
+    for actions, arns in sorted(grouped.items()):
+        partition = arns[0].split(":")[1]
+        extra = [f"arn:{partition}:sms-voice:{region}:{account}:configuration-set/{configuration_set}"]
+        for part in _parts(sorted(arns), extra if configuration_set else []):
+            statements.append({"Effect": "Allow", "Action": list(actions), "Resource": part})
+    return _documents(statements)
+
+
+# IAM: "The size of each managed policy cannot exceed 6,144 characters", white space not counted (IAM User Guide,
+# "IAM and AWS STS quotas"). A margin is kept for the document's own keys.
+POLICY_CHARACTERS = 6_144
+_STATEMENT_BUDGET = POLICY_CHARACTERS - 200
+
+
+def _compact(document: Any) -> int:
+    return len(json.dumps(document, separators=(",", ":")))
+
+
+def _parts(arns: list[str], extra: list[str]) -> list[list[str]]:
+    """The ARNs in groups whose statement fits one managed policy, each group with `extra` (the configuration set)."""
+    parts: list[list[str]] = []
+    current: list[str] = []
+    for arn in arns:
+        if current and _compact([*current, arn, *extra]) > _STATEMENT_BUDGET:
+            parts.append(current + extra)
+            current = []
+        current.append(arn)
+    return [*parts, current + extra] if current else parts
+
+
+def _documents(statements: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    documents: list[list[dict[str, Any]]] = []
+    for statement in statements:
+        if documents and _compact(documents[-1] + [statement]) <= _STATEMENT_BUDGET:
+            documents[-1].append(statement)
+        else:
+            documents.append([statement])
+    return [{"Version": "2012-10-17", "Statement": document} for document in documents]
+
+
+# -- what replaces the owner's configuration ---------------------------------------------------------------------
+def configuration_lines(given: HandoffInputs) -> list[ConfigurationLine]:
+    """The configuration outcome, named from the owner's side: each owner item and what stands for it here. A
+    configuration set's line says which protect configuration it uses here and its default message type and
+    sender ID."""
+    if given.outcome is None:
+        return []
+    copies = {
+        item.name: item.consumer_id
+        for item in given.outcome.items
+        if item.kind is ConfigItemKind.PROTECT_CONFIGURATION and item.consumer_id
+    }
+    sources = {given.name_prefix + s.name: s for s in given.inventory.configuration_sets}
+    lines = []
+    for item in given.outcome.items:
+        if item.kind in (ConfigItemKind.PROTECT_CONFIGURATION, ConfigItemKind.ACCOUNT_DEFAULT_PROTECT):
+            lines.append(_line(item.kind, item.name, item.consumer_id, item.status, item.detail))
             continue
-        if configuration_set:
-            partition = arns[0].split(":")[1]
-            arns.append(f"arn:{partition}:sms-voice:{region}:{account}:configuration-set/{configuration_set}")
-        statements.append({"Sid": action.split(":")[1], "Effect": "Allow", "Action": action, "Resource": arns})
-    return {"Version": "2012-10-17", "Statement": statements} if statements else {}
+        owner_name = item.name
+        if item.kind in (ConfigItemKind.CONFIGURATION_SET, ConfigItemKind.EVENT_DESTINATION):
+            owner_name = item.name.removeprefix(given.name_prefix)
+        detail = item.detail
+        source = sources.get(item.name) if item.kind is ConfigItemKind.CONFIGURATION_SET else None
+        if source is not None:
+            uses = [
+                f"default message type {source.default_message_type or 'none'}",
+                f"default sender ID {source.default_sender_id or 'none'}",
+            ]
+            if source.protect_configuration_id:
+                uses.append(f"protect configuration {copies.get(source.protect_configuration_id, '(none yet)')}")
+            detail = "; ".join([part for part in (detail,) if part] + uses)
+        lines.append(_line(item.kind, owner_name, item.name, item.status, detail))
+    return lines
+
+
+def _line(
+    kind: ConfigItemKind, owner: str, here: str | None, status: ConfigItemStatus, detail: str
+) -> ConfigurationLine:
+    return ConfigurationLine(kind=kind, owner_name=owner, name=here, status=status, detail=detail)
 
 
 # -- what only this account can do ---------------------------------------------------------------------------

@@ -6,7 +6,8 @@ import csv
 import io
 import json
 
-from eum_share.models.configuration import ConfigItemKind, ConfigItemResult
+from eum_share.logic.probe import SIMULATOR_DESTINATIONS
+from eum_share.models.configuration import ConfigItemKind
 from eum_share.models.handoff import Handoff, HandoffIdentity
 
 CSV_COLUMNS = (
@@ -134,8 +135,12 @@ def _configuration(handoff: Handoff) -> list[str]:
     lines = ["## What replaces the owner's configuration here", ""]
     if not handoff.configuration:
         return [*lines, "Nothing: the migration recreated no configuration in this account.", ""]
-    lines += ["| what | name here | status | detail |", "|---|---|---|---|"]
-    lines += [_configuration_line(item) for item in handoff.configuration]
+    lines += ["| what | the owner's | here | status | detail |", "|---|---|---|---|---|"]
+    lines += [
+        f"| {_KINDS[line.kind]} | {_cell(line.owner_name)} | {_cell(line.name or '')} | {line.status.value} | "
+        f"{_cell(line.detail)} |"
+        for line in handoff.configuration
+    ]
     return [*lines, ""]
 
 
@@ -146,16 +151,6 @@ _KINDS = {
     ConfigItemKind.ACCOUNT_DEFAULT_PROTECT: "account default protect configuration",
     ConfigItemKind.PROVISIONED_TARGET: "event destination target",
 }
-
-
-def _configuration_line(item: ConfigItemResult) -> str:
-    name = item.name
-    if item.kind in (ConfigItemKind.PROTECT_CONFIGURATION, ConfigItemKind.ACCOUNT_DEFAULT_PROTECT):
-        # The item is named by the owner's ID; this account's copy has an ID of its own.
-        name = f"{item.consumer_id or '(not created)'} (copy of the owner's {item.name})"
-    elif item.consumer_id:
-        name = f"{item.name} ({item.consumer_id})"
-    return f"| {_KINDS[item.kind]} | {_cell(name)} | {item.status.value} | {_cell(item.detail)} |"
 
 
 def _how_to_send(handoff: Handoff) -> list[str]:
@@ -183,15 +178,26 @@ def _how_to_send(handoff: Handoff) -> list[str]:
         handoff.boto3_example or "",
         "```",
         "",
-        "IAM policy for the application role in this account (exactly the identities above that can send, and the "
-        "configuration set):",
-        "",
-        "```json",
-        json.dumps(handoff.iam_policy, indent=2),
-        "```",
+        f"The application role in this account needs {_policy_count(handoff)}: each send action on exactly the "
+        "identities above whose capabilities allow it, and on the configuration set.",
         "",
     ]
+    for document in handoff.iam_policies:
+        lines += ["```json", json.dumps(document, indent=2), "```", ""]
     return lines
+
+
+def _policy_count(handoff: Handoff) -> str:
+    count = len(handoff.iam_policies)
+    return (
+        "this policy" if count == 1 else f"these {count} policies (each fits an IAM managed policy's 6,144 characters)"
+    )
+
+
+def _destination_note(destination: str) -> str:
+    if destination in SIMULATOR_DESTINATIONS.values():
+        return f"`{destination}`, an End User Messaging simulator number: the message never reaches a carrier"
+    return f"`{destination}`: put a real recipient there"
 
 
 def _tasks(handoff: Handoff) -> list[str]:
