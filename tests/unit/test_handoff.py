@@ -243,3 +243,8 @@ def test_a_preview_lists_every_identity_without_reading_the_account() -> None:
     handoff = build_handoff(_inputs(preview=True, records={}, view=AccountView()))
     assert {row.state for row in handoff.identities} == {HandoffState.PREVIEW}
     assert {row.arn for row in handoff.identities} == EVERYTHING
+
+
+def test_the_example_sends_to_a_simulator_number_and_says_so() -> None:
+    markdown = render_markdown(build_handoff(_inputs()))
+    assert "to `+14254147755`, an End User Messaging simulator number" in markdown

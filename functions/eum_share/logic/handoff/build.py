@@ -297,8 +297,9 @@ def iam_policies(
     return _documents(statements)
 
 
-# IAM: "The size of each managed policy cannot exceed 6,144 characters", white space not counted (IAM User Guide,
-# "IAM and AWS STS quotas"). A margin is kept for the document's own keys.
+# IAM: "The maximum character limit for managed policies is 6,144", and "IAM does not count white space when
+# calculating the size of a policy" (docs/aws-assumptions.md, "A managed policy holds 6,144 characters"). A margin is
+# kept for the document's own keys.
 POLICY_CHARACTERS = 6_144
 _STATEMENT_BUDGET = POLICY_CHARACTERS - 200
 

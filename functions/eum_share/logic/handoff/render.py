@@ -164,7 +164,7 @@ def _how_to_send(handoff: Handoff) -> list[str]:
             if handoff.configuration_set
             else ""
         )
-        + f"; `{handoff.example_destination}` is a destination test number of its country where AWS has one.",
+        + f", to {_destination_note(handoff.example_destination or '')}.",
         "",
         "AWS CLI:",
         "",
