@@ -85,20 +85,18 @@ def _views(migration: Migration) -> dict[str, AccountView]:
         ]
         for account, arn in _taking_turns(listings, unreadable):
             visible[account].add(arn)
-    views = {account: AccountView(unreadable=why) for account, why in unreadable.items()}
+    views = {}
     for account, client in clients.items():
-        if account in unreadable:
-            views[account] = AccountView(unreadable=unreadable[account])
-            continue
-        try:
-            views[account] = AccountView(
-                visible=None if migration.request.options.dry_run else visible[account],
-                account_tier=consumer_view.account_tier(client),
-                spend_limits=consumer_view.spend_limits(client),
-            )
-        except ClientError as error:
-            views[account] = AccountView(unreadable=_refusal(error))
-    return views
+        if account not in unreadable:
+            try:
+                views[account] = AccountView(
+                    visible=None if migration.request.options.dry_run else visible[account],
+                    account_tier=consumer_view.account_tier(client),
+                    spend_limits=consumer_view.spend_limits(client),
+                )
+            except ClientError as error:
+                unreadable[account] = _refusal(error)
+    return views | {account: AccountView(unreadable=why) for account, why in unreadable.items()}
 
 
 def _taking_turns(listings: list[tuple[str, Iterator[str]]], unreadable: dict[str, str]) -> Iterator[tuple[str, str]]:
