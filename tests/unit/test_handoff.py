@@ -248,3 +248,9 @@ def test_a_preview_lists_every_identity_without_reading_the_account() -> None:
 def test_the_example_sends_to_a_simulator_number_and_says_so() -> None:
     markdown = render_markdown(build_handoff(_inputs()))
     assert "to `+14254147755`, an End User Messaging simulator number" in markdown
+
+
+def test_a_preview_says_nothing_is_shared_yet() -> None:
+    markdown = render_markdown(build_handoff(_inputs(preview=True, records={}, view=AccountView())))
+    assert markdown.startswith("# Handoff preview (dry run: nothing is shared yet)")
+    assert f"identities of account {OWNER} the migration would share with this account" in markdown

@@ -359,7 +359,12 @@ def configuration_lines(given: HandoffInputs) -> list[ConfigurationLine]:
                 f"default sender ID {source.default_sender_id or 'none'}",
             ]
             if source.protect_configuration_id:
-                uses.append(f"protect configuration {copies.get(source.protect_configuration_id, '(none yet)')}")
+                copy = copies.get(source.protect_configuration_id)
+                uses.append(
+                    f"protect configuration {copy}"
+                    if copy
+                    else f"a copy of protect configuration {source.protect_configuration_id}"
+                )
             detail = "; ".join([part for part in (detail,) if part] + uses)
         lines.append(_line(item.kind, owner_name, item.name, item.status, detail))
     return lines

@@ -68,7 +68,8 @@ def render_markdown(handoff: Handoff) -> str:
     lines = [
         f"# {title}: account {handoff.account}",
         "",
-        f"Migration {handoff.migration_id}: identities of account {handoff.owner} shared with this account in "
+        f"Migration {handoff.migration_id}: identities of account {handoff.owner} "
+        f"{'the migration would share' if handoff.preview else 'shared'} with this account in "
         f"{handoff.region}. Name a shared identity by its full ARN (`OriginationIdentity`): its ID alone names "
         "nothing in this account.",
         "",
