@@ -146,6 +146,8 @@ def _watch(offline: Any, workflow: Any, execution_arn: str, migration_id: str, q
 
 
 def _finish(offline: Any, workflow: Any, execution: Any, scenario: Scenario, say: Any) -> dict[str, Any]:
+    from eum_share_cli.handoff import save_local
+
     summary: dict[str, Any] = {
         "identities": len(scenario.identities),
         "consumers": len(scenario.consumers),
@@ -164,6 +166,7 @@ def _finish(offline: Any, workflow: Any, execution: Any, scenario: Scenario, say
     with offline.observing():
         markdown = workflow.read_artifact(output["markdownKey"])
         report = json.loads(workflow.read_artifact(output["reportKey"]))
+        save_local(folder, [c["account"] for c in report["consumers"]], output["reportKey"], workflow.read_artifact)
     (folder / "report.md").write_text(markdown)
     (folder / "report.json").write_text(json.dumps(report, indent=2))
     pages = save_pages(partial(_artifact, offline, workflow), output["migrationId"], folder)

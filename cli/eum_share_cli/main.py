@@ -9,7 +9,20 @@ import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
-from eum_share_cli import decide, demo, doctor, plan, report, resume, rollback, schema, start, status, watch
+from eum_share_cli import (
+    decide,
+    demo,
+    doctor,
+    handoff,
+    plan,
+    report,
+    resume,
+    rollback,
+    schema,
+    start,
+    status,
+    watch,
+)
 from eum_share_cli.failures import CommandFailed, explain_aws_error
 from eum_share_cli.invocation import add_global_options, default_stack
 from eum_share_cli.offline import ONLINE_ONLY
@@ -25,7 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_global_options(parser)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (start, resume, plan, status, watch, report, decide, rollback, doctor, demo, schema):
+    for module in (start, resume, plan, status, watch, report, handoff, decide, rollback, doctor, demo, schema):
         module.add_parser(commands)
     return parser
 

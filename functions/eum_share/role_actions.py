@@ -77,7 +77,9 @@ OWNER: tuple[Needed, ...] = (
 CONSUMER: tuple[Needed, ...] = (
     *_all(ANY, "ram:GetResourceShareInvitations", "ram:GetResourceShares"),
     *_all(INVITATION, "ram:AcceptResourceShareInvitation"),
-    *_all(ANY, *SMS_READS, "sms-voice:ListTagsForResource", "sms-voice:SendTextMessage"),
+    *_all(
+        ANY, *SMS_READS, "sms-voice:DescribeSpendLimits", "sms-voice:ListTagsForResource", "sms-voice:SendTextMessage"
+    ),
     *_all(ANY, "sms-voice:CreateConfigurationSet", "sms-voice:CreateProtectConfiguration"),
     *_all(
         CONFIGURATION_SET,

@@ -7,6 +7,7 @@ from typing import Any
 from aws_lambda_powertools.utilities.parser import parse
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from eum_share.dal.throttling import throttling_is_retryable
 from eum_share.logic.context import load
 from eum_share.logic.report import publish_report
 from eum_share.models.ledger import FINAL_STATUSES
@@ -22,7 +23,8 @@ OUTCOMES = sorted(FINAL_STATUSES)
 @tracer.capture_lambda_handler(capture_response=False)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     migration = load(get_settings(), parse(event=event, model=MigrationRef).migration_id)
-    summary = publish_report(migration)
+    with throttling_is_retryable():  # the handoffs read every consuming account
+        summary = publish_report(migration)
     # Outcomes are counted here, once per migration, so the dashboard never counts an identity twice.
     for status in OUTCOMES:
         metrics.add_metric(name=f"Identities{status.title()}", unit="Count", value=summary.counts.get(status, 0))

@@ -18,6 +18,7 @@ from eum_share.models.identifiers import SMS_ARN
 from eum_share.models.inventory import (
     ConfigurationSetItem,
     Identity,
+    IdentityDetails,
     Inventory,
     ManualAction,
     ProtectConfigurationItem,
@@ -96,6 +97,7 @@ class _Owned:
     iso_country: str | None = None
     opt_out_list_name: str | None = None  # phone numbers and pools only
     status: str | None = None  # phone numbers and pools only
+    details: IdentityDetails = field(default_factory=IdentityDetails)
 
     @property
     def not_ready(self) -> bool:
@@ -117,11 +119,19 @@ def _owned_identities(owner: OwnerReads) -> dict[str, _Owned]:
                 p.get("IsoCountryCode"),
                 p.get("OptOutListName"),
                 p.get("Status"),
+                _number_details(p),
             )
             for p in owner.phone_numbers()
         ),
         *(
-            _Owned(s["SenderIdArn"], ResourceType.SENDER_ID, s["SenderId"], s.get("IsoCountryCode"))
+            _Owned(
+                s["SenderIdArn"],
+                ResourceType.SENDER_ID,
+                s["SenderId"],
+                s.get("IsoCountryCode"),
+                # SenderIdInformation has no capabilities: an alphanumeric sender sends text only.
+                details=IdentityDetails(message_types=list(s.get("MessageTypes", [])), capabilities=["SMS"]),
+            )
             for s in owner.sender_ids()
         ),
         *(
@@ -131,12 +141,26 @@ def _owned_identities(owner: OwnerReads) -> dict[str, _Owned]:
                 p["PoolId"],
                 opt_out_list_name=p.get("OptOutListName"),
                 status=p["Status"],
+                details=IdentityDetails(
+                    message_types=[p["MessageType"]] if p.get("MessageType") else [], two_way=p.get("TwoWayEnabled")
+                ),
             )
             for p in owner.pools()
         ),
         *(_Owned(o["OptOutListArn"], ResourceType.OPT_OUT_LIST, o["OptOutListName"]) for o in owner.opt_out_lists()),
     ]
     return {item.arn: item for item in found}
+
+
+def _number_details(number: dict[str, Any]) -> IdentityDetails:
+    return IdentityDetails(
+        phone_number=number.get("PhoneNumber"),
+        number_type=number.get("NumberType"),
+        message_types=[number["MessageType"]] if number.get("MessageType") else [],
+        capabilities=list(number.get("NumberCapabilities", [])),
+        two_way=number.get("TwoWayEnabled"),
+        international_sending=number.get("InternationalSendingEnabled"),
+    )
 
 
 def _selected(resources: Resources, owned: dict[str, _Owned], owner: OwnerReads) -> set[str]:
@@ -208,7 +232,12 @@ def _member(member: dict[str, Any]) -> _Owned:
     """A pool member the owner's listing did not show (it changed between the two reads)."""
     match = SMS_ARN.fullmatch(member["OriginationIdentityArn"])
     kind = ResourceType.PHONE_NUMBER if match and match["kind"] == "phone-number" else ResourceType.SENDER_ID
-    return _Owned(member["OriginationIdentityArn"], kind, member["OriginationIdentity"], member["IsoCountryCode"])
+    details = IdentityDetails(
+        phone_number=member.get("PhoneNumber"), capabilities=list(member.get("NumberCapabilities", []))
+    )
+    return _Owned(
+        member["OriginationIdentityArn"], kind, member["OriginationIdentity"], member["IsoCountryCode"], details=details
+    )
 
 
 def _identities(resources: Resources, owner: OwnerReads) -> tuple[list[Identity], list[SkippedIdentity]]:
@@ -280,6 +309,7 @@ def _identity(item: _Owned, closure: _Closure, list_arns: dict[str, str]) -> Ide
         opt_out_list=list_arns.get(item.opt_out_list_name) if item.opt_out_list_name else None,
         selected_by=SelectedBy.SELECTION if selected else SelectedBy.MEMBERSHIP,
         brought_by=[] if selected else sorted(closure.brought_by[item.arn]),
+        details=item.details,
     )
 
 

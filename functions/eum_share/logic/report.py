@@ -12,6 +12,7 @@ from eum_share.dal import artifacts, events
 from eum_share.errors import MigrationIncomplete
 from eum_share.logic.context import Migration
 from eum_share.logic.floor import NOT_MEASURED, Floor, floor
+from eum_share.logic.handoff import publish_handoffs
 from eum_share.logic.probe import configuration_outcome_key
 from eum_share.logic.report_html import render_html
 from eum_share.logic.usability import Check, uses
@@ -334,6 +335,7 @@ def publish_report(migration: Migration) -> ReportSummary:
     json_key, markdown_key = migration.key(REPORT_JSON), migration.key(REPORT_MARKDOWN)
     artifacts.put_model(bucket, json_key, report)
     artifacts.put_text(bucket, markdown_key, render_markdown(report), "text/markdown")
+    publish_handoffs(migration)
     artifacts.put_text(bucket, migration.key(REPORT_HTML), render_html(report), "text/html; charset=utf-8")
     summary = ReportSummary(
         migration_id=migration.id,

@@ -16,6 +16,17 @@ class SelectedBy(StrEnum):
     MEMBERSHIP = "MEMBERSHIP"  # brought in because a selected pool or opt-out list holds it
 
 
+class IdentityDetails(WireModel):
+    """What the owner's listing says about an identity that the people sending with it need to know."""
+
+    phone_number: str | None = None  # E.164; phone numbers only
+    number_type: str | None = None  # NumberType: TOLL_FREE, TEN_DLC, LONG_CODE, SHORT_CODE, SIMULATOR
+    message_types: list[str] = Field(default_factory=list)  # TRANSACTIONAL, PROMOTIONAL
+    capabilities: list[str] = Field(default_factory=list)  # NumberCapability: SMS, VOICE, MMS, RCS
+    two_way: bool | None = None
+    international_sending: bool | None = None  # InternationalSendingEnabled of a phone number
+
+
 class Identity(WireModel):
     arn: str
     type: ResourceType
@@ -26,6 +37,7 @@ class Identity(WireModel):
     opt_out_list: str | None = None
     selected_by: SelectedBy = SelectedBy.SELECTION
     brought_by: list[str] = Field(default_factory=list)
+    details: IdentityDetails = Field(default_factory=IdentityDetails)
 
 
 class SkippedIdentity(WireModel):
