@@ -8,7 +8,7 @@ from typing import Any
 from eum_share.logic.handoff.build import AccountView, HandoffInputs, build_handoff
 from eum_share.logic.handoff.render import render_markdown
 from eum_share.logic.probe import Probe
-from eum_share.logic.verify import ConsumerProblem
+from eum_share.logic.verify import ConsumerProblem, ConsumerProgress
 from eum_share.models.configuration import ConfigItemKind, ConfigItemResult, ConfigItemStatus, ConfigurationOutcome
 from eum_share.models.handoff import HandoffState
 from eum_share.models.inventory import ConfigurationSetItem, Identity, IdentityDetails, Inventory, ManualAction
@@ -77,10 +77,24 @@ def _inventory(*, pool_members: list[str] | None = None, actions: list[ManualAct
 
 
 def _records(status: IdentityStatus = IdentityStatus.VERIFIED, **changed: IdentityStatus) -> dict[str, IdentityRecord]:
-    arns = {"TOLL_FREE": TOLL_FREE, "TEN_DLC": TEN_DLC, "SENDER": SENDER, "POOL": POOL, "OPT_OUT": OPT_OUT}
+    """Every identity shared, and every one that sends proved by a DryRun send from each consumer (`probed`)."""
+    arns = {
+        "TOLL_FREE": (TOLL_FREE, ResourceType.PHONE_NUMBER),
+        "TEN_DLC": (TEN_DLC, ResourceType.PHONE_NUMBER),
+        "SENDER": (SENDER, ResourceType.SENDER_ID),
+        "POOL": (POOL, ResourceType.POOL),
+        "OPT_OUT": (OPT_OUT, ResourceType.OPT_OUT_LIST),
+    }
     return {
-        arn: IdentityRecord(arn=arn, type="X", batch=0, chunk=0, status=changed.get(name, status))
-        for name, arn in arns.items()
+        arn: IdentityRecord(
+            arn=arn,
+            type=kind,
+            batch=0,
+            chunk=0,
+            status=changed.get(name, status),
+            probed=kind is not ResourceType.OPT_OUT_LIST,
+        )
+        for name, (arn, kind) in arns.items()
     }
 
 
@@ -151,7 +165,9 @@ def test_a_refused_dry_run_puts_the_identity_under_not_usable_with_the_action() 
     problem = ConsumerProblem(
         identity=SENDER, destination="+447860019066", outcome=Probe.CONSUMER, problem="X", action="do Y"
     )
-    [row] = build_handoff(_inputs(problems=[problem])).not_usable
+    records = _records()
+    records[SENDER] = records[SENDER].model_copy(update={"probed": False})
+    [row] = build_handoff(_inputs(records=records, progress=ConsumerProgress(problems=[problem]))).not_usable
     assert (row.arn, row.problem, row.action) == (SENDER, "X", "do Y")
 
 

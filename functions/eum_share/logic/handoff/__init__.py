@@ -42,7 +42,6 @@ def publish_handoffs(migration: Migration) -> dict[str, str]:
     views = _views(migration)
     written = {}
     for consumer in migration.request.consumers:
-        progress = verification.consumers.get(consumer.account_id)
         handoff = build_handoff(
             HandoffInputs(
                 migration_id=migration.id,
@@ -53,7 +52,7 @@ def publish_handoffs(migration: Migration) -> dict[str, str]:
                 inventory=migration.inventory,
                 records=records,
                 outcome=_outcome(migration, consumer.account_id),
-                problems=list(progress.problems) if progress else [],
+                progress=verification.consumers.get(consumer.account_id),
                 view=views[consumer.account_id],
             )
         )

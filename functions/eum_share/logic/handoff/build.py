@@ -13,7 +13,8 @@ from typing import Any
 
 from eum_share.logic.inventory import CHINA_ALLOWLIST, SPEND_LIMIT
 from eum_share.logic.probe import SENDERS, country, destination
-from eum_share.logic.verify import ConsumerProblem
+from eum_share.logic.usability import IdentityUse, uses
+from eum_share.logic.verify import ConsumerProgress
 from eum_share.models.configuration import ConfigItemKind, ConfigItemStatus, ConfigurationOutcome
 from eum_share.models.handoff import (
     AccountTask,
@@ -24,7 +25,7 @@ from eum_share.models.handoff import (
     SpendLimitLine,
 )
 from eum_share.models.inventory import Identity, Inventory
-from eum_share.models.ledger import IdentityRecord, IdentityStatus
+from eum_share.models.ledger import IdentityRecord
 from eum_share.models.request import ResourceType
 
 NUMBER_TYPES = {
@@ -47,7 +48,6 @@ SEND_ACTIONS = {
     "VOICE": "sms-voice:SendVoiceMessage",
     "MMS": "sms-voice:SendMediaMessage",
 }
-SHARED = (IdentityStatus.VERIFIED, IdentityStatus.REPAIRED)
 NOT_VISIBLE = "not visible under Owner=SHARED in this account at the end of the migration"
 NOT_VISIBLE_ACTION = (
     "If the account has a pending invitation to the share, accept it (AWS RAM); otherwise ask the owner's team "
@@ -99,7 +99,7 @@ class HandoffInputs:
     inventory: Inventory
     records: dict[str, IdentityRecord]
     outcome: ConfigurationOutcome | None
-    problems: list[ConsumerProblem] = field(default_factory=list)
+    progress: ConsumerProgress | None = None  # the final verification from inside the account
     view: AccountView = field(default_factory=AccountView)
 
 
@@ -143,10 +143,10 @@ def _rows(given: HandoffInputs) -> list[HandoffIdentity]:
         if identity.type is ResourceType.POOL:
             for member in identity.members:
                 pools_of[member].append(identity.id)
-    problems = {found.identity: found for found in given.problems}
+    use = {found.arn: found for found in uses(given.records.values(), given.progress)}
     rows = []
     for identity in inventory.identities:
-        state, problem, action = _state(given, identity, problems)
+        state, problem, action = _state(given, identity, use.get(identity.arn))
         if state is None:
             continue
         rows.append(_row(identity, by_arn, pools_of[identity.arn], state, problem, action))
@@ -156,18 +156,17 @@ def _rows(given: HandoffInputs) -> list[HandoffIdentity]:
 
 
 def _state(
-    given: HandoffInputs, identity: Identity, problems: dict[str, ConsumerProblem]
+    given: HandoffInputs, identity: Identity, use: IdentityUse | None
 ) -> tuple[HandoffState | None, str | None, str | None]:
+    """Usable as the report counts it (logic/usability), and still visible from inside the account now."""
     if given.preview:
         return HandoffState.PREVIEW, None, None
-    record = given.records.get(identity.arn)
-    if record is None or record.status not in SHARED:
+    if use is None:
         return None, None, None
     if given.view.visible is not None and identity.arn not in given.view.visible:
         return HandoffState.NOT_USABLE, NOT_VISIBLE, NOT_VISIBLE_ACTION
-    found = problems.get(identity.arn)
-    if found is not None:
-        return HandoffState.NOT_USABLE, found.problem, found.action
+    if not use.usable:
+        return HandoffState.NOT_USABLE, use.reason, use.action
     return HandoffState.USABLE, None, None
 
 
