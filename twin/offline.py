@@ -403,14 +403,18 @@ def _error_response(protocol: str, error: TwinError) -> Response:
             f"<Error><Code>{error.code}</Code><Message>{html.escape(error.message)}</Message>"
             "<RequestId>refused</RequestId></Error>"
         )
-        return error.status, {"Content-Type": "application/xml"}, body.encode()
+        return error.status, {"Content-Type": "application/xml", "x-amz-request-id": "refused"}, body.encode()
     if protocol == "query":
         body = (
             f"<ErrorResponse><Error><Type>Sender</Type><Code>{error.code}</Code>"
             f"<Message>{html.escape(error.message)}</Message></Error><RequestId>refused</RequestId></ErrorResponse>"
         )
         return error.status, {"Content-Type": "text/xml"}, body.encode()
-    headers = {"Content-Type": "application/x-amz-json-1.1", "x-amzn-ErrorType": error.code}
+    headers = {
+        "Content-Type": "application/x-amz-json-1.1",
+        "x-amzn-ErrorType": error.code,
+        "x-amzn-RequestId": "refused",
+    }
     return error.status, headers, json.dumps({"__type": error.code, "message": error.message}).encode()
 
 

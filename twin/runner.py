@@ -98,9 +98,10 @@ class LocalStateMachine:
 
         The functions' environment is set before their modules are imported, as in Lambda.
         """
-        stack = LocalStack(offline, parameters=parameters)
-        os.environ.update(stack.environment())
-        stack.deploy()
+        with offline.unthrottled():  # deploying is not part of any migration
+            stack = LocalStack(offline, parameters=parameters)
+            os.environ.update(stack.environment())
+            stack.deploy()
         machines: dict[str, LocalStateMachine] = {}
         for name, resource in stack.of_type("AWS::Serverless::StateMachine").items():
             props = resource["Properties"]

@@ -7,6 +7,7 @@ from typing import Any
 from aws_lambda_powertools.utilities.parser import parse
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from eum_share.dal.throttling import throttling_is_retryable
 from eum_share.logic.context import load
 from eum_share.logic.report import publish_report
 from eum_share.models.ledger import FINAL_STATUSES
@@ -20,6 +21,7 @@ OUTCOMES = sorted(FINAL_STATUSES)
 @logger.inject_lambda_context(correlation_id_path="migrationId")
 @metrics.log_metrics
 @tracer.capture_lambda_handler(capture_response=False)
+@throttling_is_retryable()
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     migration = load(get_settings(), parse(event=event, model=MigrationRef).migration_id)
     summary = publish_report(migration)
