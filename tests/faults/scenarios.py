@@ -133,13 +133,13 @@ SCENARIOS: list[Scenario] = [
     Scenario("no-fault", "no fault at all: the control row"),
     Scenario(
         "throttle-30",
-        "30% of RAM and End User Messaging calls throttled",
+        "30% of the calls to every service the orchestrator calls throttled",
         faults=THROTTLE_STORM,
         kinds=("throttle",),
     ),
     Scenario(
         "throttle-bursts",
-        "two bursts in which every RAM and End User Messaging call is throttled",
+        "two bursts in which every call to every service is throttled",
         bursts=BURSTS,
         kinds=("throttle",),
     ),
