@@ -46,6 +46,8 @@ def keep_created(earlier: ConfigurationOutcome | None, outcome: ConfigurationOut
     }
     items = [created.get((i.kind, i.name), i) if i.status is Status.UNCHANGED else i for i in outcome.items]
     return outcome.model_copy(update={"items": items})
+
+
 ACCOUNT_ID_PLACEHOLDER = "{accountId}"
 _TARGET_FIELDS = {
     "CLOUDWATCH_LOGS": "cloud_watch_logs_destination",
