@@ -271,7 +271,7 @@ class OfflineAWS:
             name = unquote(invoke.group("name")).split(":function:")[-1].split(":")[0]
             if name in self.lambdas.functions:
                 busy = self._throttled(account, "lambda", "Invoke", {})
-                self._log(account, region, "lambda", "Invoke", {"FunctionName": name}, busy and busy.code)
+                self._log(account, region, "lambda", "Invoke", {"FunctionName": name}, busy.code if busy else None)
                 if busy is not None:
                     return _error_response("rest-json", busy)
                 return self.lambdas.invoke(name, region, account, request.body)
