@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 
 from eum_share.dal import quotas
 
-from twin.faults import FaultConfig, RateLimit, published_quotas
+from twin.faults import FAKED_SERVICES, FaultConfig, RateLimit, published_quotas
 
 LISTING_PAGE = 100  # End User Messaging's largest MaxResults for a Describe* page (botocore's model)
 # The consumers' Owner=SHARED listings, one operation per identity kind, each at its own published rate.
@@ -81,6 +81,7 @@ class RateModel:
             empty_policy_rate=self.empty_policy_rate,
             latency_seconds=self.latency_seconds,
             throttle_rate=self.throttle_rate,
+            throttled_services=FAKED_SERVICES,
         )
 
     def floor(self, work: Workload) -> Floor:

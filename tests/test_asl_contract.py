@@ -60,14 +60,12 @@ def test_substitutions_resolve_to_resources_of_the_template(asl: Path, aws: Offl
 
 # Task states that need not retry AwsThrottled, and why. Every other state's function can meet a throttled AWS call,
 # and a throttled call is a wait, never a failure: the state retries it with backoff and jitter.
-NOT_RETRYING_THROTTLING = {
-    "AwaitApproval": "its function only records the task token; the state waits for a person",
-    "RecordFailure": "the end of the failure path: it records the error it was given",
-    "RecordRollbackFailure": "the end of the rollback's failure path: it records the error it was given",
-}
+NOT_RETRYING_THROTTLING: dict[str, str] = {}
+# The longest burst of throttling (every call refused) a migration must wait through, in seconds.
+LONGEST_BURST = 15 * 60
 
 
-def _retried_errors(definition: dict[str, Any], name: str) -> set[str]:
+def _state(definition: dict[str, Any], name: str) -> dict[str, Any]:
     def find(states: dict[str, Any]) -> dict[str, Any] | None:
         for key, state in states.items():
             if key == name:
@@ -78,8 +76,11 @@ def _retried_errors(definition: dict[str, Any], name: str) -> set[str]:
                     return found
         return None
 
-    state = find(definition["States"]) or {}
-    return {error for retry in state.get("Retry", []) for error in retry["ErrorEquals"]}
+    return find(definition["States"]) or {}
+
+
+def _retried_errors(definition: dict[str, Any], name: str) -> set[str]:
+    return {error for retry in _state(definition, name).get("Retry", []) for error in retry["ErrorEquals"]}
 
 
 @pytest.mark.parametrize("asl", ASL_FILES, ids=lambda p: p.name)
@@ -92,6 +93,30 @@ def test_every_state_whose_function_calls_aws_retries_throttling(asl: Path) -> N
         if name not in NOT_RETRYING_THROTTLING and "AwsThrottled" not in _retried_errors(definition, name)
     ]
     assert missing == []
+
+
+def _mean_wait(retrier: dict[str, Any]) -> float:
+    """The mean of a retrier's total backoff over all its attempts: with full jitter each wait is drawn between 0
+    and its capped delay, half of it on average."""
+    interval, rate = retrier.get("IntervalSeconds", 1), retrier.get("BackoffRate", 2.0)
+    cap = retrier.get("MaxDelaySeconds", float("inf"))
+    delays = [min(cap, interval * rate**attempt) for attempt in range(retrier.get("MaxAttempts", 3))]
+    return sum(delays) / (2 if retrier.get("JitterStrategy") == "FULL" else 1)
+
+
+@pytest.mark.parametrize("asl", ASL_FILES, ids=lambda p: p.name)
+@pytest.mark.parametrize("error", ["AwsThrottled", "Lambda.TooManyRequestsException"])
+def test_every_lambda_state_waits_through_a_quarter_hour_of_throttling(asl: Path, error: str) -> None:
+    # Given an ASL file's Lambda Task states, and a burst in which Lambda (TooManyRequestsException, as Step
+    # Functions names Lambda's 429) or the AWS APIs its function calls (AwsThrottled) refuse every call for 15 minutes
+    definition = json.loads(asl.read_text())
+    short = {}
+    for name in lambda_tasks(definition):
+        retriers = [r for r in _state(definition, name).get("Retry", []) if error in r["ErrorEquals"]]
+        # Then each state's retrier for it waits, on average, twice the burst before it gives up
+        if not retriers or _mean_wait(retriers[0]) < 2 * LONGEST_BURST:
+            short[name] = round(_mean_wait(retriers[0])) if retriers else None
+    assert short == {}
 
 
 def test_the_checker_reports_a_dangling_next_inside_a_map() -> None:

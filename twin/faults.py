@@ -13,7 +13,7 @@ from typing import Any
 from eum_share.dal import quotas
 
 from twin.clock import VirtualClock
-from twin.errors import throttling
+from twin.errors import THROTTLING, throttling
 
 # The page-size cap a fault plan has when it names none. The tests set it to a few items (tests/conftest.py), so
 # that every listing of the offline AWS comes in several pages and a read of the first page only fails a test; the
@@ -51,6 +51,12 @@ def published_quotas() -> dict[str, RateLimit]:
     return limits
 
 
+# Every service the orchestrator calls, by endpoint prefix: each can be throttled (twin.errors.THROTTLING).
+ORCHESTRATOR_SERVICES = frozenset(THROTTLING)
+# The services the project fakes itself: what `throttle_rate` meant before every service could be throttled.
+FAKED_SERVICES = frozenset({"ram", "sms-voice"})
+
+
 @dataclass(frozen=True)
 class FaultConfig:
     """Everything that can go wrong, and how slow AWS is. All times are simulated seconds.
@@ -63,8 +69,11 @@ class FaultConfig:
     """
 
     seed: int = 0
+    # `throttle_rate` and `throttle_bursts` apply to the services of `throttled_services` (endpoint prefixes): by
+    # default every service the orchestrator calls, each answering with its own throttling error (twin.errors).
     throttle_rate: float = 0.0
     throttle_bursts: tuple[tuple[float, float], ...] = ()
+    throttled_services: frozenset[str] = field(default_factory=lambda: ORCHESTRATOR_SERVICES)
     rate_limits: dict[str, RateLimit] = field(default_factory=dict)
     association_seconds: float = 2.0
     fail_rate: float = 0.0
@@ -104,6 +113,9 @@ class FaultConfig:
     unprocessed_write_rate: float = 0.0
 
     def __post_init__(self) -> None:
+        unknown = sorted(set(self.throttled_services) - ORCHESTRATOR_SERVICES)
+        if unknown:
+            raise ValueError(f"throttled_services: {unknown} are not among {sorted(ORCHESTRATOR_SERVICES)}")
         if self.max_page_size is not None and self.max_page_size < 1:
             raise ValueError(f"max_page_size must be at least 1, got {self.max_page_size}")
         rates = ("throttle_rate", "fail_rate", "empty_policy_rate", "duplicate_event_rate", "target_throttle_rate")
@@ -111,10 +123,6 @@ class FaultConfig:
             value = getattr(self, name)
             if not 0.0 <= value <= 1.0:
                 raise ValueError(f"{name} must be between 0 and 1, got {value}")
-
-
-# Services whose calls the fault plan may throttle: the ones the project fakes itself.
-THROTTLED_SERVICES = frozenset({"ram", "sms-voice"})
 
 
 class Faults:
@@ -180,16 +188,18 @@ class Faults:
             return False
 
     def check_throttle(self, account: str, service: str, operation: str, params: dict[str, Any] | None = None) -> None:
-        """ThrottlingException when the call is over a rate limit, inside a burst, or randomly throttled."""
-        if service not in THROTTLED_SERVICES or self.paused_depth:
+        """The service's throttling error when the call is over a rate limit, inside a burst, or randomly
+        throttled. Services the orchestrator does not call (CloudFormation, SQS...) are never throttled."""
+        if self.paused_depth or service not in THROTTLING:
             return
         now = self.clock.now()
         with self._lock:
-            if any(start <= now < end for start, end in self.config.throttle_bursts) or self.chance(
-                self.config.throttle_rate
+            if service in self.config.throttled_services and (
+                any(start <= now < end for start, end in self.config.throttle_bursts)
+                or self.chance(self.config.throttle_rate)
             ):
                 self.count("throttle")
-                raise throttling(service, operation)
+                raise throttling(service, operation, self._pick_code(service))
             dry_run = bool(params and params.get("DryRun") is True)
             key = self._limit_key(service, operation, dry_run)
             if key is None:
@@ -201,8 +211,14 @@ class Faults:
             if tokens < 1.0 - _ROUNDING:
                 self._buckets[bucket] = (tokens, now)
                 self.count("rate-limit")
-                raise throttling(service, operation)
+                raise throttling(service, operation, self._pick_code(service))
             self._buckets[bucket] = (tokens - 1.0, now)
+
+    def _pick_code(self, service: str) -> int:
+        """Which of the service's throttling codes this refusal uses (DynamoDB has three): drawn, so that code
+        which knows only one of them shows up."""
+        codes = len(THROTTLING[service][0])
+        return self.random.randrange(codes) if codes > 1 else 0
 
     def _limit_key(self, service: str, operation: str, dry_run: bool = False) -> str | None:
         keys = (f"{service}:{operation}", f"{service}:*", "*")

@@ -26,7 +26,7 @@ from botocore.config import Config
 
 from twin.constraints import query_params, refusal, service_at, violations
 from twin.dynamodb import cheap_transactions, unprocessed_writes
-from twin.errors import TwinError
+from twin.errors import THROTTLING, TwinError
 from twin.eventbridge import EventBridge
 from twin.faults import FaultConfig
 from twin.iam_simulation import simulate_principal_policy
@@ -197,9 +197,10 @@ class OfflineAWS:
         if account == DEFAULT_ACCOUNT:
             return boto3.Session(region_name=self.region)
         if account not in self._sessions:
-            creds = boto3.client("sts", region_name=self.region).assume_role(
-                RoleArn=f"arn:aws:iam::{account}:role/{ADMIN_ROLE}", RoleSessionName="offline"
-            )["Credentials"]
+            with self.unthrottled():
+                creds = boto3.client("sts", region_name=self.region).assume_role(
+                    RoleArn=f"arn:aws:iam::{account}:role/{ADMIN_ROLE}", RoleSessionName="offline"
+                )["Credentials"]
             self._sessions[account] = boto3.Session(
                 aws_access_key_id=creds["AccessKeyId"],
                 aws_secret_access_key=creds["SecretAccessKey"],
@@ -269,10 +270,15 @@ class OfflineAWS:
         if prefix == "lambda" and (invoke := _INVOKE.match(parts.path)):
             name = unquote(invoke.group("name")).split(":function:")[-1].split(":")[0]
             if name in self.lambdas.functions:
-                self._log(account, region, "lambda", "Invoke", {"FunctionName": name}, None)
+                busy = self._throttled(account, "lambda", "Invoke", {})
+                self._log(account, region, "lambda", "Invoke", {"FunctionName": name}, busy.code if busy else None)
+                if busy is not None:
+                    return _error_response("rest-json", busy)
                 return self.lambdas.invoke(name, region, account, request.body)
         operation, params = _s3_operation(request) if prefix == "s3" else _describe(request)
         refused = self._undocumented(prefix, operation, params)
+        if refused is None and (busy := self._throttled(account, prefix, operation, params)) is not None:
+            refused = _error_response(THROTTLING[prefix][2], busy)
         if refused is None and prefix == "sts":
             refused = refuse_untrusted(self, request, account)
         answered = refused or (simulate_principal_policy(self, request, account) if prefix == "iam" else None)
@@ -294,7 +300,7 @@ class OfflineAWS:
             with world.lock:
                 world.clock.advance(world.faults.config.latency_seconds)
                 world.run_due()
-                if not self._looking_on():
+                if not self._looking_on() and not getattr(self._observer, "unthrottled", False):
                     world.faults.check_throttle(account, fake.endpoint_prefix, operation, params)
                 if not operation.startswith(READS):
                     world.mutations += 1
@@ -311,6 +317,16 @@ class OfflineAWS:
             role = session_role_arn(request.headers)
             self._log(account, region, fake.endpoint_prefix, operation, params, error.code, role)
             return fake.api.error(error)
+
+    def _throttled(self, account: str, prefix: str, operation: str, params: dict[str, Any]) -> TwinError | None:
+        """The fault plan's throttling of a call moto would serve, as the service's own error; None to serve it."""
+        if self._looking_on() or getattr(self._observer, "unthrottled", False):
+            return None
+        try:
+            self.world.faults.check_throttle(account, prefix, operation, params)
+        except TwinError as busy:
+            return busy
+        return None
 
     def _undocumented(self, prefix: str, operation: str, params: dict[str, Any]) -> Response | None:
         """In strict mode, a moto-served request that breaks a documented rule, answered with the service's error
@@ -332,6 +348,17 @@ class OfflineAWS:
             yield
         finally:
             self._observer.active = before
+
+    @contextmanager
+    def unthrottled(self) -> Iterator[None]:
+        """Calls made inside, from this thread, are logged but never throttled: a test's own hand on the console
+        (creating a state machine, starting an execution), which is not the orchestrator under test."""
+        before = getattr(self._observer, "unthrottled", False)
+        self._observer.unthrottled = True
+        try:
+            yield
+        finally:
+            self._observer.unthrottled = before
 
     def _looking_on(self) -> bool:
         """A test's own look, not a handler it invoked while looking (that one is logged and can be throttled)."""
@@ -372,14 +399,24 @@ def _describe(request: Any) -> tuple[str, dict[str, Any]]:
 
 
 def _error_response(protocol: str, error: TwinError) -> Response:
-    """An error as a JSON-protocol or query-protocol service answers it."""
+    """An error as a service of that protocol (json, query, rest-xml, rest-json) answers it."""
+    if protocol == "rest-xml":
+        body = (
+            f"<Error><Code>{error.code}</Code><Message>{html.escape(error.message)}</Message>"
+            "<RequestId>refused</RequestId></Error>"
+        )
+        return error.status, {"Content-Type": "application/xml", "x-amz-request-id": "refused"}, body.encode()
     if protocol == "query":
         body = (
             f"<ErrorResponse><Error><Type>Sender</Type><Code>{error.code}</Code>"
             f"<Message>{html.escape(error.message)}</Message></Error><RequestId>refused</RequestId></ErrorResponse>"
         )
         return error.status, {"Content-Type": "text/xml"}, body.encode()
-    headers = {"Content-Type": "application/x-amz-json-1.1", "x-amzn-ErrorType": error.code}
+    headers = {
+        "Content-Type": "application/x-amz-json-1.1",
+        "x-amzn-ErrorType": error.code,
+        "x-amzn-RequestId": "refused",
+    }
     return error.status, headers, json.dumps({"__type": error.code, "message": error.message}).encode()
 
 

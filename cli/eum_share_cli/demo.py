@@ -50,7 +50,7 @@ def run(args: argparse.Namespace) -> int:
 
     require_twin()
     import twin.moto_compat  # noqa: F401 - moto, at a version the twin supports, before any boto3 session
-    from twin.faults import FaultConfig
+    from twin.faults import FAKED_SERVICES, FaultConfig
     from twin.offline import OfflineAWS
     from twin.runner import local_migration_workflow
     from twin.seed import seed
@@ -59,6 +59,7 @@ def run(args: argparse.Namespace) -> int:
     faults = FaultConfig(
         seed=args.seed,
         throttle_rate=args.throttle_rate,
+        throttled_services=FAKED_SERVICES,
         empty_policy_rate=args.empty_policy_rate,
         fail_rate=args.fail_rate,
         policy_write_capacity=args.policy_write_capacity,

@@ -4,6 +4,7 @@ with nothing started."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -231,3 +232,20 @@ def test_the_secret_and_signatures_never_reach_the_logs(
     assert logged, "the functions logged nothing; the test would prove nothing"
     for needle in (secret.decode(), event["headers"]["x-eum-share-signature"], bad["headers"]["x-eum-share-signature"]):
         assert needle not in logged
+
+
+def test_a_ticket_delivered_while_step_functions_is_busy_is_asked_to_come_back(
+    aws: OfflineAWS, workflow: LocalStateMachine, scenario: Scenario
+) -> None:
+    # Given Step Functions answering every call ThrottlingException (longer than the SDK's own retries last)
+    aws.world.faults.config = replace(
+        aws.world.faults.config, throttle_rate=1.0, throttled_services=frozenset({"states"})
+    )
+    # When the ticket system delivers a ticket
+    answer = post_ticket(aws, workflow, ticket(scenario))
+    # Then the webhook answers 503 with Retry-After, a wait for the sender rather than an error, and nothing started
+    assert answer.status == 503, answer.body
+    assert int(answer.headers["Retry-After"]) > 0
+    assert answer.body["type"] == "urn:eum-share:problem:busy"
+    aws.world.faults.config = replace(aws.world.faults.config, throttle_rate=0.0)
+    assert executions(aws, workflow) == []

@@ -133,13 +133,13 @@ SCENARIOS: list[Scenario] = [
     Scenario("no-fault", "no fault at all: the control row"),
     Scenario(
         "throttle-30",
-        "30% of RAM and End User Messaging calls throttled",
+        "30% of the calls to every service the orchestrator calls throttled",
         faults=THROTTLE_STORM,
         kinds=("throttle",),
     ),
     Scenario(
         "throttle-bursts",
-        "two bursts in which every RAM and End User Messaging call is throttled",
+        "two bursts in which every call to every service is throttled",
         bursts=BURSTS,
         kinds=("throttle",),
     ),
@@ -246,17 +246,17 @@ SCENARIOS: list[Scenario] = [
     ),
     Scenario(
         "throttle-50",
-        "half of every RAM and End User Messaging call throttled, with FAILED associations and emptied policies "
-        "(40 identities)",
+        "half of the calls to every service the orchestrator calls (Lambda, DynamoDB, S3, EventBridge, STS, RAM, "
+        "End User Messaging...) throttled, with FAILED associations and emptied policies (40 identities)",
         faults={"throttle_rate": 0.5} | EMPTYING | {"fail_rate": 0.05},
         identities=40,
         kinds=("throttle", "association-failed", "empty-policy"),
     ),
     Scenario(
         "burst-15min",
-        "a quarter of an hour in which every RAM and End User Messaging call is throttled, from the first minute "
-        "(40 identities)",
-        faults=EMPTYING,
+        "a quarter of an hour, in the middle of the batches, in which every call to every service is throttled, "
+        "with FAILED associations and emptied policies (40 identities)",
+        faults=EMPTYING | {"fail_rate": 0.05},
         bursts=((60.0, 960.0),),
         identities=40,
         kinds=("throttle",),

@@ -8,13 +8,21 @@ from dataclasses import replace
 from typing import Any
 
 from tests.support.migration import Hook, MigrationRun, seeded_organization
-from twin.faults import RateLimit
+from twin.faults import ORCHESTRATOR_SERVICES, RateLimit
 from twin.offline import OfflineAWS
 from twin.runner import LocalStateMachine, local_migration_workflow
 
 
-def storm_from(aws: OfflineAWS, workflow: LocalStateMachine, state: str, nth: int, seconds: float) -> list[float]:
-    """From the `nth` run of `state`'s function, every RAM and End User Messaging call is throttled for `seconds` of
+def storm_from(
+    aws: OfflineAWS,
+    workflow: LocalStateMachine,
+    state: str,
+    nth: int,
+    seconds: float,
+    services: frozenset[str] = ORCHESTRATOR_SERVICES,
+) -> list[float]:
+    """From the `nth` run of `state`'s function, every call to `services` (by default every service the
+    orchestrator calls, Lambda and its own DynamoDB, S3 and EventBridge included) is throttled for `seconds` of
     simulated time (a burst of the fault plan). Returns when the storm started, once it has."""
     name = workflow.task_functions()[state]
     function = aws.lambdas.functions[name]
@@ -28,7 +36,7 @@ def storm_from(aws: OfflineAWS, workflow: LocalStateMachine, state: str, nth: in
             now = aws.world.clock.now()
             started.append(now)
             faults = aws.world.faults
-            faults.config = replace(faults.config, throttle_bursts=((now, now + seconds),))
+            faults.config = replace(faults.config, throttle_bursts=((now, now + seconds),), throttled_services=services)
         return function.handler(event, context)
 
     aws.lambdas.register(name, replace(function, handler=handler))

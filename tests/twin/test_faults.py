@@ -68,9 +68,21 @@ def test_a_burst_throttles_every_call_inside_its_window() -> None:
     assert _throttled(faults, 1) == [False]
 
 
-def test_moto_services_are_never_throttled_by_the_fault_plan() -> None:
-    faults = Faults(FaultConfig(throttle_rate=1.0), VirtualClock())
+def test_a_service_left_out_of_throttled_services_is_never_throttled() -> None:
+    # Given every call throttled, but only for RAM
+    faults = Faults(FaultConfig(throttle_rate=1.0, throttled_services=frozenset({"ram"})), VirtualClock())
+    # When DynamoDB is called / Then it answers
     faults.check_throttle("1", "dynamodb", "PutItem")
+
+
+def test_a_service_the_orchestrator_does_not_call_is_never_throttled() -> None:
+    faults = Faults(FaultConfig(throttle_rate=1.0), VirtualClock())
+    faults.check_throttle("1", "cloudformation", "DescribeStacks")
+
+
+def test_an_unknown_throttled_service_is_refused_by_name() -> None:
+    with pytest.raises(ValueError, match="throttled_services: \\['dynamo'\\]"):
+        FaultConfig(throttled_services=frozenset({"dynamo"}))
 
 
 def test_a_probability_outside_zero_to_one_is_refused() -> None:

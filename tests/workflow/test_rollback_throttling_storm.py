@@ -1,4 +1,4 @@
-"""A quarter of an hour in which AWS throttles every RAM and End User Messaging call while a rollback takes the
+"""A quarter of an hour in which AWS throttles every call to every service while a rollback takes the
 identities back: the rollback waits it out, succeeds, and every account ends as it was before the migration."""
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
-"""A quarter of an hour in which AWS throttles every RAM and End User Messaging call, while a state runs (the checks
-before anything changes, the inventory, the share taking its principals, the consumers accepting, the batches, the
-final check): the migration waits it out and succeeds. AWS busy is a wait, never a failure."""
+"""A quarter of an hour in which AWS throttles every call to every service the orchestrator calls, while a state
+runs (the checks before anything changes, the inventory, the share taking its principals, the consumers accepting,
+the batches, the final check): the migration waits it out and succeeds. AWS busy is a wait, never a failure."""
 
 from __future__ import annotations
 

@@ -14,13 +14,19 @@ from eum_share.observability import metrics
 
 T = TypeVar("T")
 
-# DynamoDB's BatchWriteItem (botocore's model): "it returns a ProvisionedThroughputExceededException or a
-# ThrottlingException. Both indicate that the request was throttled".
+# How each service the orchestrator calls says it is busy, from botocore's models and its retry config (_retry.json):
+# ThrottlingException (RAM, End User Messaging, Logs, EventBridge, DynamoDB, Step Functions), Throttling (STS, IAM),
+# TooManyRequestsException (Organizations, Lambda, Service Quotas), Throttled (SNS, 429: botocore's standard mode
+# does not retry it), SlowDown (S3, 503), and DynamoDB's ProvisionedThroughputExceededException and
+# RequestLimitExceeded ("Throughput exceeds the current throughput quota for your account").
 THROTTLING_CODES = frozenset(
     {
         "ThrottlingException",
         "Throttling",
         "TooManyRequestsException",
+        "Throttled",
+        "ThrottledException",
+        "RequestThrottledException",
         "RequestLimitExceeded",
         "SlowDown",
         "ProvisionedThroughputExceededException",

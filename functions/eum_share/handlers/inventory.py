@@ -27,6 +27,7 @@ ENOUGH_TIME_MS = 60_000  # no new read starts with less than this left of the La
 @logger.inject_lambda_context(correlation_id_path="migrationId")
 @metrics.log_metrics
 @tracer.capture_lambda_handler(capture_response=False)
+@throttling_is_retryable()
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     settings = get_settings()
     received = parse(event=event, model=InventoryInput)

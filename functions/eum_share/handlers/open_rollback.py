@@ -17,6 +17,7 @@ from eum_share.settings import get_rollback_settings
 @logger.inject_lambda_context(correlation_id_path="executionName")
 @metrics.log_metrics
 @tracer.capture_lambda_handler(capture_response=False)
+@throttling_is_retryable()
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     settings = get_rollback_settings()
     received = parse(event=event, model=RollbackInput)

@@ -8,6 +8,7 @@ from aws_lambda_powertools.utilities.parser import parse
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from eum_share.dal import artifacts
+from eum_share.dal.throttling import throttling_is_retryable
 from eum_share.logic.context import PLAN, load
 from eum_share.logic.plan import ledger_records, plan_batches
 from eum_share.models.ledger import Phase
@@ -19,6 +20,7 @@ from eum_share.settings import get_settings
 @logger.inject_lambda_context(correlation_id_path="migrationId")
 @metrics.log_metrics
 @tracer.capture_lambda_handler(capture_response=False)
+@throttling_is_retryable()
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     settings = get_settings()
     migration = load(settings, parse(event=event, model=MigrationRef).migration_id)

@@ -10,9 +10,10 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from eum_share.dal import artifacts
 from eum_share.dal.throttling import throttling_is_retryable
-from eum_share.logic.configuration import recreate_configuration
+from eum_share.logic.configuration import keep_created, recreate_configuration
 from eum_share.logic.context import load
 from eum_share.logic.probe import configuration_outcome_key
+from eum_share.models.configuration import ConfigurationOutcome
 from eum_share.models.ledger import Phase
 from eum_share.models.states import MigrationRef
 from eum_share.observability import logger, metrics, tracer
@@ -22,6 +23,7 @@ from eum_share.settings import get_settings
 @logger.inject_lambda_context(correlation_id_path="migrationId")
 @metrics.log_metrics
 @tracer.capture_lambda_handler(capture_response=False)
+@throttling_is_retryable()
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     settings = get_settings()
     migration = load(settings, parse(event=event, model=MigrationRef).migration_id)
@@ -39,6 +41,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
                 added=partial(migration.ledger.record_added, migration.id),
             )
         key = migration.key(configuration_outcome_key(consumer.account_id))
+        outcome = keep_created(_earlier(settings.artifact_bucket, key), outcome)
         artifacts.put_model(settings.artifact_bucket, key, outcome)
         migration.ledger.save_configuration(migration.id, consumer.account_id, list(outcome.items))
         for item in outcome.items:
@@ -48,3 +51,8 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     metrics.add_metric(name="ConsumersConfigured", unit="Count", value=len(request.consumers))
     logger.info("configuration recreated", extra={"statuses": statuses})
     return {"migrationId": migration.id, "statuses": statuses}
+
+
+def _earlier(bucket: str, key: str) -> ConfigurationOutcome | None:
+    """What an earlier run of this migration recorded for the consumer, if one got that far."""
+    return artifacts.get_model(bucket, key, ConfigurationOutcome) if artifacts.exists(bucket, key) else None

@@ -23,6 +23,7 @@ from eum_share.settings import get_settings
 @logger.inject_lambda_context(correlation_id_path="migrationId")
 @metrics.log_metrics
 @tracer.capture_lambda_handler(capture_response=False)
+@throttling_is_retryable()
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     settings = get_settings()
     migration, ledger = load_rollback(settings, parse(event=event, model=RollbackRef).migration_id)

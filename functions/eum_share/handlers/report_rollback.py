@@ -7,6 +7,7 @@ from typing import Any
 from aws_lambda_powertools.utilities.parser import parse
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from eum_share.dal.throttling import throttling_is_retryable
 from eum_share.logic.rollback_open import load_rollback
 from eum_share.logic.rollback_report import publish_rollback_report
 from eum_share.models.rollback import RollbackStep
@@ -17,6 +18,7 @@ from eum_share.settings import get_settings
 @logger.inject_lambda_context(correlation_id_path="migrationId")
 @metrics.log_metrics
 @tracer.capture_lambda_handler(capture_response=False)
+@throttling_is_retryable()
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     step = parse(event=event, model=RollbackStep)
     migration, ledger = load_rollback(get_settings(), step.migration_id)

@@ -7,6 +7,7 @@ from typing import Any
 from aws_lambda_powertools.utilities.parser import parse
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from eum_share.dal.throttling import throttling_is_retryable
 from eum_share.errors import InvalidRequest
 from eum_share.logic.start import open_migration
 from eum_share.logic.validate_request import validate_request
@@ -18,6 +19,7 @@ from eum_share.settings import get_settings
 @logger.inject_lambda_context(correlation_id_path="executionName")
 @metrics.log_metrics
 @tracer.capture_lambda_handler(capture_response=False)
+@throttling_is_retryable()
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     settings = get_settings()
     received = parse(event=event, model=ValidateRequestInput)

@@ -17,10 +17,12 @@ from typing import Any
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from botocore.exceptions import ClientError
 from pydantic import ValidationError
 
 from eum_share.dal.ledger import Ledger
 from eum_share.dal.secrets import signing_secret
+from eum_share.dal.throttling import busy_wait_seconds, is_throttled
 from eum_share.errors import (
     ConfigurationError,
     ExecutionNameTaken,
@@ -175,8 +177,20 @@ def no_route(error: Exception) -> Response[str]:
     return problem(HTTPStatus.NOT_FOUND, "no-route", f"no route {event.http_method} {event.path}")
 
 
+def busy(error: ClientError) -> Response[str]:
+    """AWS busy is a wait, for the sender too: 503 with Retry-After, which a ticket system retries; the delivery
+    is idempotent (the ticket names its execution), so nothing starts twice."""
+    if not is_throttled(error):
+        raise error
+    metrics.add_metric(name="Throttles", unit="Count", value=1)
+    answer = problem(HTTPStatus.SERVICE_UNAVAILABLE, "busy", "AWS is busy; deliver the same request again later")
+    answer.headers["Retry-After"] = str(busy_wait_seconds())
+    return answer
+
+
 app.exception_handler(list(REFUSALS))(refuse)
 app.exception_handler(ConfigurationError)(misconfigured)
+app.exception_handler(ClientError)(busy)
 app.not_found(no_route)
 
 

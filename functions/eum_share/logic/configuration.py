@@ -29,6 +29,23 @@ from eum_share.models.inventory import (
 from eum_share.models.request import Configuration, EventDestinationMode, MigrationRequest
 
 DRY_RUN_DETAIL = "dry run: would create"
+
+
+def keep_created(earlier: ConfigurationOutcome | None, outcome: ConfigurationOutcome) -> ConfigurationOutcome:
+    """A run that continues a migration (after a crash, a stop, a deadline) finds what an earlier run of the same
+    migration created already there, equal to the owner's: it stays CREATED, so that the migration's report says
+    what the migration made, whichever run made it."""
+    if earlier is None:
+        return outcome
+    created = {
+        (item.kind, item.name): item
+        for item in earlier.items
+        if item.status is Status.CREATED and item.detail != DRY_RUN_DETAIL
+    }
+    items = [created.get((i.kind, i.name), i) if i.status is Status.UNCHANGED else i for i in outcome.items]
+    return outcome.model_copy(update={"items": items})
+
+
 ACCOUNT_ID_PLACEHOLDER = "{accountId}"
 _TARGET_FIELDS = {
     "CLOUDWATCH_LOGS": "cloud_watch_logs_destination",
