@@ -42,12 +42,22 @@ class Record:
     lambdaGbSeconds: float
     emptiedPolicies: int
     outcome: str
+    # Share of RAM and End User Messaging calls the rate model throttled besides the quotas (0: an unthrottled run).
+    throttleRate: float = 0.0
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
-def record(system: str, offline: OfflineAWS, run: SystemRun, floor: Floor, identities: int, unusable: int) -> Record:
+def record(
+    system: str,
+    offline: OfflineAWS,
+    run: SystemRun,
+    floor: Floor,
+    identities: int,
+    unusable: int,
+    throttle_rate: float = 0.0,
+) -> Record:
     calls = offline.world.calls[run.first_call :]
     migrated = [c for c in calls if c.service in MIGRATED_SERVICES]
     transitions = sum(_transitions(history) for history in run.histories)
@@ -76,6 +86,7 @@ def record(system: str, offline: OfflineAWS, run: SystemRun, floor: Floor, ident
         lambdaGbSeconds=round(gb_seconds, 2),
         emptiedPolicies=offline.world.faults.injected.get("empty-policy", 0),
         outcome=run.outcome,
+        throttleRate=throttle_rate,
     )
 
 
