@@ -14,6 +14,9 @@ from benchmarks.report import chart, machine, merge, table, write_results
 
 ROOT = Path(__file__).resolve().parent.parent
 SIZES = (100, 1000, 10000)
+# Besides the unthrottled runs: eum-share with this share of RAM and End User Messaging calls throttled, at this N
+# (a busy account or Region), next to its unthrottled figures.
+THROTTLED_RUN = (1000, 0.5)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -48,6 +51,9 @@ def main(argv: list[str] | None = None) -> int:
             for line in floor.explanation if floor else []:
                 print(f"  floor: {line}")
             fresh += [r.as_dict() for r in records]
+            if _throttled_run_wanted(model, n, args.system):
+                records, _ = run_size(dataclasses.replace(model, throttle_rate=THROTTLED_RUN[1]), n, ["eum-share"])
+                fresh += [r.as_dict() for r in records]
     results = merge(args.results, fresh)
     write_results(args.results, results)
     chart(args.chart, results)
@@ -58,6 +64,11 @@ def main(argv: list[str] | None = None) -> int:
         print(table(results, markdown=True))
     print(f"\nresults: {args.results}  chart: {args.chart}  ({time.perf_counter() - started:.0f} s)")
     return 0
+
+
+def _throttled_run_wanted(model: RateModel, n: int, systems: list[str] | None) -> bool:
+    """At THROTTLED_RUN's N, eum-share also runs throttled, unless the model is throttled already."""
+    return n == THROTTLED_RUN[0] and not model.throttle_rate and (not systems or "eum-share" in systems)
 
 
 def _model(changes: list[str], parser: argparse.ArgumentParser) -> RateModel:

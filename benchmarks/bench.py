@@ -54,12 +54,15 @@ def run_size(
             floor = model.floor(workload(scenario))
             run = system(offline, scenario)
             broken = unusable(offline, scenario.identities, scenario.consumers)
-            records.append(record(name, offline, run, floor, len(scenario.identities), len(broken)))
+            records.append(
+                record(name, offline, run, floor, len(scenario.identities), len(broken), model.throttle_rate)
+            )
         finally:
             offline.__exit__(None, None, None)
         done = records[-1]
+        throttled = f" ({model.throttle_rate:.0%} throttled)" if model.throttle_rate else ""
         say(
-            f"  {name:12s} N={identities}: {done.simulatedSeconds:.0f} s simulated, "
+            f"  {name:12s} N={identities}{throttled}: {done.simulatedSeconds:.0f} s simulated, "
             f"{done.wallSeconds:.1f} s wall, {done.cpuSeconds:.1f} s CPU"
         )
         for line in breakdown(done.stateSeconds):

@@ -52,12 +52,22 @@ class Record:
     # Simulated seconds spent in each state, over the parent execution and (named "Map/State") its children:
     # where the time goes. Empty for the scripts.
     stateSeconds: dict[str, float] = field(default_factory=dict)
+    # Share of RAM and End User Messaging calls the rate model throttled besides the quotas (0: an unthrottled run).
+    throttleRate: float = 0.0
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
-def record(system: str, offline: OfflineAWS, run: SystemRun, floor: Floor, identities: int, unusable: int) -> Record:
+def record(
+    system: str,
+    offline: OfflineAWS,
+    run: SystemRun,
+    floor: Floor,
+    identities: int,
+    unusable: int,
+    throttle_rate: float = 0.0,
+) -> Record:
     calls = offline.world.calls[run.first_call :]
     migrated = [c for c in calls if c.service in MIGRATED_SERVICES]
     transitions = sum(_transitions(history) for history in run.histories)
@@ -87,6 +97,7 @@ def record(system: str, offline: OfflineAWS, run: SystemRun, floor: Floor, ident
         emptiedPolicies=offline.world.faults.injected.get("empty-policy", 0),
         outcome=run.outcome,
         stateSeconds=state_seconds(run.histories),
+        throttleRate=throttle_rate,
     )
 
 

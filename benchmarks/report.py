@@ -10,6 +10,7 @@ from typing import Any
 COLUMNS = (
     ("system", "system", "{}"),
     ("n", "N", "{}"),
+    ("throttleRate", "throttled", "{:.0%}"),
     ("simulatedSeconds", "simulated s", "{:.0f}"),
     ("floorSeconds", "floor s", "{:.0f}"),
     ("floorRatio", "x floor", "{:.2f}"),
@@ -33,7 +34,7 @@ def machine() -> str:
 
 
 def table(records: list[dict[str, Any]], markdown: bool = False) -> str:
-    rows = [[fmt.format(r[key]) for key, _, fmt in COLUMNS] for r in records]
+    rows = [[fmt.format(r.get(key, 0)) for key, _, fmt in COLUMNS] for r in records]
     heads = [head for _, head, _ in COLUMNS]
     if markdown:
         lines = ["| " + " | ".join(heads) + " |", "|" + "---|" * len(heads)]
@@ -45,11 +46,15 @@ def table(records: list[dict[str, Any]], markdown: bool = False) -> str:
 
 
 def merge(path: Path, fresh: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """results.json with this run's records replaced (by system and N) and the others kept."""
-    ran = {(r["system"], r["n"]) for r in fresh}
-    kept = [r for r in json.loads(path.read_text()) if (r["system"], r["n"]) not in ran] if path.exists() else []
+    """results.json with this run's records replaced (by system, N and throttling) and the others kept."""
+    ran = {_key(r) for r in fresh}
+    kept = [r for r in json.loads(path.read_text()) if _key(r) not in ran] if path.exists() else []
     order = {"eum-share": 0, "runbook": 1, "all-at-once": 2}
-    return sorted([*kept, *fresh], key=lambda r: (r["n"], order.get(r["system"], 9)))
+    return sorted([*kept, *fresh], key=lambda r: (r["n"], order.get(r["system"], 9), r.get("throttleRate", 0)))
+
+
+def _key(record: dict[str, Any]) -> tuple[str, int, float]:
+    return record["system"], record["n"], record.get("throttleRate", 0.0)
 
 
 def write_results(path: Path, records: list[dict[str, Any]]) -> None:
@@ -58,7 +63,8 @@ def write_results(path: Path, records: list[dict[str, Any]]) -> None:
 
 
 def chart(path: Path, records: list[dict[str, Any]]) -> None:
-    """Simulated duration against the floor, and AWS calls per identity, per system and N."""
+    """Simulated duration against the floor, and AWS calls per identity, per system and N (unthrottled runs)."""
+    records = [r for r in records if not r.get("throttleRate")]
     import matplotlib
     import matplotlib.ticker
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.__main__ import _model
+from benchmarks.__main__ import THROTTLED_RUN, _model, _throttled_run_wanted
 from benchmarks.bench import run_size
 from benchmarks.measure import Record
 from benchmarks.rate_model import RateModel, Workload
@@ -149,3 +149,31 @@ def test_an_unknown_rate_model_parameter_is_refused_with_the_known_ones(capsys: 
     with pytest.raises(SystemExit):
         _model(["capacity=5"], argparse.ArgumentParser())
     assert "policy_write_capacity" in capsys.readouterr().err
+
+
+def test_the_benchmark_runs_eum_share_throttled_at_half_the_calls_at_n_1000_next_to_the_unthrottled_run() -> None:
+    # Given the default rate model (`make bench`)
+    model = RateModel()
+    # Then at N = 1,000 eum-share also runs with half of the calls throttled, and at no other N or system
+    assert THROTTLED_RUN == (1000, 0.5)
+    assert _throttled_run_wanted(model, 1000, None)
+    assert _throttled_run_wanted(model, 1000, ["eum-share"])
+    assert not _throttled_run_wanted(model, 100, None)
+    assert not _throttled_run_wanted(model, 1000, ["runbook"])
+    # And a run asked for throttled already is not run twice
+    assert not _throttled_run_wanted(_model(["throttle_rate=0.8"], argparse.ArgumentParser()), 1000, None)
+
+
+def test_a_throttled_record_sits_next_to_the_unthrottled_one(records: list[Record], tmp_path: Path) -> None:
+    # Given results holding the unthrottled eum-share record at N=20
+    results = tmp_path / "results.json"
+    write_results(results, [records[0].as_dict()])
+    # When a throttled run of the same system and N is merged in
+    throttled = {**records[0].as_dict(), "throttleRate": 0.5, "outcome": "throttled"}
+    merged = merge(results, [throttled])
+    # Then both are kept, the throttled one after, and the table says which is which
+    assert [(r["system"], r["n"], r["throttleRate"]) for r in merged] == [
+        ("eum-share", 20, 0.0),
+        ("eum-share", 20, 0.5),
+    ]
+    assert " 50% " in table(merged).splitlines()[-1]

@@ -29,6 +29,12 @@ STATIC_CALLS = {
         "sms-voice:UpdateEventDestination": "update_event_destination(",
     }
 }
+# dal/pacing.py keeps each account's rates and throttle counts in the ledger: a function whose calls reach another
+# account reads them (GetItem) and, once AWS has throttled it, writes them (UpdateItem); a function that can stop a
+# migration at its deadline names the throttles in the cause (Query). The recorded migrations are not throttled.
+PACING = {"dynamodb:GetItem", "dynamodb:UpdateItem"}
+DEADLINE = {"dynamodb:Query"}
+HANDLERS = Path(__file__).resolve().parents[2] / "functions"
 # What the service does with the caller's permissions beyond the call itself: the Service Authorization
 # Reference's dependent actions (CreateEventDestination: iam:PassRole; CreateConfigurationSet and
 # CreateProtectConfiguration with tags: sms-voice:TagResource).
@@ -51,6 +57,11 @@ def template() -> dict[str, Any]:
 
 def used_by_functions(recorded: Recorded, template: dict[str, Any]) -> dict[str, set[str]]:
     used = {name: set(actions) for name, actions in recorded.own.items()}
+    for name in recorded.reaches_other_accounts:
+        used.setdefault(name, set()).update(PACING)
+    for name, handler in _handlers(template).items():
+        if "stop_at_deadline(" in handler.read_text():
+            used.setdefault(name, set()).update(DEADLINE)
     for name, actions in destination_grants(template).items():
         used.setdefault(name, set()).update(actions)
     return used
@@ -153,3 +164,13 @@ def test_the_checker_reports_a_granted_action_nobody_uses() -> None:
     problems = compare(granted, {"ReportFunction": {"s3:GetObject"}})
     # Then the unused grant is reported
     assert problems == ["ReportFunction: granted s3:DeleteObject, never used"]
+
+
+def _handlers(template: dict[str, Any]) -> dict[str, Path]:
+    """Logical ID -> the source file of the function's handler module."""
+    found = {}
+    for name, resource in template["Resources"].items():
+        if resource["Type"] == "AWS::Serverless::Function":
+            module = resource["Properties"]["Handler"].rsplit(".", 1)[0]
+            found[name] = HANDLERS / (module.replace(".", "/") + ".py")
+    return found

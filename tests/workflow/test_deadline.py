@@ -5,6 +5,7 @@ where it stopped and finishes."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -64,6 +65,15 @@ def test_a_run_past_its_deadline_stops_with_deadline_exceeded_saying_how_far_it_
     assert f"({DEADLINE_SECONDS} s)" in run.stopped.cause
     assert "batches done" in run.stopped.cause
     assert "Start the same request again" in run.stopped.cause
+
+
+def test_the_cause_says_why_it_got_no_further_the_throttles_aws_answered_per_action(run: Stopped) -> None:
+    # The storm throttled every RAM and End User Messaging call from the second batch on
+    throttled = re.search(r"AWS throttled (\d+) calls \(([^)]*)\)", run.stopped.cause)
+    assert throttled is not None, run.stopped.cause
+    per_action = dict(part.rsplit(" ", 1) for part in throttled.group(2).split(", "))
+    assert sum(int(count) for count in per_action.values()) == int(throttled.group(1)) > 0
+    assert any(action.startswith("ram:") for action in per_action), per_action
 
 
 def test_the_stopped_run_released_the_share_lock(run: Stopped) -> None:

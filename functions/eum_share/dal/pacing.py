@@ -1,57 +1,386 @@
-"""End User Messaging's request quotas, kept by the caller instead of discovered by throttling.
+"""Pacing of every AWS call made in the owner's and the consumers' accounts: a rate per account and action that
+backs off when AWS throttles and recovers when it answers (additive increase, multiplicative decrease, jitter).
 
-AWS publishes a rate per account for each End User Messaging SMS action, most at 1 request a second, and DryRun
-sends validate at 5 a second (`dal/quotas.py`, with its sources). Each client spaces every one of its calls to keep
-under them: a throttled call would cost a Step Functions retry with backoff, far more time than the wait. The
-spacing is per account and quota, as the quotas are, and shared by the invocations of one execution environment.
+End User Messaging publishes a rate per account for each action, most at 1 request a second, DryRun sends at 5
+(`dal/quotas.py`, with its sources): each action starts at its published rate and never goes above it. RAM
+publishes none: its actions are not spaced, but their throttles are counted and waited out the same way.
+
+Every attempt is paced, botocore's retries included (the wait is taken when botocore creates each attempt's
+request), and a throttled attempt is tried again, at the lowered rate, until the call has been throttled for
+`PATIENCE_SECONDS`; only then does the throttle reach the caller (a polling state waits in its Wait state, a
+one-shot state is retried by the ASL). botocore's own limits (its attempt count, its retry quota, which a long
+storm drains for the life of the client) no longer decide when a throttled call gives up.
+
+The rates and the throttles seen live in the ledger (DynamoDB), an item per account and action, so that they
+survive the invocation: a new Lambda, or another child execution of the Distributed Map, starts at the rate the
+last one left, not at full speed into a storm. Writes are conditional on the version read (no update is lost
+between concurrent writers: on a conflict the lower rate wins and the write is tried again) and few: an action's
+item is written when its rate has moved by half since the last write (at most once a minute), or every five minutes
+while throttles are unsaved; an environment that ends keeps the few throttles it had not written.
 """
 
 from __future__ import annotations
 
+import os
+import random
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from botocore.exceptions import ClientError
 
 from eum_share.dal.quotas import quota_of
 
 SMS_SERVICE = "pinpoint-sms-voice-v2"
+RAM_SERVICE = "ram"
+PACED_SERVICES = frozenset({SMS_SERVICE, RAM_SERVICE})
+
+INCREASE = 0.25  # share of the published rate given back after each call AWS answers
+DECREASE = 0.75  # the rate is multiplied by this at each throttle
+SLOWEST = 0.1  # share of the published rate below which an action is never slowed
+PATIENCE_SECONDS = 30.0  # how long one call is tried again while AWS throttles it, before the caller hears of it
+SAVE_EVERY_SECONDS = 60.0  # an action's item is written at most this often
+SAVE_WHEN_MOVED = 0.5  # share of the saved rate by which the rate must have moved to be worth a write
+COUNT_EVERY_SECONDS = 300.0  # unsaved throttles alone are written this often
+# Actions without a published rate: a throttled attempt is tried again after an exponential backoff with full
+# jitter, as botocore's standard mode does, capped lower so that patience buys more attempts.
+BACKOFF_FIRST_SECONDS = 0.5
+BACKOFF_LONGEST_SECONDS = 8.0
+SAVE_CONFLICT_TRIES = 3
+
+_CONTEXT_KEY = "eum_share_pacing"
+_STARTED_KEY = "eum_share_pacing_started"
+
+
+@dataclass(frozen=True)
+class Saved:
+    """What the ledger holds for one account and action."""
+
+    rate: float | None
+    throttles: int
+    version: int
+
+
+class Store(Protocol):
+    def load(self, account: str, action: str) -> Saved | None: ...
+
+    def save(self, account: str, action: str, rate: float | None, new_throttles: int, version: int) -> bool:
+        """Write the rate (and add the throttles) if the item is still at `version`; False when it is not."""
+        ...
+
+    def throttles(self, account: str) -> dict[str, int]: ...
+
+
+@dataclass
+class Lane:
+    """One account's one action, as this execution environment paces it."""
+
+    published: float | None  # requests a second AWS allows; None: unpublished, not spaced
+    rate: float | None
+    saved_rate: float | None
+    version: int = 0
+    next_at: float = 0.0
+    unsaved_throttles: int = 0
+    saved_at: float = 0.0
+
+    def interval(self) -> float:
+        return 1.0 / self.rate if self.rate else 0.0
+
+    def answered(self) -> None:
+        if self.published and self.rate is not None:
+            self.rate = min(self.published, self.rate + INCREASE * self.published)
+
+    def throttled(self, now: float, jitter: float) -> None:
+        self.unsaved_throttles += 1
+        if self.published and self.rate is not None:
+            self.rate = max(SLOWEST * self.published, self.rate * DECREASE)
+            # Jittered, so that the callers slowed by the same storm do not come back in step.
+            self.next_at = max(self.next_at, now + jitter * self.interval())
+
+    def worth_saving(self, now: float) -> bool:
+        if now - self.saved_at < SAVE_EVERY_SECONDS:
+            return False
+        moved = (
+            self.rate is not None
+            and self.saved_rate is not None
+            and abs(self.rate - self.saved_rate) >= SAVE_WHEN_MOVED * self.saved_rate
+        )
+        return moved or (self.unsaved_throttles > 0 and now - self.saved_at >= COUNT_EVERY_SECONDS)
 
 
 class Pacer:
-    """Reserves each call a moment no sooner than 1/rate after the previous one of its account and quota.
+    """The lanes of one execution environment, shared by its invocations and threads.
 
-    `now` and `sleep` default to time.monotonic and time.sleep, looked up at each call so that an offline Lambda
-    runtime that simulates time is followed."""
+    `now`, `sleep` and `jitter` default to time.monotonic, time.sleep and random.uniform(0.5, 1.5), looked up at
+    each call so that an offline Lambda runtime that simulates time is followed."""
 
-    def __init__(self, now: Callable[[], float] | None = None, sleep: Callable[[float], None] | None = None) -> None:
+    def __init__(
+        self,
+        store: Store | None = None,
+        now: Callable[[], float] | None = None,
+        sleep: Callable[[float], None] | None = None,
+        jitter: Callable[[], float] | None = None,
+    ) -> None:
+        self._store = store
         self._now = now
         self._sleep = sleep
+        self._jitter = jitter
         self._lock = threading.Lock()
-        self._next: dict[tuple[str, str], float] = {}
+        self._lanes: dict[tuple[str, str], Lane] = {}
 
-    def wait(self, account: str, quota: str, per_second: float) -> None:
+    def now(self) -> float:
+        return self._now() if self._now else time.monotonic()
+
+    def wait(self, account: str, action: str, published: float | None) -> None:
+        """Wait for this attempt's turn under the action's rate in the account."""
+        lane = self._lane(account, action, published)
         with self._lock:
-            now = self._now() if self._now else time.monotonic()
-            at = max(now, self._next.get((account, quota), now))
-            self._next[(account, quota)] = at + 1.0 / per_second
+            now = self.now()
+            at = max(now, lane.next_at)
+            lane.next_at = at + lane.interval()
         if at > now:
             (self._sleep or time.sleep)(at - now)
 
+    def answered(self, account: str, action: str, published: float | None, throttled: bool) -> None:
+        """How AWS answered an attempt: the rate backs off on a throttle and recovers on an answer."""
+        lane = self._lane(account, action, published)
+        with self._lock:
+            now = self.now()
+            if throttled:
+                lane.throttled(now, self._jitter() if self._jitter else random.uniform(0.5, 1.5))
+            else:
+                lane.answered()
+            due = self._store is not None and lane.worth_saving(now)
+        if due:
+            self._save(account, action, lane)
 
-_pacer = Pacer()
+    def rate(self, account: str, action: str, published: float | None) -> float | None:
+        return self._lane(account, action, published).rate
+
+    def throttles(self, account: str) -> dict[str, int]:
+        """Throttles seen per action in the account: what the ledger holds and what this environment has not
+        written yet."""
+        seen = dict(self._store.throttles(account)) if self._store else {}
+        with self._lock:
+            for (lane_account, action), lane in self._lanes.items():
+                if lane_account == account and lane.unsaved_throttles:
+                    seen[action] = seen.get(action, 0) + lane.unsaved_throttles
+        return seen
+
+    def _lane(self, account: str, action: str, published: float | None) -> Lane:
+        with self._lock:
+            lane = self._lanes.get((account, action))
+        if lane is not None:
+            return lane
+        saved = self._stored(account, action)
+        rate = published
+        if saved is not None and saved.rate is not None and published:
+            rate = min(published, max(SLOWEST * published, saved.rate))
+        made = Lane(published, rate, rate, saved.version if saved else 0, saved_at=self.now())
+        with self._lock:
+            return self._lanes.setdefault((account, action), made)
+
+    def _stored(self, account: str, action: str) -> Saved | None:
+        """What the ledger holds; None when it cannot be read: pacing is worth a wait, never a failed call."""
+        try:
+            return self._store.load(account, action) if self._store else None
+        except ClientError:
+            return None
+
+    def _save(self, account: str, action: str, lane: Lane) -> None:
+        assert self._store is not None
+        for _ in range(SAVE_CONFLICT_TRIES):
+            with self._lock:
+                rate, throttles, version = lane.rate, lane.unsaved_throttles, lane.version
+                lane.saved_at = self.now()
+            try:
+                written = self._store.save(account, action, rate, throttles, version)
+            except ClientError:
+                return  # the pacing goes on in memory; the ledger is written at the next change
+            if written:
+                with self._lock:
+                    lane.version, lane.saved_rate = version + 1, rate
+                    lane.unsaved_throttles -= throttles
+                return
+            # Another environment wrote first: its throttles are its own to count, and the lower rate wins.
+            theirs = self._stored(account, action)
+            with self._lock:
+                lane.version = theirs.version if theirs else 0
+                if theirs is not None and theirs.rate is not None and lane.rate is not None:
+                    lane.rate = min(lane.rate, theirs.rate)
 
 
-def before_call(pacer: Pacer, account: str) -> Callable[..., None]:
-    """The botocore handler that waits for the call's turn under its quota, before the call is sent."""
+class LedgerStore:
+    """The pacing items of the ledger table: pk PACING#<account>, sk ACTION#<action>."""
 
-    def wait_turn(params: dict[str, Any], model: Any, **_: Any) -> None:
-        pacer.wait(account, *quota_of(model.name, params.get("DryRun") is True))
+    def __init__(self, table: str, dynamodb: Callable[[], Any]) -> None:
+        self.table = table
+        self._dynamodb = dynamodb
 
-    return wait_turn
+    @staticmethod
+    def _key(account: str, action: str) -> dict[str, dict[str, str]]:
+        return {"pk": {"S": f"PACING#{account}"}, "sk": {"S": f"ACTION#{action}"}}
+
+    def load(self, account: str, action: str) -> Saved | None:
+        item = self._dynamodb().get_item(TableName=self.table, Key=self._key(account, action)).get("Item")
+        if item is None:
+            return None
+        return Saved(
+            float(item["rate"]["N"]) if "rate" in item else None,
+            int(item.get("throttles", {}).get("N", "0")),
+            int(item["version"]["N"]),
+        )
+
+    def save(self, account: str, action: str, rate: float | None, new_throttles: int, version: int) -> bool:
+        values: dict[str, Any] = {
+            ":seen": {"N": str(version)},
+            ":next": {"N": str(version + 1)},
+            ":throttles": {"N": str(new_throttles)},
+        }
+        update = "SET version = :next"
+        if rate is not None:
+            update += ", rate = :rate"
+            values[":rate"] = {"N": f"{rate:.6g}"}
+        try:
+            self._dynamodb().update_item(
+                TableName=self.table,
+                Key=self._key(account, action),
+                UpdateExpression=f"{update} ADD throttles :throttles",
+                ConditionExpression="attribute_not_exists(version) OR version = :seen",
+                ExpressionAttributeValues=values,
+            )
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
+    def throttles(self, account: str) -> dict[str, int]:
+        pages = (
+            self._dynamodb()
+            .get_paginator("query")
+            .paginate(
+                TableName=self.table,
+                KeyConditionExpression="pk = :pk",
+                ExpressionAttributeValues={":pk": {"S": f"PACING#{account}"}},
+            )
+        )
+        seen = {}
+        for page in pages:
+            for item in page["Items"]:
+                count = int(item.get("throttles", {}).get("N", "0"))
+                if count:
+                    seen[item["sk"]["S"].removeprefix("ACTION#")] = count
+        return seen
+
+
+def _ledger_store() -> Store | None:
+    """The ledger the functions are given (LEDGER_TABLE_NAME); without one (a tool run outside Lambda) the pacing
+    lives in memory only."""
+    table = os.environ.get("LEDGER_TABLE_NAME")
+    if not table:
+        return None
+    from eum_share.dal.clients import client
+
+    return LedgerStore(table, lambda: client("dynamodb"))
+
+
+class _Default:
+    """The environment's pacer, made at first use, once the environment's variables are known."""
+
+    _pacer: Pacer | None = None
+    _lock = threading.Lock()
+
+    @classmethod
+    def get(cls) -> Pacer:
+        with cls._lock:
+            if cls._pacer is None:
+                cls._pacer = Pacer(_ledger_store())
+            return cls._pacer
+
+
+def default_pacer() -> Pacer:
+    return _Default.get()
+
+
+def _action(service: str, operation: str, params: dict[str, Any]) -> tuple[str, float | None]:
+    """The action's lane and its published rate: End User Messaging by its quota table, others unpublished."""
+    if service == SMS_SERVICE:
+        return quota_of(operation, params.get("DryRun") is True)
+    return f"{service}:{operation}", None
+
+
+def _throttled(response: Any, caught: Exception | None) -> bool:
+    from eum_share.dal.throttling import THROTTLING_CODES
+
+    if caught is not None or response is None:
+        return False
+    return response[1].get("Error", {}).get("Code") in THROTTLING_CODES
+
+
+class _Hooks:
+    """botocore handlers: note the call's action, wait before each attempt, learn from each answer."""
+
+    def __init__(self, pacer: Callable[[], Pacer], account: str, service: str) -> None:
+        self.pacer, self.account, self.service = pacer, account, service
+
+    def note(self, params: dict[str, Any], model: Any, context: dict[str, Any], **_: Any) -> None:
+        context[_CONTEXT_KEY] = _action(self.service, model.name, params)
+
+    def wait_turn(self, request: Any, **_: Any) -> None:
+        context = getattr(request, "context", {})
+        noted = context.get(_CONTEXT_KEY)
+        if noted is not None:
+            pacer = self.pacer()
+            pacer.wait(self.account, *noted)
+            context.setdefault(_STARTED_KEY, pacer.now())  # patience counts from the first attempt
+
+    def learn(
+        self, response: Any, caught_exception: Exception | None, attempts: int, request_dict: dict[str, Any], **_: Any
+    ) -> float | None:
+        context = request_dict.get("context", {})
+        noted = context.get(_CONTEXT_KEY)
+        if noted is None or caught_exception is not None:
+            return None
+        action, published = noted
+        started = context.get(_STARTED_KEY, 0.0)
+        pacer = self.pacer()
+        throttled = _throttled(response, caught_exception)
+        pacer.answered(self.account, action, published, throttled)
+        if not throttled or pacer.now() - started >= PATIENCE_SECONDS:
+            return None  # botocore decides, as for any other answer
+        if published:
+            return 0.0  # the next attempt waits its turn at the lowered rate
+        ceiling = min(BACKOFF_LONGEST_SECONDS, BACKOFF_FIRST_SECONDS * 2 ** (attempts - 1))
+        return random.uniform(0, ceiling)
 
 
 def pace(client: Any, account: str, pacer: Pacer | None = None) -> Any:
-    """The client, every End User Messaging call spaced to stay under the account's quotas."""
-    client.meta.events.register(f"before-parameter-build.{SMS_SERVICE}", before_call(pacer or _pacer, account))
+    """The client, every attempt of its calls paced per account and action, throttles waited out."""
+    service = client.meta.service_model.service_id.hyphenize()
+    hooks = _Hooks((lambda: pacer) if pacer else default_pacer, account, service)
+    events = client.meta.events
+    events.register(f"before-parameter-build.{service}", hooks.note)
+    events.register(f"request-created.{service}", hooks.wait_turn)
+    # First, so that its answer decides for a throttle before botocore's attempt count and retry quota do.
+    events.register_first(f"needs-retry.{service}", hooks.learn)
     return client
+
+
+def throttles_seen(accounts: list[str]) -> dict[str, int]:
+    """Throttles AWS answered per action in these accounts, most first, as the ledger's pacing items count them."""
+    seen: dict[str, int] = {}
+    for account in dict.fromkeys(accounts):
+        for action, count in default_pacer().throttles(account).items():
+            seen[action] = seen.get(action, 0) + count
+    return dict(sorted(seen.items(), key=lambda item: (-item[1], item[0])))
+
+
+def describe_throttles(seen: dict[str, int]) -> str:
+    """'AWS throttled 12 calls (DescribePhoneNumbers 8, ram:AssociateResourceShare 4)', or that it throttled none."""
+    if not seen:
+        return "AWS throttled none of its calls"
+    listed = ", ".join(f"{action} {count}" for action, count in seen.items())
+    return f"AWS throttled {sum(seen.values())} calls ({listed})"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from eum_share.clock import epoch
+from eum_share.dal.pacing import describe_throttles, throttles_seen
 from eum_share.errors import DeadlineExceeded
 from eum_share.logic.context import Migration
 
@@ -13,14 +14,18 @@ def past_deadline(migration: Migration) -> bool:
 
 
 def stop_at_deadline(migration: Migration) -> None:
-    """Raise DeadlineExceeded, with how far the migration got, once its run is past its deadline."""
+    """Raise DeadlineExceeded, with how far the migration got and why (the throttles AWS answered, per action),
+    once its run is past its deadline."""
     if not past_deadline(migration):
         return
     record = migration.record
+    request = migration.request
+    throttled = throttles_seen([request.owner.account_id, *(c.account_id for c in request.consumers)])
     raise DeadlineExceeded(
         f"migration {migration.id} did not finish within options.deadlineSeconds "
         f"({migration.request.options.deadline_seconds} s): it stopped in phase {record.phase.value} with "
-        f"{record.batches_done} of {record.batches} batches done; nothing done is lost (the ledger keeps it) and the "
+        f"{record.batches_done} of {record.batches} batches done; {describe_throttles(throttled)} in its accounts. "
+        "Nothing done is lost (the ledger keeps it) and the "
         "share lock is released. Start the same request again (or run `eum-share resume "
         f"{migration.id}`) to continue where it stopped."
     )

@@ -9,6 +9,7 @@ from pydantic import Field
 
 from eum_share.clock import isonow, utcnow
 from eum_share.dal import artifacts, events
+from eum_share.dal.pacing import describe_throttles, throttles_seen
 from eum_share.errors import MigrationIncomplete
 from eum_share.logic.context import Migration
 from eum_share.logic.floor import NOT_MEASURED, Floor, floor
@@ -101,6 +102,8 @@ class Report(WireModel):
     warnings: list[str]
     approval: ApprovalRecord | None = None
     timeline: Timeline = Timeline()
+    # Calls AWS answered ThrottlingException, per action, in the owner's and consumers' accounts (dal/pacing.py).
+    throttles: dict[str, int] = Field(default_factory=dict)
 
     @property
     def failed(self) -> list[IdentityLine]:
@@ -172,6 +175,7 @@ def build_report(migration: Migration, *, outcome: str | None = None) -> Report:
         warnings=list(record.warnings),
         approval=record.approval,
         timeline=_timeline(migration, identities),
+        throttles=throttles_seen([request.owner.account_id, *(c.account_id for c in request.consumers)]),
     )
 
 
@@ -287,6 +291,8 @@ def render_markdown(report: Report) -> str:
         ]
     if report.warnings:
         lines += ["", "## Warnings", ""] + [f"- {w}" for w in report.warnings]
+    if report.throttles:
+        lines += ["", "## AWS busy", "", f"- {describe_throttles(report.throttles)}; each was waited out"]
     return "\n".join(lines) + "\n"
 
 

@@ -1,0 +1,192 @@
+"""Pacing by account and action: the published rate to start from, backing off on throttling, recovering on answers,
+every attempt paced (botocore's retries too), and the rates kept in the ledger across invocations.
+
+Sources: the quotas page of the End User Messaging SMS user guide
+(https://docs.aws.amazon.com/sms-voice/latest/userguide/quotas.html), "the Requests Per Second (RPS) quota for
+each resource", most actions at 1, ListTagsForResource at 10. ThrottlingException in botocore's
+pinpoint-sms-voice-v2 model: "An error that occurred because too many requests were sent during a certain amount
+of time."
+
+The client under test sends nothing: a botocore before-send handler answers each attempt as AWS would (JSON
+protocol, HTTP 400 with `__type` ThrottlingException, or 200 with the action's output), so that botocore's own
+retry loop runs, which a Stubber (answering before the request is even built) would skip.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+from botocore.awsrequest import AWSResponse
+from botocore.exceptions import ClientError
+from eum_share.dal.clients import SDK_CONFIG
+from eum_share.dal.pacing import PATIENCE_SECONDS, LedgerStore, Pacer, pace
+
+from tests.support.ledger_table import create_ledger_table
+from twin.clock import VirtualClock
+from twin.offline import OfflineAWS
+
+ACCOUNT = "111122223333"
+ARN = "arn:aws:sms-voice:us-east-1:111122223333:phone-number/phone-0123456789abcdef0123456789abcdef"
+TABLE = "ledger"
+
+
+class _Raw:
+    def __init__(self, body: bytes) -> None:
+        self.body = body
+
+    def stream(self, **_: Any) -> Iterator[bytes]:
+        yield self.body
+
+
+class Aws:
+    """Answers each attempt: throttled while `throttled` says so, else the output; notes when each came."""
+
+    def __init__(self, clock: VirtualClock, output: dict[str, Any], throttled: int = 0) -> None:
+        self.clock, self.output, self.throttled = clock, output, throttled
+        self.attempts: list[float] = []
+
+    def __call__(self, request: Any, **_: Any) -> AWSResponse:
+        self.attempts.append(round(self.clock.now(), 6))
+        if self.throttled:
+            self.throttled -= 1
+            body = {"__type": "ThrottlingException", "Message": "Rate exceeded"}
+            return AWSResponse(request.url, 400, {"x-amzn-RequestId": "r"}, _Raw(json.dumps(body).encode()))
+        return AWSResponse(request.url, 200, {"x-amzn-RequestId": "r"}, _Raw(json.dumps(self.output).encode()))
+
+
+def _client(pacer: Pacer, aws: Aws) -> Any:
+    made = boto3.session.Session(aws_access_key_id="a", aws_secret_access_key="b").client(
+        "pinpoint-sms-voice-v2",
+        region_name="us-east-1",
+        config=SDK_CONFIG,  # type: ignore[call-overload]
+    )
+    pace(made, ACCOUNT, pacer)
+    made.meta.events.register("before-send.pinpoint-sms-voice-v2", aws)
+    return made
+
+
+def _pacer(clock: VirtualClock, store: Any = None) -> Pacer:
+    # No jitter: a throttled action's next attempt comes exactly one (lowered) interval later.
+    return Pacer(store, now=clock.now, sleep=clock.sleep, jitter=lambda: 1.0)
+
+
+def _policy(clock: VirtualClock, throttled: int = 0) -> Aws:
+    return Aws(clock, {"ResourceArn": ARN, "Policy": "{}"}, throttled)
+
+
+def test_calls_to_an_action_limited_to_one_a_second_are_a_second_apart() -> None:
+    # Given a paced client and a simulated clock
+    clock = VirtualClock()
+    aws = _policy(clock)
+    client = _client(_pacer(clock), aws)
+    # When GetResourcePolicy is called three times in a row
+    for _ in range(3):
+        client.get_resource_policy(ResourceArn=ARN)
+    # Then each call waited its turn: one a second, as the quotas page allows
+    assert aws.attempts == [0.0, 1.0, 2.0]
+
+
+def test_each_action_is_spaced_by_its_own_rate() -> None:
+    # Given a paced client and a simulated clock
+    clock = VirtualClock()
+    tags = Aws(clock, {"ResourceArn": ARN, "Tags": []})
+    client = _client(_pacer(clock), tags)
+    # When ListTagsForResource (10 a second) is called three times
+    for _ in range(3):
+        client.list_tags_for_resource(ResourceArn=ARN)
+    # Then the tag reads took a tenth of a second each
+    assert tags.attempts == [0.0, 0.1, 0.2]
+
+
+def test_botocores_retries_of_a_throttled_call_are_paced_at_a_lowered_rate() -> None:
+    # Given an action at 1 a second whose first two attempts AWS throttles
+    clock = VirtualClock()
+    aws = _policy(clock, throttled=2)
+    client = _client(_pacer(clock), aws)
+    # When it is called once
+    client.get_resource_policy(ResourceArn=ARN)
+    # Then each retry waited its turn, longer each time (1/0.75 s, then 1/0.5625 s), instead of coming at once
+    assert aws.attempts == [0.0, round(1 / 0.75, 6), round(1 / 0.75 + 1 / 0.5625, 6)]
+
+
+def test_the_rate_recovers_once_aws_answers_again() -> None:
+    # Given an action throttled twice (its rate lowered to 0.5625 a second)
+    clock = VirtualClock()
+    pacer = _pacer(clock)
+    client = _client(pacer, _policy(clock, throttled=2))
+    client.get_resource_policy(ResourceArn=ARN)
+    # When AWS answers the next calls
+    for _ in range(2):
+        client.get_resource_policy(ResourceArn=ARN)
+    # Then the rate climbed back a quarter of the published rate per answer, never above it
+    assert pacer.rate(ACCOUNT, "GetResourcePolicy", 1.0) == 1.0
+
+
+def test_a_throttled_call_is_tried_again_past_botocores_attempts_until_aws_answers() -> None:
+    # Given botocore's standard mode allows 5 attempts, and AWS throttles the first 8
+    clock = VirtualClock()
+    aws = _policy(clock, throttled=8)
+    client = _client(_pacer(clock), aws)
+    # When the call is made
+    answer = client.get_resource_policy(ResourceArn=ARN)
+    # Then it waited the storm out and returned AWS's answer
+    assert answer["Policy"] == "{}"
+    assert len(aws.attempts) == 9
+
+
+def test_a_call_throttled_for_longer_than_the_patience_reaches_the_caller() -> None:
+    # Given AWS throttles every attempt of the call
+    clock = VirtualClock()
+    aws = _policy(clock, throttled=10_000)
+    client = _client(_pacer(clock), aws)
+    # When the call is made
+    with pytest.raises(ClientError) as raised:
+        client.get_resource_policy(ResourceArn=ARN)
+    # Then it gives up once it has been throttled for the patience, and says AWS was busy
+    assert raised.value.response["Error"]["Code"] == "ThrottlingException"
+    assert PATIENCE_SECONDS <= aws.attempts[-1] < PATIENCE_SECONDS + 20
+
+
+def test_a_new_lambda_starts_at_the_rate_the_last_one_left_in_the_ledger(aws: OfflineAWS) -> None:
+    # Given a Lambda that met three throttles in a row on GetResourcePolicy (its rate down to 0.42 a second)
+    dynamodb = create_ledger_table(aws, TABLE)
+    store = LedgerStore(TABLE, lambda: dynamodb)
+    clock = VirtualClock()
+    earlier = _pacer(clock, store)
+    earlier.rate(ACCOUNT, "GetResourcePolicy", 1.0)
+    clock.advance(60)
+    for _ in range(3):
+        earlier.answered(ACCOUNT, "GetResourcePolicy", 1.0, throttled=True)
+    # When a new Lambda (a pacer of its own) makes two calls
+    later = _policy(clock)
+    client = _client(_pacer(clock, store), later)
+    for _ in range(2):
+        client.get_resource_policy(ResourceArn=ARN)
+    # Then it spaces them at the rate the ledger holds, not at the published one
+    assert later.attempts[1] - later.attempts[0] == pytest.approx(1 / 0.75**3, rel=1e-3)
+
+
+def test_concurrent_lambdas_lose_no_throttle_count_and_the_lower_rate_wins(aws: OfflineAWS) -> None:
+    # Given two Lambdas pacing the same account and action, each having read the ledger
+    dynamodb = create_ledger_table(aws, TABLE)
+    store = LedgerStore(TABLE, lambda: dynamodb)
+    clock = VirtualClock()
+    first, second = _pacer(clock, store), _pacer(clock, store)
+    for pacer in (first, second):
+        pacer.rate(ACCOUNT, "DescribePools", 1.0)
+    clock.advance(60)
+    # When the first meets three throttles (its rate down to 0.42, written), and the second one, five minutes later
+    for _ in range(3):
+        first.answered(ACCOUNT, "DescribePools", 1.0, throttled=True)
+    clock.advance(300)
+    second.answered(ACCOUNT, "DescribePools", 1.0, throttled=True)
+    # Then the ledger counts all four throttles
+    assert store.throttles(ACCOUNT) == {"DescribePools": 4}
+    # And holds the lower of the two rates: the first's (0.75^3), not the second's (0.75)
+    saved = store.load(ACCOUNT, "DescribePools")
+    assert saved is not None
+    assert saved.rate == pytest.approx(0.75**3, rel=1e-3)
