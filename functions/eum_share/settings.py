@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cache
 from os import environ
 from typing import TypeVar
@@ -13,6 +14,22 @@ from eum_share.errors import ConfigurationError
 # Where the Lambda console and `sam local` would show the fix: the variable's name, not the field's.
 _NAME_PATTERN = r"^[A-Za-z0-9+=,.@_-]{1,64}$"
 _STATE_MACHINE_ARN = r"^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:"
+# Account IDs separated by commas (CloudFormation joins a CommaDelimitedList so), "*" for any, empty for none.
+_ACCOUNT_LIST = r"^(\*|\s*(\d{12}\s*(,\s*\d{12}\s*)*)?)$"
+
+
+@dataclass(frozen=True)
+class AllowList:
+    """The accounts a request may name. None: any account."""
+
+    owners: frozenset[str] | None = None
+    consumers: frozenset[str] | None = None
+    # Consumers may be any account of this organization (RAM keeps the share inside it).
+    organization: str | None = None
+
+
+def _accounts(value: str) -> frozenset[str] | None:
+    return None if value.strip() == "*" else frozenset(a.strip() for a in value.split(",") if a.strip())
 
 
 class Settings(BaseModel):
@@ -29,10 +46,25 @@ class Settings(BaseModel):
     share_lock_seconds: int = Field(default=21_600, alias="SHARE_LOCK_SECONDS", ge=300, le=7 * 86_400)
     # Origins (scheme://host[:port]) a completion callback may be POSTed to, comma-separated; empty: none.
     callback_allowed_origins: str = Field(default="", alias="CALLBACK_ALLOWED_ORIGINS", max_length=4096)
+    # The accounts requests may name, comma-separated account IDs, "*" for any (stack parameters OwnerAccountIds,
+    # ConsumerAccountIds, ConsumerOrganizationId): a request naming another account is refused before anything.
+    allowed_owner_accounts: str = Field(default="*", alias="ALLOWED_OWNER_ACCOUNTS", pattern=_ACCOUNT_LIST)
+    allowed_consumer_accounts: str = Field(default="*", alias="ALLOWED_CONSUMER_ACCOUNTS", pattern=_ACCOUNT_LIST)
+    consumer_organization_id: str = Field(
+        default="", alias="CONSUMER_ORGANIZATION_ID", pattern=r"^$|^o-[a-z0-9]{10,32}$"
+    )
 
     @property
     def role_names(self) -> frozenset[str]:
         return frozenset({self.owner_role_name, self.consumer_role_name})
+
+    @property
+    def allow_list(self) -> AllowList:
+        return AllowList(
+            owners=_accounts(self.allowed_owner_accounts),
+            consumers=_accounts(self.allowed_consumer_accounts),
+            organization=self.consumer_organization_id or None,
+        )
 
     @property
     def callback_origins(self) -> frozenset[str]:
