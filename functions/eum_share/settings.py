@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 from os import environ
-from typing import TypeVar
+from typing import Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -15,6 +15,7 @@ from eum_share.errors import ConfigurationError
 _NAME_PATTERN = r"^[A-Za-z0-9+=,.@_-]{1,64}$"
 _STATE_MACHINE_ARN = r"^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:"
 # Account IDs separated by commas (CloudFormation joins a CommaDelimitedList so), "*" for any, empty for none.
+ApprovalRequired = Literal["ALWAYS", "EXTERNAL_PRINCIPALS", "REQUESTED"]
 _ACCOUNT_LIST = r"^(\*|\s*(\d{12}\s*(,\s*\d{12}\s*)*)?)$"
 
 
@@ -53,6 +54,10 @@ class Settings(BaseModel):
     consumer_organization_id: str = Field(
         default="", alias="CONSUMER_ORGANIZATION_ID", pattern=r"^$|^o-[a-z0-9]{10,32}$"
     )
+    # Which migrations wait at the approval gate (stack parameter ApprovalRequired): ALWAYS every one;
+    # EXTERNAL_PRINCIPALS those whose share may reach accounts outside the organization, and those that ask;
+    # REQUESTED only those whose request asks (options.requireApproval).
+    approval_required: ApprovalRequired = Field(default="EXTERNAL_PRINCIPALS", alias="APPROVAL_REQUIRED")
 
     @property
     def role_names(self) -> frozenset[str]:
@@ -75,7 +80,11 @@ class DoorSettings(Settings):
     """The doors that start and steer migrations from outside: the webhook and the EventBridge starter."""
 
     state_machine_arn: str = Field(alias="STATE_MACHINE_ARN", pattern=_STATE_MACHINE_ARN)
+    # One key per job: tickets and status reads; approval decisions. Neither is the callbacks' key.
     webhook_secret_name: str = Field(default="", alias="WEBHOOK_SECRET_NAME", max_length=2048)
+    approval_secret_name: str = Field(default="", alias="APPROVAL_SECRET_NAME", max_length=2048)
+    # Signs completion callbacks, and opens nothing: every callback receiver can read it.
+    callback_secret_name: str = Field(default="", alias="CALLBACK_SECRET_NAME", max_length=2048)
     # The EventBridge door's "SMS Migration Rollback Requested" starts it; empty where a door does not.
     rollback_state_machine_arn: str = Field(
         default="", alias="ROLLBACK_STATE_MACHINE_ARN", pattern=rf"^$|{_STATE_MACHINE_ARN}"
