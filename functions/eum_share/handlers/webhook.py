@@ -64,9 +64,10 @@ def signed_message() -> bytes:
     return event.path.encode() if event.http_method == "GET" else raw_body()
 
 
-# The decision routes by how the decider is known: API Gateway's IAM authorization, or the approvals key.
-IAM_DECISION = re.compile(r"^/migrations/[^/]+/(approve|reject)$")
-SIGNED_DECISION = re.compile(r"^/migrations/[^/]+/(approve|reject)-signed$")
+# The decision routes by how the decider is known: API Gateway's IAM authorization, or the approvals key. Matched
+# at the path's end, as the routes are, whatever stage prefix the path carries.
+IAM_DECISION = re.compile(r"/migrations/[^/]+/(approve|reject)$")
+SIGNED_DECISION = re.compile(r"/migrations/[^/]+/(approve|reject)-signed$")
 APPROVALS_KEY_HOLDER = "the approvals key"
 
 
@@ -74,13 +75,13 @@ def verify_signature(app: APIGatewayHttpResolver, next_middleware: NextMiddlewar
     if len(raw_body()) > MAX_BODY_BYTES:
         raise RequestTooLarge(f"the body is larger than {MAX_BODY_BYTES} bytes")
     path, settings = app.current_event.path, get_door_settings()
-    if IAM_DECISION.fullmatch(path):
+    if IAM_DECISION.search(path):
         if not iam_caller():
             raise SignatureInvalid(f"{path} takes IAM-authorized (SigV4) requests only; or sign for {path}-signed")
         return next_middleware(app)  # API Gateway verified the caller's SigV4 signature (route with AWS_IAM auth)
     if app.current_event.http_method == "GET" and iam_caller():
         return next_middleware(app)
-    key = settings.approval_secret_name if SIGNED_DECISION.fullmatch(path) else settings.webhook_secret_name
+    key = settings.approval_secret_name if SIGNED_DECISION.search(path) else settings.webhook_secret_name
     try:
         signing.verify(verifying_secrets(key), dict(app.current_event.headers), signed_message(), time.time())
     except signing.BadSignature as bad:
