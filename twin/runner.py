@@ -96,8 +96,11 @@ class LocalStateMachine:
         """Deploy template.yaml's stateful resources and functions, create every state machine of it (a function
         may start another one: the EventBridge door starts rollbacks), and return the named one.
 
-        The functions' environment is set before their modules are imported, as in Lambda.
+        The functions' environment is set before their modules are imported, as in Lambda. The approval gate
+        stops only the migrations that ask for it (ApprovalRequired=REQUESTED) unless `parameters` say otherwise:
+        most offline runs share outside the organization, which the stack's default would hold at the gate.
         """
+        parameters = {"ApprovalRequired": "REQUESTED"} | (parameters or {})
         with offline.unthrottled():  # deploying is not part of any migration
             stack = LocalStack(offline, parameters=parameters)
             os.environ.update(stack.environment())

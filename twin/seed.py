@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,8 +27,9 @@ ROLE_RESOURCES = {"ConsumerRole": ("ConsumerRole", "SmsEventsToLogsRole"), "Owne
 
 
 def external_id(account: str) -> str:
-    """The ExternalId a seeded consumer's role expects: what its request gives as `externalId`."""
-    return f"eum-share-{account}"
+    """The ExternalId a seeded account's role expects: what its request gives as `externalId`. Random-looking, as
+    docs/deploy.md has it generated: nothing about the account (its ID, the project's name) leads to it."""
+    return uuid.uuid5(uuid.NAMESPACE_URL, f"offline-external-id/{account}").hex
 
 
 @dataclass
@@ -74,7 +76,7 @@ class Scenario:
         principals = ([self.consumer_ou] if self.org_consumers else []) + self.external_consumers
         return {
             "region": self.region,
-            "owner": {"accountId": self.owner},
+            "owner": {"accountId": self.owner, "externalId": external_id(self.owner)},
             "share": {"name": "sms-production", "allowExternalPrincipals": bool(self.external_consumers)},
             "principals": principals,
             "consumers": self.consumer_entries(),

@@ -29,6 +29,8 @@ class Deployment:
     owner_role_name: str = OWNER_ROLE_NAME
     consumer_role_name: str = CONSUMER_ROLE_NAME
     callback_allowed_origins: str = ""
+    # The stack's ApprovalRequired; a stack from before the parameter gates only the requests that ask.
+    approval_required: str = "REQUESTED"
 
     @classmethod
     def from_stack(cls, cloudformation: Any, stack_name: str) -> Deployment:
@@ -61,6 +63,7 @@ class Deployment:
             owner_role_name=parameters.get("OwnerRoleName") or OWNER_ROLE_NAME,
             consumer_role_name=parameters.get("ConsumerRoleName") or CONSUMER_ROLE_NAME,
             callback_allowed_origins=parameters.get("CallbackAllowedOrigins", ""),
+            approval_required=parameters.get("ApprovalRequired") or "REQUESTED",
         )
 
     @property

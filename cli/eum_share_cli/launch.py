@@ -85,6 +85,7 @@ def as_dry_run(raw: Any, migration_id: str) -> Any:
 def launch(deployment: Deployment, request: MigrationRequest, name: str) -> Launched:
     from eum_share.dal import executions
     from eum_share.logic.doors import canonical_input
+    from eum_share.logic.start import approval_needed
 
     assert request.migration_id is not None
     _refuse_a_clash(deployment, request)
@@ -97,7 +98,7 @@ def launch(deployment: Deployment, request: MigrationRequest, name: str) -> Laun
         execution_name=name,
         execution_arn=arn,
         dry_run=request.options.dry_run,
-        gated=request.options.require_approval and not request.options.dry_run,
+        gated=approval_needed(request, deployment.approval_required) and not request.options.dry_run,
     )
 
 

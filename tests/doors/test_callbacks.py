@@ -7,13 +7,13 @@ import json
 from eum_share.logic.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
 
 from tests.doors.conftest import CallbackReceiver
-from tests.support.http import webhook_secret
+from tests.support.http import callback_secret, webhook_secret
 from twin.offline import OfflineAWS
 from twin.runner import LocalStateMachine
 from twin.seed import Scenario
 
 
-def test_the_callback_hears_the_outcome_signed_with_the_webhook_secret(
+def test_the_callback_hears_the_outcome_signed_with_the_callbacks_own_key(
     aws: OfflineAWS, workflow: LocalStateMachine, scenario: Scenario, receiver: CallbackReceiver
 ) -> None:
     # Given a migration whose request asks for a callback at an allow-listed URL
@@ -21,13 +21,15 @@ def test_the_callback_hears_the_outcome_signed_with_the_webhook_secret(
     # When it runs to the end
     execution = workflow.run(request, name="mig-cb")
     aws.events.settle()
-    # Then the receiver got one POST saying it succeeded, whose signature verifies with the stack's secret
+    # Then the receiver got one POST saying it succeeded, whose signature verifies with the callbacks key (which
+    # opens no door), not with the intake key
     assert execution.status == "SUCCEEDED"
     ((headers, body),) = receiver.received
     assert json.loads(body)["migrationId"] == "mig-cb"
     assert json.loads(body)["event"] == "MigrationSucceeded"
-    expected = sign(webhook_secret(aws, workflow), headers[TIMESTAMP_HEADER], body)
+    expected = sign(callback_secret(aws, workflow), headers[TIMESTAMP_HEADER], body)
     assert headers[SIGNATURE_HEADER] == expected
+    assert headers[SIGNATURE_HEADER] != sign(webhook_secret(aws, workflow), headers[TIMESTAMP_HEADER], body)
 
 
 def test_a_migration_without_a_callback_calls_nobody(

@@ -113,6 +113,26 @@ def test_a_wrong_signature_is_refused_with_nothing_started(
     assert executions(aws, workflow) == []
 
 
+def test_during_a_rotation_tickets_signed_with_the_previous_or_the_new_key_are_both_accepted(
+    aws: OfflineAWS, workflow: LocalStateMachine, scenario: Scenario
+) -> None:
+    # Given the intake key just rotated: Secrets Manager labels the new value AWSCURRENT and the old AWSPREVIOUS
+    # (PutSecretValue: "Secrets Manager automatically moves the staging label AWSCURRENT to this version")
+    previous = webhook_secret(aws, workflow)
+    with aws.observing():
+        aws.client("secretsmanager").put_secret_value(
+            SecretId=workflow.resource_name("WebhookSecret"), SecretString="a-new-intake-key-0123456789abcdef"
+        )
+    current = webhook_secret(aws, workflow)
+    # When one ticket system still signs with the previous value and another already with the new one
+    old = signed(http_event("POST /migrations", body=ticket(scenario, "MIG-51")), previous, unix_now(aws))
+    new = signed(http_event("POST /migrations", body=ticket(scenario, "MIG-52")), current, unix_now(aws))
+    other = signed(http_event("POST /migrations", body=ticket(scenario, "MIG-53")), b"never-a-key", unix_now(aws))
+    # Then both start their migrations, and a key that was never the intake key still opens nothing
+    assert (deliver(aws, workflow, old).status, deliver(aws, workflow, new).status) == (202, 202)
+    assert deliver(aws, workflow, other).status == 401
+
+
 def test_an_unsigned_ticket_is_refused_naming_the_missing_header(
     aws: OfflineAWS, workflow: LocalStateMachine, scenario: Scenario
 ) -> None:

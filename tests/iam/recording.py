@@ -186,7 +186,7 @@ def _repairs(aws: OfflineAWS, workflow: LocalStateMachine, scenario: Scenario, r
 
 def _migrations(aws: OfflineAWS, workflow: LocalStateMachine, scenario: Scenario, receiver: Any) -> None:
     from tests.doors.conftest import unix_now
-    from tests.support.http import deliver, http_event, signed, webhook_secret
+    from tests.support.http import approval_secret, deliver, http_event, signed, webhook_secret
 
     secret = webhook_secret(aws, workflow)
 
@@ -207,11 +207,17 @@ def _migrations(aws: OfflineAWS, workflow: LocalStateMachine, scenario: Scenario
     assert workflow.run(again, name="IAM-9").status == "SUCCEEDED"
     aws.events.settle()
     gated = {"requireApproval": True, "approvalTimeoutSeconds": 3600}
-    for name, route, decision in (("IAM-2", "approve", "APPROVED"), ("IAM-3", "reject", "REJECTED")):
+    approvals = approval_secret(aws, workflow)
+    # One decision by an IAM principal (the committed sample carries API Gateway's authorizer), one signed with
+    # the approvals key.
+    for name, route, decision in (("IAM-2", "approve", "APPROVED"), ("IAM-3", "reject-signed", "REJECTED")):
         arn = workflow.start(scenario.request(migrationId=name, options=gated), name=name)
         wait_for_status(aws, workflow, name, "AWAITING_APPROVAL")
         body = {"migrationId": name, "decision": decision, "approver": "iam@example.com"}
-        assert http(f"POST /migrations/{{id}}/{route}", migration_id=name, body=body).status == 200
+        event = http_event(f"POST /migrations/{{id}}/{route}", migration_id=name, body=body)
+        if route.endswith("-signed"):
+            event = signed(event, approvals, unix_now(aws))
+        assert deliver(aws, workflow, event).status == 200
         workflow.wait(arn)
         aws.events.settle()
     strategy = scenario.request(migrationId="IAM-4", options={"strategy": "RESOURCE_POLICY"})

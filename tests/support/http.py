@@ -20,6 +20,8 @@ SAMPLES = {
     "GET /migrations/{id}": "doors/http-get-migration.json",
     "POST /migrations/{id}/approve": "doors/http-approve.json",
     "POST /migrations/{id}/reject": "doors/http-reject.json",
+    "POST /migrations/{id}/approve-signed": "doors/http-approve-signed.json",
+    "POST /migrations/{id}/reject-signed": "doors/http-reject-signed.json",
 }
 
 
@@ -65,10 +67,24 @@ def signed(event: dict[str, Any], secret: bytes, timestamp: int) -> dict[str, An
     return event
 
 
-def webhook_secret(aws: OfflineAWS, workflow: LocalStateMachine) -> bytes:
+def stack_secret(aws: OfflineAWS, workflow: LocalStateMachine, logical_id: str) -> bytes:
+    """The current value of one of the stack's keys (WebhookSecret, ApprovalSecret, CallbackSecret)."""
     with aws.observing():
-        value = aws.client("secretsmanager").get_secret_value(SecretId=workflow.resource_name("WebhookSecret"))
+        value = aws.client("secretsmanager").get_secret_value(SecretId=workflow.resource_name(logical_id))
     return str(value["SecretString"]).encode()
+
+
+def webhook_secret(aws: OfflineAWS, workflow: LocalStateMachine) -> bytes:
+    """The intake key: tickets and status reads."""
+    return stack_secret(aws, workflow, "WebhookSecret")
+
+
+def approval_secret(aws: OfflineAWS, workflow: LocalStateMachine) -> bytes:
+    return stack_secret(aws, workflow, "ApprovalSecret")
+
+
+def callback_secret(aws: OfflineAWS, workflow: LocalStateMachine) -> bytes:
+    return stack_secret(aws, workflow, "CallbackSecret")
 
 
 def deliver(aws: OfflineAWS, workflow: LocalStateMachine, event: dict[str, Any], client: Any = None) -> HttpAnswer:

@@ -40,6 +40,8 @@ DOORS: dict[str, type[BaseModel]] = {
     "doors/http-get-migration.json": APIGatewayProxyEventV2Model,
     "doors/http-approve.json": APIGatewayProxyEventV2Model,
     "doors/http-reject.json": APIGatewayProxyEventV2Model,
+    "doors/http-approve-signed.json": APIGatewayProxyEventV2Model,
+    "doors/http-reject-signed.json": APIGatewayProxyEventV2Model,
     "doors/event-approval-decided.json": BusEvent,
     "doors/event-rollback-requested.json": BusEvent,
 }

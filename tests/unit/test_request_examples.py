@@ -140,3 +140,21 @@ def test_the_example_is_pretty_printed_json(name: str) -> None:
     assert isinstance(json.loads(text), dict)
     assert text.endswith("}\n")
     assert text.count("\n") > 1
+
+
+def test_no_example_external_id_can_be_guessed_from_its_account() -> None:
+    # An ExternalId proves that whoever wrote the request was given access to the account (docs/deploy.md); one made
+    # of the account ID, which every request names, proves nothing, and examples are what people copy.
+    # Given every committed example and the README
+    root = EVENTS.parent
+    texts = {path.name: path.read_text() for path in sorted(EVENTS.rglob("*.json"))}
+    texts["README.md"] = (root / "README.md").read_text()
+    # When their ExternalIds are read
+    found = {
+        (name, value)
+        for name, text in texts.items()
+        for value in re.findall(r'\\?"externalId\\?":\s*\\?"([^"\\]+)', text)
+    }
+    # Then there are some, and none carries a 12-digit account ID
+    assert found
+    assert [(name, value) for name, value in found if re.search(r"\d{12}", value)] == []

@@ -9,6 +9,7 @@ import pytest
 from eum_share.errors import InvalidRequest
 from eum_share.logic.validate_request import validate_request
 from eum_share.models.request import MigrationRequest, Strategy
+from eum_share.settings import AllowList
 
 from tests.support.events import load_event
 
@@ -121,3 +122,75 @@ def test_every_bad_field_is_named_at_once() -> None:
 
 def test_a_request_that_is_not_an_object_is_refused() -> None:
     assert _problems(["not", "an", "object"]) == ["request: must be a JSON object, got list"]
+
+
+# -- the stack's allow-list (OwnerAccountIds, ConsumerAccountIds, ConsumerOrganizationId) -----------------------
+ORGANIZATION = "o-abcdefghij"
+OU = f"arn:aws:organizations::{OWNER}:ou/{ORGANIZATION}/ou-ab12-cdefgh34"
+
+
+def _allowed_problems(raw: Any, allow_list: AllowList) -> list[str]:
+    with pytest.raises(InvalidRequest) as refused:
+        validate_request(raw, default_migration_id="exec-1", role_names=ROLES, allow_list=allow_list)
+    return refused.value.problems
+
+
+def test_an_owner_account_off_the_allow_list_is_refused_naming_the_field() -> None:
+    # Given a stack deployed for owner account 333333333333 only
+    allow_list = AllowList(owners=frozenset({"333333333333"}))
+    # When a request names owner 111111111111
+    problems = _allowed_problems(_request(), allow_list)
+    # Then it is refused, naming owner.accountId and the stack parameter
+    assert problems == [
+        "owner.accountId: account 111111111111 is not an owner account this stack may act in "
+        "(OwnerAccountIds: 333333333333)"
+    ]
+
+
+def test_a_consumer_off_the_allow_list_is_refused_as_consumer_and_as_principal() -> None:
+    # Given a stack whose consumers may be 444444444444 only
+    allow_list = AllowList(consumers=frozenset({"444444444444"}))
+    # When a request shares with, and verifies from, 222222222222
+    problems = _allowed_problems(_request(), allow_list)
+    # Then both places that name the account are refused
+    assert [p.split(":")[0] for p in problems] == ["consumers[0].accountId", "principals[0]"]
+    assert "account 222222222222 may not consume from this stack (ConsumerAccountIds: 444444444444)" in problems[0]
+
+
+def test_accounts_on_the_allow_list_are_accepted() -> None:
+    allow_list = AllowList(owners=frozenset({OWNER}), consumers=frozenset({"222222222222"}))
+    request = validate_request(_request(), default_migration_id="exec-1", role_names=ROLES, allow_list=allow_list)
+    assert request.owner.account_id == OWNER
+
+
+def test_an_ou_is_refused_when_the_stack_lets_accounts_consume_by_id_only() -> None:
+    allow_list = AllowList(consumers=frozenset({"222222222222"}))
+    [problem] = _allowed_problems(_request(principals=[OU]), allow_list)
+    assert problem.startswith("principals[0]: reaches accounts by OU or organization")
+
+
+def test_an_ou_of_another_organization_is_refused() -> None:
+    # Given a stack whose consumers are the accounts of o-zzzzzzzzzz
+    allow_list = AllowList(consumers=frozenset(), organization="o-zzzzzzzzzz")
+    # When the request shares with an OU of o-abcdefghij
+    [problem] = _allowed_problems(_request(principals=[OU]), allow_list)
+    # Then the principal is refused
+    assert problem == "principals[0]: is not in organization o-zzzzzzzzzz (ConsumerOrganizationId)"
+
+
+def test_the_organization_admits_its_ous_and_accounts_in_a_share_kept_inside_it() -> None:
+    allow_list = AllowList(consumers=frozenset(), organization=ORGANIZATION)
+    request = validate_request(
+        _request(principals=[OU, "222222222222"]),
+        default_migration_id="exec-1",
+        role_names=ROLES,
+        allow_list=allow_list,
+    )
+    assert request.principals == [OU, "222222222222"]
+
+
+def test_the_organization_refuses_a_share_that_allows_external_principals() -> None:
+    allow_list = AllowList(consumers=frozenset(), organization=ORGANIZATION)
+    share = {"name": "sms-production-numbers", "allowExternalPrincipals": True}
+    [problem] = _allowed_problems(_request(share=share), allow_list)
+    assert problem.startswith(f"share.allowExternalPrincipals: must be false: only organization {ORGANIZATION}")

@@ -14,7 +14,7 @@ from eum_share.models.ledger import Decision
 
 from tests.support.migration import bus_events, mutating_calls, wait_for_status
 from twin.offline import OfflineAWS
-from twin.runner import LocalStateMachine
+from twin.runner import LocalStateMachine, local_migration_workflow
 from twin.seed import Scenario
 
 GATED = {"requireApproval": True, "approvalTimeoutSeconds": 3600}
@@ -122,3 +122,57 @@ def test_an_unanswered_gate_times_out_with_nothing_changed(
     # And a decision arriving afterwards is refused
     with aws.observing(), pytest.raises(NotAwaitingApproval):
         decide(Ledger(workflow.resource_name("LedgerTable")), "gated-late", Decision.APPROVED, "ana.ops@example.com")
+
+
+def _template_default(parameter: str) -> str:
+    from twin.stack import TEMPLATE, load_template
+
+    return str(load_template(TEMPLATE)["Parameters"][parameter]["Default"])
+
+
+def test_by_default_a_migration_whose_share_allows_external_principals_waits_unasked(
+    aws: OfflineAWS, scenario: Scenario
+) -> None:
+    # Given the stack as deployed with its defaults, and a request sharing with an account outside the
+    # organization (allowExternalPrincipals) that does not ask for approval
+    parameters = {"LogLevel": "WARNING", "ApprovalRequired": _template_default("ApprovalRequired")}
+    with local_migration_workflow(aws, parameters=parameters) as stack:
+        first_call = len(aws.world.calls)
+        stack.start(scenario.request(migrationId="gate-external"), name="gate-external")
+        # When it has planned
+        wait_for_status(aws, stack, "gate-external", "AWAITING_APPROVAL")
+        # Then it waits at the gate with nothing changed
+        assert mutating_calls(aws.world.calls[first_call:]) == []
+
+
+def test_by_default_a_share_kept_inside_the_organization_goes_through_unasked(
+    aws: OfflineAWS, scenario: Scenario
+) -> None:
+    # Given the stack with its defaults, and a request sharing with the organization's OU only
+    parameters = {"LogLevel": "WARNING", "ApprovalRequired": _template_default("ApprovalRequired")}
+    inside = scenario.request(
+        migrationId="gate-inside",
+        share={"name": "sms-production", "allowExternalPrincipals": False},
+        principals=[scenario.consumer_ou],
+        consumers=[c for c in scenario.consumer_entries() if c["accountId"] in scenario.org_consumers],
+    )
+    with local_migration_workflow(aws, parameters=parameters) as stack:
+        # When it runs
+        execution = stack.run(inside, name="gate-inside")
+    # Then it completes without waiting for anyone
+    assert execution.status == "SUCCEEDED", execution.cause
+
+
+def test_approval_required_always_holds_every_migration_at_the_gate(aws: OfflineAWS, scenario: Scenario) -> None:
+    # Given a stack deployed with ApprovalRequired=ALWAYS, and a request kept inside the organization
+    inside = scenario.request(
+        migrationId="gate-always",
+        share={"name": "sms-production", "allowExternalPrincipals": False},
+        principals=[scenario.consumer_ou],
+        consumers=[c for c in scenario.consumer_entries() if c["accountId"] in scenario.org_consumers],
+    )
+    with local_migration_workflow(aws, parameters={"LogLevel": "WARNING", "ApprovalRequired": "ALWAYS"}) as stack:
+        # When it starts
+        stack.start(inside, name="gate-always")
+        # Then it waits at the gate
+        wait_for_status(aws, stack, "gate-always", "AWAITING_APPROVAL")

@@ -64,3 +64,28 @@ def test_a_permission_ram_does_not_know_is_refused_naming_the_field() -> None:
         assert (run.execution.status, run.execution.error) == ("FAILED", "ShareNotUsable")
         assert (run.execution.cause or "").startswith("share.permissionArns: RAM refused share sms-production")
         assert not [c for c in mutating_calls(run.calls) if c.service == "ram"]
+
+
+def test_a_request_without_the_owner_roles_external_id_fails_preflight_with_nothing_changed() -> None:
+    # Given an owner role that, as roles/cross-account-roles.yaml deploys it, asks for the owner's ExternalId
+    def owner_without_external_id(scenario: Scenario) -> dict[str, Any]:
+        return {"accountId": scenario.owner}
+
+    # When a request names that owner account without the ExternalId
+    with migration_run(identities=10, name="mig-owner-id-1", owner=owner_without_external_id) as run:
+        # Then the owner role refuses the orchestrator, the run fails before anything changes
+        assert (run.execution.status, run.execution.error) == ("FAILED", "PreflightFailed")
+        assert "AccessDenied" in (run.execution.cause or "") or "not authorized" in (run.execution.cause or "")
+        assert mutating_calls(run.calls) == []
+
+
+def test_a_request_with_another_owner_external_id_fails_preflight_with_nothing_changed() -> None:
+    # Given an owner role that asks for its own ExternalId
+    def owner_with_a_guess(scenario: Scenario) -> dict[str, Any]:
+        return {"accountId": scenario.owner, "externalId": f"eum-share-{scenario.owner}"}
+
+    # When a request gives a guessed value
+    with migration_run(identities=10, name="mig-owner-id-2", owner=owner_with_a_guess) as run:
+        # Then the run fails at Preflight, nothing changed
+        assert (run.execution.status, run.execution.error) == ("FAILED", "PreflightFailed")
+        assert mutating_calls(run.calls) == []

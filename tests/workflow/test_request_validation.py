@@ -11,7 +11,7 @@ import pytest
 from tests.support.events import load_event
 from tests.support.migration import mutating_calls
 from twin.offline import OfflineAWS
-from twin.runner import LocalStateMachine
+from twin.runner import LocalStateMachine, local_migration_workflow
 
 
 def _valid_request() -> dict[str, Any]:
@@ -68,3 +68,28 @@ def test_an_unexpected_error_is_recorded_in_the_ledger_and_announced(
     entry = published.params["Entries"][0]
     assert entry["DetailType"] == "MigrationFailed"
     assert json.loads(entry["Detail"])["migrationId"] == "mig-broken-1"
+
+
+def test_a_request_naming_an_owner_off_the_stacks_allow_list_is_refused_with_nothing_assumed(aws: OfflineAWS) -> None:
+    # Given a stack deployed to act in owner account 333333333333 only
+    with local_migration_workflow(aws, parameters={"LogLevel": "WARNING", "OwnerAccountIds": "333333333333"}) as stack:
+        before = len(aws.world.calls)
+        # When a request names owner 111111111111
+        execution = stack.run(_valid_request(), name="mig-owner-off-list-1")
+    # Then it fails at validation naming the field, no role was assumed and nothing was opened
+    assert (execution.status, execution.error) == ("FAILED", "InvalidRequest")
+    assert (execution.cause or "").startswith("owner.accountId: account 111111111111 is not an owner account")
+    assert [c for c in aws.world.calls[before:] if c.service == "sts" and c.operation == "AssumeRole"] == []
+    assert _ledger_item("mig-owner-off-list-1") is None
+
+
+def test_a_request_naming_a_consumer_off_the_stacks_allow_list_is_refused_naming_it(aws: OfflineAWS) -> None:
+    # Given a stack whose consumers may be 444444444444 only
+    with local_migration_workflow(
+        aws, parameters={"LogLevel": "WARNING", "ConsumerAccountIds": "444444444444"}
+    ) as stack:
+        # When a request shares with 222222222222
+        execution = stack.run(_valid_request(), name="mig-consumer-off-list-1")
+    # Then it fails at validation naming the consumer
+    assert (execution.status, execution.error) == ("FAILED", "InvalidRequest")
+    assert "consumers[0].accountId: account 222222222222 may not consume" in (execution.cause or "")

@@ -29,6 +29,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
             default_migration_id=received.execution_name,
             role_names=settings.role_names,
             callback_origins=settings.callback_origins,
+            allow_list=settings.allow_list,
         )
     except InvalidRequest as refused:
         logger.warning("request refused", extra={"problems": refused.problems})

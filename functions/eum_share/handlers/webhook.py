@@ -1,15 +1,18 @@
 """The migration ticket webhook and status API (API Gateway HTTP API, payload format 2.0).
 
-POST /migrations                       a ticket starts its migration (202), or finds it started (200)
-GET  /migrations/{id}                  progress from the ledger
-POST /migrations/{id}/approve|reject   a decision at the approval gate
-Every route is signed: see logic/signing.py and docs/webhook.md.
+POST /migrations                              a ticket starts its migration (202), or finds it started (200)
+GET  /migrations/{id}                         progress from the ledger
+POST /migrations/{id}/approve|reject          a decision at the approval gate, by an IAM principal (AWS_IAM route)
+POST /migrations/{id}/approve-signed|reject-signed   the same, signed with the approvals key
+Tickets and status reads are signed with the intake key, decisions with the approvals key, never the other way
+round: see logic/signing.py and docs/webhook.md.
 """
 
 from __future__ import annotations
 
 import base64
 import json
+import re
 import time
 from http import HTTPStatus
 from typing import Any
@@ -21,7 +24,7 @@ from botocore.exceptions import ClientError
 from pydantic import ValidationError
 
 from eum_share.dal.ledger import Ledger
-from eum_share.dal.secrets import signing_secret
+from eum_share.dal.secrets import verifying_secrets
 from eum_share.dal.throttling import busy_wait_seconds, is_throttled
 from eum_share.errors import (
     ConfigurationError,
@@ -40,7 +43,7 @@ from eum_share.logic.doors import start_migration
 from eum_share.logic.status import migration_view
 from eum_share.logic.tickets import ticket_from_body
 from eum_share.logic.validate_request import field_path, within
-from eum_share.models.doors import ApprovalDecidedEvent
+from eum_share.models.doors import HttpDecision
 from eum_share.models.ledger import Decision
 from eum_share.observability import logger, metrics, tracer
 from eum_share.settings import get_door_settings
@@ -63,14 +66,26 @@ def signed_message() -> bytes:
     return event.path.encode() if event.http_method == "GET" else raw_body()
 
 
+# The decision routes by how the decider is known: API Gateway's IAM authorization, or the approvals key. Matched
+# at the path's end, as the routes are, whatever stage prefix the path carries.
+IAM_DECISION = re.compile(r"/migrations/[^/]+/(approve|reject)$")
+SIGNED_DECISION = re.compile(r"/migrations/[^/]+/(approve|reject)-signed$")
+APPROVALS_KEY_HOLDER = "the approvals key"
+
+
 def verify_signature(app: APIGatewayHttpResolver, next_middleware: NextMiddleware) -> Response[Any]:
     if len(raw_body()) > MAX_BODY_BYTES:
         raise RequestTooLarge(f"the body is larger than {MAX_BODY_BYTES} bytes")
-    if app.current_event.http_method == "GET" and iam_caller():
+    path, settings = app.current_event.path, get_door_settings()
+    if IAM_DECISION.search(path):
+        if not iam_caller():
+            raise SignatureInvalid(f"{path} takes IAM-authorized (SigV4) requests only; or sign for {path}-signed")
         return next_middleware(app)  # API Gateway verified the caller's SigV4 signature (route with AWS_IAM auth)
-    secret = signing_secret(get_door_settings().webhook_secret_name)
+    if app.current_event.http_method == "GET" and iam_caller():
+        return next_middleware(app)
+    key = settings.approval_secret_name if SIGNED_DECISION.search(path) else settings.webhook_secret_name
     try:
-        signing.verify(secret, dict(app.current_event.headers), signed_message(), time.time())
+        signing.verify(verifying_secrets(key), dict(app.current_event.headers), signed_message(), time.time())
     except signing.BadSignature as bad:
         raise SignatureInvalid(str(bad)) from None
     return next_middleware(app)
@@ -116,26 +131,38 @@ def get_migration(migration_id: str) -> dict[str, Any]:
 
 @app.post("/migrations/<migration_id>/approve")
 def approve(migration_id: str) -> dict[str, Any]:
-    return _decide(migration_id, Decision.APPROVED)
+    return _decide(migration_id, Decision.APPROVED, iam_caller())
 
 
 @app.post("/migrations/<migration_id>/reject")
 def reject(migration_id: str) -> dict[str, Any]:
-    return _decide(migration_id, Decision.REJECTED)
+    return _decide(migration_id, Decision.REJECTED, iam_caller())
 
 
-def _decide(migration_id: str, decision: Decision) -> dict[str, Any]:
-    """The signed body names the migration and the decision, so a captured signature cannot be replayed
-    against another migration or turned into the opposite decision."""
+@app.post("/migrations/<migration_id>/approve-signed")
+def approve_signed(migration_id: str) -> dict[str, Any]:
+    return _decide(migration_id, Decision.APPROVED, APPROVALS_KEY_HOLDER)
+
+
+@app.post("/migrations/<migration_id>/reject-signed")
+def reject_signed(migration_id: str) -> dict[str, Any]:
+    return _decide(migration_id, Decision.REJECTED, APPROVALS_KEY_HOLDER)
+
+
+def _decide(migration_id: str, decision: Decision, decider: str) -> dict[str, Any]:
+    """`decider` is who the door knows decided: the IAM principal, or the holder of the approvals key, for whom
+    the body's `approver` says. The body names the migration and the decision, so a captured signature cannot
+    be replayed against another migration or turned into the opposite decision."""
     try:
-        decided = ApprovalDecidedEvent.model_validate(json_body())
+        decided = HttpDecision.model_validate(json_body())
     except ValidationError as error:
         raise InvalidRequest([f"{field_path(e['loc'])}: {e['msg']}" for e in error.errors()]) from None
     if decided.migration_id != migration_id:
         raise InvalidRequest([f"migrationId: must be {migration_id!r}, the migration in the path"])
     if decided.decision is not decision:
         raise InvalidRequest([f"decision: must be {decision.value} on this route"])
-    approval = decide(Ledger(get_door_settings().ledger_table), migration_id, decision, decided.approver)
+    approver = f"{decider}, for {decided.approver}" if decider == APPROVALS_KEY_HOLDER and decided.approver else decider
+    approval = decide(Ledger(get_door_settings().ledger_table), migration_id, decision, approver)
     logger.info("approval decided", extra={"migrationId": migration_id, "decision": decision.value})
     return {"migrationId": migration_id} | approval.model_dump(mode="json", by_alias=True)
 

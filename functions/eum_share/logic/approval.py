@@ -37,7 +37,8 @@ def request_approval(migration: Migration, task_token: str) -> MigrationAwaiting
         plan_report_key=plan_key,
         timeout_seconds=request.options.approval_timeout_seconds,
         decide_with={
-            "http": f"POST /migrations/{mid}/approve or /reject (signed)",
+            "http": f"POST /migrations/{mid}/approve or /reject (IAM), or /approve-signed or /reject-signed "
+            "(the approvals key)",
             "cli": f"eum-share approve {mid} | eum-share reject {mid}",
             "eventbridge": "detail-type 'SMS Migration Approval Decided', "
             f'detail {{"migrationId": "{mid}", "decision": "APPROVED", "approver": "..."}}',

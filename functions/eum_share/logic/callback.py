@@ -1,4 +1,5 @@
-"""The completion callback: when a migration ends, its ticket hears how, signed with the webhook's secret."""
+"""The completion callback: when a migration ends, its ticket hears how, signed with the callbacks' own key (it opens
+no door)."""
 
 from __future__ import annotations
 
@@ -37,7 +38,7 @@ def notify(settings: DoorSettings, detail_type: str, detail: dict[str, Any]) -> 
         sort_keys=True,
     ).encode()
     timestamp = str(int(time.time()))
-    secret = signing_secret(settings.webhook_secret_name)
+    secret = signing_secret(settings.callback_secret_name)
     headers = {signing.TIMESTAMP_HEADER: timestamp, signing.SIGNATURE_HEADER: signing.sign(secret, timestamp, body)}
     callbacks.post(url, body, headers)
     return url

@@ -60,7 +60,7 @@ class Migration:
     def owner(self) -> Clients:
         request = self.request
         role = owner_role(request, self.settings)
-        return clients_for(AccountAccess(request.owner.account_id, request.region, role))
+        return clients_for(AccountAccess(request.owner.account_id, request.region, role, request.owner.external_id))
 
     def consumer(self, consumer: Consumer) -> Clients:
         role = consumer_role(consumer, self.settings)

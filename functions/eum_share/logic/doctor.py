@@ -98,7 +98,7 @@ class Doctor:
     def _owner(self) -> tuple[Clients, str] | None:
         request = self.request
         role = owner_role(request, self._settings())
-        access = AccountAccess(request.owner.account_id, request.region, role)
+        access = AccountAccess(request.owner.account_id, request.region, role, request.owner.external_id)
         return self._assume(f"owner {request.owner.account_id}", access)
 
     def _consumer(self, consumer: Consumer) -> tuple[Clients, str] | None:

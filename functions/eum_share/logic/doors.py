@@ -36,6 +36,7 @@ def start_migration(
         default_migration_id=migration_id or execution_name,
         role_names=settings.role_names,
         callback_origins=settings.callback_origins,
+        allow_list=settings.allow_list,
     )
     if migration_id is not None and request.migration_id != migration_id:
         raise InvalidRequest(

@@ -47,7 +47,7 @@ def open_migration(request: MigrationRequest, execution_name: str, settings: Set
         strategy=request.options.strategy,
         already_complete=record.status is MigrationStatus.SUCCEEDED,
         # A re-run of an approved migration does not ask again; a rejected or expired one does.
-        needs_approval=request.options.require_approval
+        needs_approval=approval_needed(request, settings.approval_required)
         and not request.options.dry_run
         and not (record.approval is not None and record.approval.decision is Decision.APPROVED),
         approval_timeout_seconds=request.options.approval_timeout_seconds,
@@ -63,3 +63,14 @@ def open_migration(request: MigrationRequest, execution_name: str, settings: Set
         MigrationStarted(migration_id=record.migration_id, execution_name=execution_name, dry_run=opened.dry_run),
     )
     return opened
+
+
+def approval_needed(request: MigrationRequest, required: str) -> bool:
+    """The stack's rule (ApprovalRequired) or the request's own wish. A share that allows external principals may
+    reach accounts outside the organization: RAM's allowExternalPrincipals "lets you share with individual Amazon
+    Web Services accounts that are not in your organization"."""
+    if required == "ALWAYS":
+        return True
+    if required == "EXTERNAL_PRINCIPALS" and request.share.allow_external_principals:
+        return True
+    return request.options.require_approval

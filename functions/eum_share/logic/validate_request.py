@@ -11,7 +11,9 @@ from pydantic import ValidationError
 from eum_share.errors import InvalidRequest
 from eum_share.models.identifiers import ROLE_ARN, SHARE_ARN, SMS_ARN, origin, principal_kind
 from eum_share.models.request import MigrationRequest
+from eum_share.settings import AllowList
 
+ANY_ACCOUNT = AllowList()
 MIGRATION_ID = re.compile(r"[A-Za-z0-9_-]{1,80}", re.ASCII)
 
 
@@ -56,6 +58,7 @@ def validate_request(
     default_migration_id: str,
     role_names: frozenset[str],
     callback_origins: frozenset[str] = frozenset(),
+    allow_list: AllowList = ANY_ACCOUNT,
 ) -> MigrationRequest:
     """The request, complete and consistent; InvalidRequest names every bad field otherwise."""
     if not isinstance(raw, dict):
@@ -66,7 +69,7 @@ def validate_request(
         raise InvalidRequest(
             [f"{field_path(e['loc'])}: {e['msg'].removeprefix('Value error, ')}" for e in error.errors()]
         ) from None
-    problems = _cross_checks(request, role_names)
+    problems = _cross_checks(request, role_names) + _allow_list_checks(request, allow_list)
     if request.callback_url is not None and origin(request.callback_url) not in callback_origins:
         problems.append(
             f"callbackUrl: {origin(request.callback_url)} is not on the stack's callback allow-list "
@@ -128,6 +131,57 @@ def _cross_checks(request: MigrationRequest, role_names: frozenset[str]) -> list
     if owner in request.principals:
         problems.append("principals: the owner account cannot be a principal of its own share")
     return problems
+
+
+_ORGANIZATION = re.compile(r"/(o-[a-z0-9]{10,32})(?:/|$)", re.ASCII)
+
+
+def _allow_list_checks(request: MigrationRequest, allowed: AllowList) -> list[str]:
+    """The stack's allow-list: a request may name only the accounts the stack was deployed for, so that whoever can
+    start a migration cannot have the functions reach into, or share with, any other account."""
+    problems: list[str] = []
+    owner = request.owner.account_id
+    if allowed.owners is not None and owner not in allowed.owners:
+        problems.append(
+            f"owner.accountId: account {owner} is not an owner account this stack may act in "
+            f"(OwnerAccountIds: {_listed(allowed.owners)})"
+        )
+
+    def refused(account: str) -> str | None:
+        if allowed.consumers is None or account in allowed.consumers or allowed.organization is not None:
+            return None
+        return f"account {account} may not consume from this stack (ConsumerAccountIds: {_listed(allowed.consumers)})"
+
+    for index, consumer in enumerate(request.consumers):
+        if why := refused(consumer.account_id):
+            problems.append(f"consumers[{index}].accountId: {why}")
+    for index, principal in enumerate(request.principals):
+        if principal_kind(principal) == "ACCOUNT":
+            if why := refused(principal):
+                problems.append(f"principals[{index}]: {why}")
+        elif allowed.organization is not None:
+            found = _ORGANIZATION.search(principal)
+            if found is None or found[1] != allowed.organization:
+                problems.append(
+                    f"principals[{index}]: is not in organization {allowed.organization} (ConsumerOrganizationId)"
+                )
+        elif allowed.consumers is not None:
+            problems.append(
+                f"principals[{index}]: reaches accounts by OU or organization, but this stack lets accounts consume "
+                "only by ID (ConsumerAccountIds); name the accounts, or deploy with ConsumerOrganizationId"
+            )
+    if allowed.organization is not None and request.share.allow_external_principals:
+        # RAM: allowExternalPrincipals "Specifies whether principals outside your organization in Organizations can
+        # be associated with a resource share": false keeps every consumer inside the organization.
+        problems.append(
+            f"share.allowExternalPrincipals: must be false: only organization {allowed.organization} may consume "
+            "from this stack (ConsumerOrganizationId), and a share that allows external principals reaches others"
+        )
+    return problems
+
+
+def _listed(accounts: frozenset[str]) -> str:
+    return ", ".join(sorted(accounts)) or "none"
 
 
 def _role_checks(where: str, role_arn: str | None, account: str, role_names: frozenset[str]) -> list[str]:

@@ -45,6 +45,15 @@ class ApprovalDecidedEvent(ApprovalDecision):
     decision: Decision
 
 
+class HttpDecision(WireModel):
+    """The body of an HTTP approve or reject. Who decided is not taken from it: the IAM principal API Gateway
+    authorized, or the holder of the approvals key, `approver` saying only for whom."""
+
+    migration_id: Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9_-]+$")]
+    decision: Decision
+    approver: Annotated[str, Field(min_length=1, max_length=200, pattern=APPROVER)] | None = None
+
+
 class StartedMigration(WireModel):
     migration_id: str
     execution_name: str

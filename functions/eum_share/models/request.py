@@ -44,9 +44,16 @@ class Strategy(StrEnum):
     RESOURCE_POLICY = "RESOURCE_POLICY"
 
 
+# sts:AssumeRole's ExternalId (botocore: 2 to 1224 characters, "[\w+=,.@:\/-]*"): "only someone with the ID can assume
+# the role", so the orchestrator acts in an account only for a request from someone that account gave the value to.
+ExternalId = Annotated[str, Field(min_length=2, max_length=1224, pattern=r"^[\w+=,.@:/-]+$")]
+
+
 class Owner(WireModel):
     account_id: AccountId
     role_arn: RoleArn | None = None
+    # The owner role's ExternalId, passed when the functions assume it (not when they run in the owner account).
+    external_id: ExternalId | None = None
 
 
 class Share(WireModel):
@@ -67,7 +74,7 @@ class Share(WireModel):
 class Consumer(WireModel):
     account_id: AccountId
     role_arn: RoleArn | None = None
-    external_id: Annotated[str, Field(min_length=2, max_length=1224, pattern=r"^[\w+=,.@:/-]+$")] | None = None
+    external_id: ExternalId | None = None
 
 
 class Resources(WireModel):
