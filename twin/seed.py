@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from twin.cfn import load_template
@@ -158,6 +159,7 @@ def _role_path(kind: str) -> str:
     return str(load_template(ROLES_TEMPLATE)["Resources"][kind]["Properties"].get("Path", "/"))
 
 
+@lru_cache(maxsize=4)  # resolving template.yaml takes a while; the seed asks once per role and account
 def orchestrator_roles(offline: OfflineAWS) -> str:
     """The roles stacks' OrchestratorRoleArns as docs/deploy.md says to give it: the eum-share stack's output of
     that name, exactly as the offline stack resolves it, and the operator's role doctor runs with."""
