@@ -10,7 +10,7 @@ from pathlib import Path
 import twin.moto_compat  # noqa: F401 - moto, at a version the twin supports, before any boto3 session
 from benchmarks.bench import run_size
 from benchmarks.rate_model import RateModel
-from benchmarks.report import chart, machine, merge, table, write_results
+from benchmarks.report import chart, machine, merge, state_table, table, write_results
 
 ROOT = Path(__file__).resolve().parent.parent
 SIZES = (100, 1000, 10000)
@@ -62,6 +62,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.markdown:
         print()
         print(table(results, markdown=True))
+        print()
+        print(state_table(results))
     print(f"\nresults: {args.results}  chart: {args.chart}  ({time.perf_counter() - started:.0f} s)")
     return 0
 

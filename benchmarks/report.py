@@ -45,6 +45,28 @@ def table(records: list[dict[str, Any]], markdown: bool = False) -> str:
     return "\n".join([line, "-" * len(line), *body])
 
 
+def state_table(records: list[dict[str, Any]]) -> str:
+    """Markdown: the simulated seconds each state took, per run of eum-share (columns), the longest first. A Map's
+    children are named after it ("AssociateBatches/WaitForRam") and counted in it too; the parent's states add up to
+    the duration."""
+    runs = [r for r in records if r.get("stateSeconds")]
+    if not runs:
+        return ""
+    total: dict[str, float] = {}
+    for r in runs:
+        for name, seconds in r["stateSeconds"].items():
+            total[name] = total.get(name, 0.0) + seconds / r["simulatedSeconds"]
+    # States that take no simulated time (Choice, Pass, the ledger's own) are left out.
+    names = sorted((n for n in total if any(r["stateSeconds"].get(n, 0) >= 0.1 for r in runs)), key=lambda n: -total[n])
+    heads = ["state", *(f"N={r['n']:,}" for r in runs)]
+    lines = ["| " + " | ".join(heads) + " |", "|---|" + "---:|" * len(runs)]
+    for name in names:
+        cells = [f"{r['stateSeconds'][name]:.1f}" if name in r["stateSeconds"] else "" for r in runs]
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    lines.append("| (simulated duration) | " + " | ".join(f"{r['simulatedSeconds']:.1f}" for r in runs) + " |")
+    return "\n".join(lines)
+
+
 def merge(path: Path, fresh: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """results.json with this run's records replaced (by system, N and throttling) and the others kept."""
     ran = {_key(r) for r in fresh}

@@ -12,7 +12,7 @@ from benchmarks.__main__ import THROTTLED_RUN, _model, _throttled_run_wanted
 from benchmarks.bench import run_size
 from benchmarks.measure import Record
 from benchmarks.rate_model import RateModel, Workload
-from benchmarks.report import chart, merge, table, write_results
+from benchmarks.report import chart, merge, state_table, table, write_results
 
 RESULT_FIELDS = {
     "system",
@@ -65,6 +65,16 @@ def test_eum_share_time_is_broken_down_per_state_from_its_histories(records: lis
     # and the Distributed Map's children are named after the Map state: the batches' waits show where they go
     assert spent["AssociateBatches/AdvanceBatches"] > 0
     assert spent["Inventory"] > 0
+
+
+def test_the_time_per_state_is_printed_as_markdown_for_the_docs(records: list[Record]) -> None:
+    # Given the run's records / When the time per state is printed for docs/benchmarks.md
+    printed = state_table([r.as_dict() for r in records])
+    # Then one column per eum-share run, one row per state that took time, and the duration they add up to
+    assert printed.startswith("| state | N=20 |\n")
+    assert "| AssociateBatches/AdvanceBatches | " in printed
+    assert "ReadyToAssociate?" not in printed  # a Choice state: it takes no time
+    assert printed.splitlines()[-1] == f"| (simulated duration) | {records[0].simulatedSeconds:.1f} |"
 
 
 def test_the_scripts_have_no_state_machine_to_measure(records: list[Record]) -> None:
