@@ -169,6 +169,7 @@ def seeded_request(request: MigrationRequest, scenario: Scenario) -> dict[str, A
     """The request with the seeded accounts and Region in place of its own: an organization or OU principal
     becomes the seeded organization or its consumers' OU, account principals the seeded accounts."""
     from eum_share.models.identifiers import principal_kind
+    from twin.seed import external_id
 
     kinds = {principal_kind(p) for p in request.principals}
     principals: list[str] = []
@@ -181,6 +182,8 @@ def seeded_request(request: MigrationRequest, scenario: Scenario) -> dict[str, A
     document: dict[str, Any] = request.model_dump(mode="json", by_alias=True, exclude_none=True)
     return document | {
         "region": scenario.region,
+        # The seeded owner role's ExternalId, as the consumers' below: the request's own opens nothing here.
+        "owner": document["owner"] | {"externalId": external_id(scenario.owner)},
         "principals": principals,
         "consumers": scenario.consumer_entries(),
     }

@@ -253,22 +253,6 @@ SCENARIOS: list[Scenario] = [
         kinds=("throttle", "association-failed", "empty-policy"),
     ),
     Scenario(
-        "throttle-80",
-        "80% of every RAM and End User Messaging call throttled, with FAILED associations and emptied policies "
-        "(40 identities)",
-        faults={"throttle_rate": 0.8} | EMPTYING | {"fail_rate": 0.05},
-        identities=40,
-        kinds=("throttle", "association-failed", "empty-policy"),
-    ),
-    Scenario(
-        "throttle-95",
-        "95% of every RAM and End User Messaging call throttled, with FAILED associations and emptied policies "
-        "(40 identities)",
-        faults={"throttle_rate": 0.95} | EMPTYING | {"fail_rate": 0.05},
-        identities=40,
-        kinds=("throttle", "association-failed", "empty-policy"),
-    ),
-    Scenario(
         "burst-15min",
         "a quarter of an hour, in the middle of the batches, in which every call to every service is throttled, "
         "with FAILED associations and emptied policies (40 identities)",

@@ -10,6 +10,7 @@ from dataclasses import replace
 import pytest
 
 from tests.support.migration import MigrationRun, seeded_organization
+from twin.faults import FAKED_SERVICES
 from twin.runner import local_migration_workflow
 from twin.world import CallRecord
 
@@ -26,7 +27,11 @@ def run() -> Iterator[MigrationRun]:
 
         def storm() -> None:
             now = aws.world.clock.now()
-            aws.world.faults.config = replace(aws.world.faults.config, throttle_bursts=((now, now + STORM_SECONDS),))
+            aws.world.faults.config = replace(
+                aws.world.faults.config,
+                throttle_bursts=((now, now + STORM_SECONDS),),
+                throttled_services=FAKED_SERVICES,
+            )
 
         # Given every RAM and End User Messaging call throttled for two hours from the second pool's member listing
         aws.world.after_call("sms-voice", "ListPoolOriginationIdentities", storm, nth=2)

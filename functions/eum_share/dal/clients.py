@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import random
+import time
 from functools import cache
 from typing import Any
 
 import boto3
 from botocore.config import Config
+
+from eum_share.dal.throttling import THROTTLING_CODES
 
 # A throttled call is retried first by the SDK (standard mode: up to four retries, exponential backoff with jitter),
 # so that one throttled call among the hundreds an inventory or a verification makes does not restart the whole
@@ -14,8 +18,33 @@ from botocore.config import Config
 # visible in the execution history). Three attempts were not enough: under 30% throttling one call in 37 failed,
 # and a state making a hundred calls almost never finished (docs/reliability.md, the storm rows).
 SDK_CONFIG = Config(retries={"mode": "standard", "total_max_attempts": 5})
+# A throttled call is tried again, with exponential backoff and full jitter, until it has been throttled this long:
+# standard mode's retry quota (500 units, 5 spent per retried throttle, given back only when a retry succeeds) is
+# drained by a long storm for the life of the cached client, after which no throttle would be retried at all and a
+# state would meet one on nearly every invocation (throttle-50 in the fault matrix throttles every service).
+PATIENCE_SECONDS = 30.0
+BACKOFF_FIRST_SECONDS, BACKOFF_LONGEST_SECONDS = 0.1, 5.0
+_THROTTLED_SINCE = "eum_share_throttled_since"
+
+
+def retry_throttles(
+    response: Any, caught_exception: Exception | None, attempts: int, request_dict: dict[str, Any], **_: Any
+) -> float | None:
+    """botocore's needs-retry handler, first in line: the delay before the next attempt of a throttled call, or
+    None to let botocore decide (any other answer, or a call throttled for longer than the patience)."""
+    if caught_exception is not None or response is None:
+        return None
+    if response[1].get("Error", {}).get("Code") not in THROTTLING_CODES:
+        return None
+    context = request_dict.setdefault("context", {})
+    since = context.setdefault(_THROTTLED_SINCE, time.monotonic())
+    if time.monotonic() - since >= PATIENCE_SECONDS:
+        return None
+    return random.uniform(0, min(BACKOFF_LONGEST_SECONDS, BACKOFF_FIRST_SECONDS * 2 ** (attempts - 1)))
 
 
 @cache
 def client(service: str, region: str | None = None) -> Any:
-    return boto3.session.Session().client(service, region_name=region, config=SDK_CONFIG)  # type: ignore[call-overload]
+    made = boto3.session.Session().client(service, region_name=region, config=SDK_CONFIG)  # type: ignore[call-overload]
+    made.meta.events.register_first(f"needs-retry.{made.meta.service_model.service_id.hyphenize()}", retry_throttles)
+    return made
