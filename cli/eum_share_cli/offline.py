@@ -169,6 +169,7 @@ def seeded_request(request: MigrationRequest, scenario: Scenario) -> dict[str, A
     """The request with the seeded accounts and Region in place of its own: an organization or OU principal
     becomes the seeded organization or its consumers' OU, account principals the seeded accounts."""
     from eum_share.models.identifiers import principal_kind
+
     from twin.seed import external_id
 
     kinds = {principal_kind(p) for p in request.principals}
