@@ -24,7 +24,8 @@ def stop_at_deadline(migration: Migration) -> None:
     raise DeadlineExceeded(
         f"migration {migration.id} did not finish within options.deadlineSeconds "
         f"({migration.request.options.deadline_seconds} s): it stopped in phase {record.phase.value} with "
-        f"{record.batches_done} of {record.batches} batches done; {describe_throttles(throttled)} in its accounts. "
+        f"{record.batches_done} of {record.batches} batches done; {describe_throttles(throttled)} in its accounts "
+        "(counted over every migration in them, as the pacing keeps them). "
         "Nothing done is lost (the ledger keeps it) and the "
         "share lock is released. Start the same request again (or run `eum-share resume "
         f"{migration.id}`) to continue where it stopped."

@@ -102,7 +102,8 @@ class Report(WireModel):
     warnings: list[str]
     approval: ApprovalRecord | None = None
     timeline: Timeline = Timeline()
-    # Calls AWS answered ThrottlingException, per action, in the owner's and consumers' accounts (dal/pacing.py).
+    # Calls AWS answered ThrottlingException, per action, in the owner's and consumers' accounts, counted over every
+    # migration in them (dal/pacing.py keeps them per account and action, not per migration).
     throttles: dict[str, int] = Field(default_factory=dict)
 
     @property
@@ -292,7 +293,13 @@ def render_markdown(report: Report) -> str:
     if report.warnings:
         lines += ["", "## Warnings", ""] + [f"- {w}" for w in report.warnings]
     if report.throttles:
-        lines += ["", "## AWS busy", "", f"- {describe_throttles(report.throttles)}; each was waited out"]
+        lines += [
+            "",
+            "## AWS busy",
+            "",
+            f"- {describe_throttles(report.throttles)} in the migration's accounts (counted over every migration in "
+            "them, as the pacing keeps them); each was waited out",
+        ]
     return "\n".join(lines) + "\n"
 
 
