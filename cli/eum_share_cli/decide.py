@@ -27,13 +27,18 @@ def add_parser(commands: Any) -> None:
             "decision takes one; the first decision wins.",
         )
         parser.add_argument("migration_id", metavar="ID", help="the migration's ID")
-        parser.add_argument("--approver", help="who decides (default: the ARN of your AWS identity)")
+        parser.add_argument(
+            "--approver",
+            help="for whom you decide, recorded after the ARN of your AWS identity, which is always the approver",
+        )
         parser.set_defaults(run=run, decision=name, online_only=True)
 
 
 def run(args: argparse.Namespace) -> int:
     deployment = resolve(args.stack_name)
-    approver = args.approver if args.approver is not None else caller_arn()
+    # The approver is who the credentials say, never only what the caller writes (as the HTTP API records its IAM
+    # caller, and the signed route the approvals key): a name given is recorded as for whom.
+    approver = caller_arn() if args.approver is None else f"{caller_arn()}, for {args.approver}"
     decision = record_decision(deployment, args.migration_id, approve=args.decision == "approve", approver=approver)
     print(f"migration {args.migration_id}: {decision} by {approver}")
     if decision == "APPROVED":

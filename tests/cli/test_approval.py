@@ -60,11 +60,11 @@ def test_an_approved_migration_completes(eum_share: EumShare, tmp_path: Path, sc
     # When it is approved and watched again
     approved = eum_share("approve", "gate-yes", "--approver", "ana.ops@example.com")
     watched = eum_share("watch", "gate-yes", *FAST)
-    # Then it goes on to succeed, and the approver is on record
+    # Then it goes on to succeed, and the approver on record is the caller's AWS identity, for the name given
     assert approved.code == 0, approved.err
     assert watched.code == 0, watched.out + watched.err
     assert "migration gate-yes: SUCCEEDED" in watched.out
-    assert "approval APPROVED by ana.ops@example.com" in watched.out
+    assert "approval APPROVED by arn:aws:sts::123456789012:user/moto, for ana.ops@example.com" in watched.out
 
 
 def test_the_approver_defaults_to_the_callers_identity(eum_share: EumShare, tmp_path: Path, scenario: Scenario) -> None:
