@@ -99,7 +99,7 @@ def test_a_second_decision_is_refused(eum_share: EumShare, tmp_path: Path, scena
     # Then the second decision is refused, naming the first
     assert again.code == 1
     assert again.err.startswith("refused: migration gate-twice is ")
-    assert "APPROVED by ana.ops@example.com" in again.err
+    assert "APPROVED by arn:aws:sts::123456789012:user/moto, for ana.ops@example.com" in again.err
     eum_share("watch", "gate-twice", *FAST)  # the run ends before the offline AWS closes
 
 

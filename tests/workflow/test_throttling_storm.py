@@ -63,12 +63,17 @@ def test_every_identity_is_usable_by_every_consumer_after_the_storm(run: tuple[M
 
 def test_the_report_names_the_throttles_aws_answered_per_action(run: tuple[MigrationRun, list[float]]) -> None:
     migration, _ = run
-    # Given AWS throttled calls through the storm (the call log of the offline AWS)
-    throttled = [c for c in migration.aws.world.calls[migration.first_call :] if c.error == "ThrottlingException"]
-    assert throttled
-    # Then the report counts throttles per action, for actions AWS did throttle, no more than it did
+    # Given the RAM and End User Messaging calls of the functions that AWS throttled through the storm (the call log
+    # of the offline AWS; the pacing counts those: Step Functions' own Lambda invokes and the ledger's are not its)
+    throttled = [
+        c
+        for c in migration.aws.world.calls[migration.first_call :]
+        if c.error == "ThrottlingException" and c.caller is not None and c.service in ("ram", "sms-voice")
+    ]
+    # Then the report counts throttles per action, for actions AWS did throttle, no more than it did, and names
+    # some whenever AWS throttled any
     seen = migration.report["throttles"]
-    assert seen, "the report names no throttle"
     actions = {c.operation for c in throttled}
     assert all(action.removeprefix("ram:").split(":")[0] in actions for action in seen), (seen, actions)
-    assert 0 < sum(seen.values()) <= len(throttled)
+    assert sum(seen.values()) <= len(throttled)
+    assert bool(seen) == bool(throttled), (seen, len(throttled))
