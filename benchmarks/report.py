@@ -58,7 +58,10 @@ def state_table(records: list[dict[str, Any]]) -> str:
             total[name] = total.get(name, 0.0) + seconds / r["simulatedSeconds"]
     # States that take no simulated time (Choice, Pass, the ledger's own) are left out.
     names = sorted((n for n in total if any(r["stateSeconds"].get(n, 0) >= 0.1 for r in runs)), key=lambda n: -total[n])
-    heads = ["state", *(f"N={r['n']:,}" for r in runs)]
+    heads = [
+        "state",
+        *(f"N={r['n']:,}" + (f", {r['throttleRate']:.0%} throttled" if r.get("throttleRate") else "") for r in runs),
+    ]
     lines = ["| " + " | ".join(heads) + " |", "|---|" + "---:|" * len(runs)]
     for name in names:
         cells = [f"{r['stateSeconds'][name]:.1f}" if name in r["stateSeconds"] else "" for r in runs]
