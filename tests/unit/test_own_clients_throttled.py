@@ -7,7 +7,6 @@ been throttled for `PATIENCE_SECONDS`."""
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -17,15 +16,8 @@ from botocore.awsrequest import AWSResponse
 from botocore.exceptions import ClientError
 from eum_share.dal import clients
 
+from tests.support.botocore_answers import answer
 from twin.clock import VirtualClock
-
-
-class _Raw:
-    def __init__(self, body: bytes) -> None:
-        self.body = body
-
-    def stream(self, **_: Any) -> Iterator[bytes]:
-        yield self.body
 
 
 class Dynamodb:
@@ -39,9 +31,9 @@ class Dynamodb:
         if self.throttled:
             self.throttled -= 1
             body: dict[str, Any] = {"__type": "com.amazonaws.dynamodb.v20120810#ThrottlingException", "message": "x"}
-            return AWSResponse(request.url, 400, {"x-amzn-RequestId": "r"}, _Raw(json.dumps(body).encode()))
+            return answer(request, 400, body)
         body = {"Item": {"pk": {"S": "MIG#1"}}}
-        return AWSResponse(request.url, 200, {"x-amzn-RequestId": "r"}, _Raw(json.dumps(body).encode()))
+        return answer(request, 200, body)
 
 
 @pytest.fixture

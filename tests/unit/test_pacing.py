@@ -14,8 +14,6 @@ retry loop runs, which a Stubber (answering before the request is even built) wo
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
 from typing import Any
 
 import boto3
@@ -25,6 +23,7 @@ from botocore.exceptions import ClientError
 from eum_share.dal.clients import SDK_CONFIG
 from eum_share.dal.pacing import PATIENCE_SECONDS, LedgerStore, Pacer, pace
 
+from tests.support.botocore_answers import answer
 from tests.support.ledger_table import create_ledger_table
 from twin.clock import VirtualClock
 from twin.offline import OfflineAWS
@@ -32,14 +31,6 @@ from twin.offline import OfflineAWS
 ACCOUNT = "111122223333"
 ARN = "arn:aws:sms-voice:us-east-1:111122223333:phone-number/phone-0123456789abcdef0123456789abcdef"
 TABLE = "ledger"
-
-
-class _Raw:
-    def __init__(self, body: bytes) -> None:
-        self.body = body
-
-    def stream(self, **_: Any) -> Iterator[bytes]:
-        yield self.body
 
 
 class Aws:
@@ -54,8 +45,8 @@ class Aws:
         if self.throttled:
             self.throttled -= 1
             body = {"__type": "ThrottlingException", "Message": "Rate exceeded"}
-            return AWSResponse(request.url, 400, {"x-amzn-RequestId": "r"}, _Raw(json.dumps(body).encode()))
-        return AWSResponse(request.url, 200, {"x-amzn-RequestId": "r"}, _Raw(json.dumps(self.output).encode()))
+            return answer(request, 400, body)
+        return answer(request, 200, self.output)
 
 
 def _client(pacer: Pacer, aws: Aws) -> Any:

@@ -7,33 +7,17 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests.support.china import china_arn, china_sender
 from tests.support.handoff import SMS, handoff_of, usable_in_the_twin
 from tests.support.migration import MigrationRun, migration_run
-from twin.offline import OfflineAWS
-from twin.seed import Scenario, external_id
-
-
-def _china_sender(aws: OfflineAWS, scenario: Scenario) -> None:
-    """A China sender ID the owner may send with; of the consumers only the first is allowlisted for China."""
-    aws.sms.add_sender_id(scenario.owner, scenario.region, sender_id="BRANDCN", iso_country="CN", registered=True)
-    aws.sms.allow_destination_country(scenario.owner, scenario.region, "CN")
-    aws.sms.allow_destination_country(scenario.consumers[0], scenario.region, "CN")
-    aws.client(SMS, account=scenario.owner).update_protect_configuration_country_rule_set(
-        ProtectConfigurationId=scenario.protect_configurations[0],
-        NumberCapability="SMS",
-        CountryRuleSetUpdates={"CN": {"ProtectStatus": "ALLOW"}},
-    )
-
-
-def _china_arn(scenario: Scenario) -> str:
-    return f"arn:aws:sms-voice:{scenario.region}:{scenario.owner}:sender-id/BRANDCN/CN"
+from twin.seed import external_id
 
 
 @pytest.fixture(scope="module")
 def run() -> Iterator[MigrationRun]:
     """Given an owner with identities of every kind and a China sender ID, and two consumers of which one is not
     allowlisted for China / When everything is migrated."""
-    with migration_run(identities=30, before=_china_sender, name="mig-handoff-1") as outcome:
+    with migration_run(identities=30, before=china_sender, name="mig-handoff-1") as outcome:
         assert outcome.execution.status == "SUCCEEDED", outcome.execution.cause
         yield outcome
 
@@ -55,7 +39,7 @@ def test_an_identity_the_consumer_cannot_use_is_only_under_not_usable_with_what_
     # Then the consumer without China allowlisting finds the China sender ID among those it cannot use yet,
     # with AWS's refusal and the action, and the allowlisted consumer finds it usable
     allowed, refused = run.scenario.consumers[:2]
-    arn = _china_arn(run.scenario)
+    arn = china_arn(run.scenario)
     [row] = [row for row in handoff_of(run, refused)["notUsable"] if row["arn"] == arn]
     assert "DESTINATION_COUNTRY_BLOCKED" in row["problem"]
     assert "AWS Support" in row["action"]

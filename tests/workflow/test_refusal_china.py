@@ -8,35 +8,18 @@ from typing import Any
 
 import pytest
 
+from tests.support.china import china_arn, china_sender
 from tests.support.migration import MigrationRun, migration_run
 from tests.support.refusals import consumer_problems, identity_line, shared_with
-from twin.offline import OfflineAWS
 from twin.seed import Scenario
-
-
-def _china_sender(aws: OfflineAWS, scenario: Scenario) -> None:
-    """The owner holds a China sender ID and may send to China; of the consumers only the first may too. The
-    owner's protect configuration (recreated in each consumer) lets China through."""
-    aws.sms.add_sender_id(scenario.owner, scenario.region, sender_id="BRANDCN", iso_country="CN", registered=True)
-    aws.sms.allow_destination_country(scenario.owner, scenario.region, "CN")
-    aws.sms.allow_destination_country(scenario.consumers[0], scenario.region, "CN")
-    aws.client("pinpoint-sms-voice-v2", account=scenario.owner).update_protect_configuration_country_rule_set(
-        ProtectConfigurationId=scenario.protect_configurations[0],
-        NumberCapability="SMS",
-        CountryRuleSetUpdates={"CN": {"ProtectStatus": "ALLOW"}},
-    )
-
-
-def _china_arn(scenario: Scenario) -> str:
-    return f"arn:aws:sms-voice:{scenario.region}:{scenario.owner}:sender-id/BRANDCN/CN"
 
 
 @pytest.fixture(scope="module")
 def china() -> Iterator[MigrationRun]:
     def selection(scenario: Scenario) -> dict[str, Any]:
-        return {"select": "ARNS", "arns": [_china_arn(scenario), scenario.phone_numbers[0]]}
+        return {"select": "ARNS", "arns": [china_arn(scenario), scenario.phone_numbers[0]]}
 
-    with migration_run(identities=8, before=_china_sender, name="mig-china-1", resources=selection) as outcome:
+    with migration_run(identities=8, before=china_sender, name="mig-china-1", resources=selection) as outcome:
         yield outcome
 
 
@@ -45,14 +28,14 @@ def test_a_consumer_without_china_allowlisting_leaves_the_migration_succeeded(ch
     # Then the migration succeeds with the sender ID verified and shared with both consumers
     assert china.execution.status == "SUCCEEDED", china.execution.cause
     assert china.execution.output["outcome"] == "SUCCEEDED"
-    arn = _china_arn(china.scenario)
+    arn = china_arn(china.scenario)
     assert identity_line(china, arn)["status"] == "VERIFIED"
     assert all(shared_with(china, consumer, arn) for consumer in china.scenario.consumers)
 
 
 def test_the_report_names_the_consumer_without_china_allowlisting_and_its_action(china: MigrationRun) -> None:
     allowed, refused = china.scenario.consumers
-    arn = _china_arn(china.scenario)
+    arn = china_arn(china.scenario)
     [problem] = consumer_problems(china, refused)
     assert (problem["identity"], problem["destination"]) == (arn, "+8613000000000")
     assert "DESTINATION_COUNTRY_BLOCKED" in problem["problem"]
@@ -64,10 +47,10 @@ def test_the_report_names_the_consumer_without_china_allowlisting_and_its_action
     assert arn in row
 
 
-def test_the_report_counts_the_china_sender_as_not_usable_by_that_consumer_only(china: MigrationRun) -> None:
+def test_the_report_counts_thechina_sender_as_not_usable_by_that_consumer_only(china: MigrationRun) -> None:
     # Given two identities shared with both consumers, of which one refused: the China sender ID for one consumer
     allowed, refused = china.scenario.consumers
-    arn = _china_arn(china.scenario)
+    arn = china_arn(china.scenario)
     lines = {c["account"]: c for c in china.report["consumers"]}
     # Then the refused consumer can use one of the two, and its report line names the other with why and what to do
     assert (lines[refused]["usable"], lines[refused]["shared"]) == (1, 2)
@@ -81,4 +64,4 @@ def test_the_report_counts_the_china_sender_as_not_usable_by_that_consumer_only(
 
 def test_a_consumer_without_china_allowlisting_takes_nothing_out_of_the_share(china: MigrationRun) -> None:
     assert not any(c.operation == "DisassociateResourceShare" for c in china.calls)
-    assert identity_line(china, _china_arn(china.scenario))["repairs"] == []
+    assert identity_line(china, china_arn(china.scenario))["repairs"] == []
