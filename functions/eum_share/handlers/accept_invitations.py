@@ -22,10 +22,9 @@ from eum_share.settings import get_settings
 @throttling_is_retryable()
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     received = parse(event=event, model=LoopInput)
-    with throttling_is_retryable():
-        migration = load(get_settings(), received.migration_id)
-        stop_at_deadline(migration)
-        ready = unless_busy(lambda: accept_invitations(migration, received.checks))
+    migration = load(get_settings(), received.migration_id)
+    stop_at_deadline(migration)
+    ready = unless_busy(lambda: accept_invitations(migration, received.checks))
     metrics.add_metric(name="InvitationChecks", unit="Count", value=1)
     busy = ready is None  # AWS stayed busy: not a check, only a wait
     return LoopOutput(

@@ -29,8 +29,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         return ChunkProgress(migration_id=migration.id, chunk=received.chunk, done=True, wait_seconds=0).model_dump(
             mode="json", by_alias=True
         )
-    with throttling_is_retryable():
-        progress, moved = advance_chunk(migration, received.chunk, context.get_remaining_time_in_millis)
+    progress, moved = advance_chunk(migration, received.chunk, context.get_remaining_time_in_millis)
     # Each identity leaves PLANNED once per migration, so the dashboard's sum is the identities in flight or
     # done; their outcomes (verified, repaired, failed) are counted once, by the report.
     requested = sum(count for (before, _), count in moved.items() if before == IdentityStatus.PLANNED)

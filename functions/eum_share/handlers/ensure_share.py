@@ -23,14 +23,13 @@ from eum_share.settings import get_settings
 @throttling_is_retryable()
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     received = parse(event=event, model=LoopInput)
-    with throttling_is_retryable():
-        migration = load(get_settings(), received.migration_id)
-        stop_at_deadline(migration)
-        ready = unless_busy(lambda: ensure_share(migration, received.checks))
-        # The first wait goes to the consumers' configuration (the state machine's next state); a later one to the
-        # first batch's policy reads, and when they took the time the wait would have, it looks again at once.
-        if ready is False and received.checks > 0 and unless_busy(lambda: snapshot_first_batch(migration)):
-            ready = unless_busy(lambda: ensure_share(migration, received.checks + 1))
+    migration = load(get_settings(), received.migration_id)
+    stop_at_deadline(migration)
+    ready = unless_busy(lambda: ensure_share(migration, received.checks))
+    # The first wait goes to the consumers' configuration (the state machine's next state); a later one to the
+    # first batch's policy reads, and when they took the time the wait would have, it looks again at once.
+    if ready is False and received.checks > 0 and unless_busy(lambda: snapshot_first_batch(migration)):
+        ready = unless_busy(lambda: ensure_share(migration, received.checks + 1))
     metrics.add_metric(name="ShareChecks", unit="Count", value=1)
     logger.info("share", extra={"share_arn": migration.record.share_arn, "ready": ready})
     busy = ready is None  # AWS stayed busy: not a check, only a wait

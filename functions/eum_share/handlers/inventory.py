@@ -31,21 +31,20 @@ ENOUGH_TIME_MS = 60_000  # no new read starts with less than this left of the La
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     settings = get_settings()
     received = parse(event=event, model=InventoryInput)
-    with throttling_is_retryable():
-        migration = load(settings, received.migration_id)
-        migration.ledger.update_migration(migration.id, phase=Phase.INVENTORY.value)
-        request = migration.request
-        reads = _reads(migration, received, context)
-        try:
-            inventory = unless_busy(lambda: take_inventory(request, reads, [c.account_id for c in request.consumers]))
-            wait = busy_wait_seconds()
-        except InventoryPaused:
-            inventory, wait = None, 0
-        if inventory is None:
-            reads.checkpoint()
-            logger.info("inventory paused", extra={"read": len(reads.answers), "waitSeconds": wait})
-            return _progress(migration, done=False, identities=0, wait=wait, saved=bool(reads.answers))
-        artifacts.put_model(settings.artifact_bucket, migration.key(INVENTORY), inventory)
+    migration = load(settings, received.migration_id)
+    migration.ledger.update_migration(migration.id, phase=Phase.INVENTORY.value)
+    request = migration.request
+    reads = _reads(migration, received, context)
+    try:
+        inventory = unless_busy(lambda: take_inventory(request, reads, [c.account_id for c in request.consumers]))
+        wait = busy_wait_seconds()
+    except InventoryPaused:
+        inventory, wait = None, 0
+    if inventory is None:
+        reads.checkpoint()
+        logger.info("inventory paused", extra={"read": len(reads.answers), "waitSeconds": wait})
+        return _progress(migration, done=False, identities=0, wait=wait, saved=bool(reads.answers))
+    artifacts.put_model(settings.artifact_bucket, migration.key(INVENTORY), inventory)
     metrics.add_metric(name="IdentitiesInventoried", unit="Count", value=len(inventory.identities))
     logger.info("inventory taken", extra={"identities": len(inventory.identities)})
     return _progress(migration, done=True, identities=len(inventory.identities), wait=0, saved=False)

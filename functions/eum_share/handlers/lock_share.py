@@ -21,8 +21,7 @@ from eum_share.settings import get_settings
 @throttling_is_retryable()
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     migration = load(get_settings(), parse(event=event, model=MigrationRef).migration_id)
-    with throttling_is_retryable():
-        lock = lock_share(migration)
+    lock = lock_share(migration)
     metrics.add_metric(name="ShareLocksTaken", unit="Count", value=1)
     logger.info("share locked", extra={"lock": lock.key, "expires_at": lock.expires_at})
     return LockTaken(migration_id=migration.id, lock=lock.key, expires_at=lock.expires_at).model_dump(

@@ -21,8 +21,7 @@ from eum_share.settings import get_rollback_settings
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     settings = get_rollback_settings()
     received = parse(event=event, model=RollbackInput)
-    with throttling_is_retryable():
-        opened = open_rollback(received, settings)
+    opened = open_rollback(received, settings)
     logger.info("rollback opened", extra=opened.model_dump(mode="json"))
     metrics.add_metric(name=f"{opened.mode.title()}sStarted", unit="Count", value=1)
     return opened.model_dump(mode="json", by_alias=True)

@@ -23,8 +23,7 @@ from eum_share.settings import get_settings
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     migration = load(get_settings(), parse(event=event, model=MigrationRef).migration_id)
     migration.ledger.update_migration(migration.id, phase=Phase.PREFLIGHT.value)
-    with throttling_is_retryable():
-        warnings = preflight(migration)
+    warnings = preflight(migration)
     metrics.add_metric(name="PreflightWarnings", unit="Count", value=len(warnings))
     for warning in warnings:
         logger.warning(warning)

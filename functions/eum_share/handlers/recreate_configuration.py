@@ -31,15 +31,14 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     request, inventory = migration.request, migration.inventory
     statuses: dict[str, int] = {}
     for consumer in request.consumers:
-        with throttling_is_retryable():
-            outcome = recreate_configuration(
-                inventory,
-                request,
-                consumer.account_id,
-                migration.consumer(consumer),
-                dry_run=request.options.dry_run,
-                added=partial(migration.ledger.record_added, migration.id),
-            )
+        outcome = recreate_configuration(
+            inventory,
+            request,
+            consumer.account_id,
+            migration.consumer(consumer),
+            dry_run=request.options.dry_run,
+            added=partial(migration.ledger.record_added, migration.id),
+        )
         key = migration.key(configuration_outcome_key(consumer.account_id))
         outcome = keep_created(_earlier(settings.artifact_bucket, key), outcome)
         artifacts.put_model(settings.artifact_bucket, key, outcome)

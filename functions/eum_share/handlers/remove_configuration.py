@@ -35,8 +35,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     counts: Counter[str] = Counter()
     for account, items in sorted(by_account.items()):
         consumer = consumers.get(account) or Consumer(account_id=account)
-        with throttling_is_retryable():
-            removed = remove_configuration(migration.consumer(consumer), items)
+        removed = remove_configuration(migration.consumer(consumer), items)
         key = migration.key(removal_key(account))
         artifacts.put_model(settings.artifact_bucket, key, ConsumerRemoval(account=account, items=removed))
         counts.update(item.outcome.value for item in removed)

@@ -24,8 +24,7 @@ OUTCOMES = sorted(FINAL_STATUSES)
 @throttling_is_retryable()
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     migration = load(get_settings(), parse(event=event, model=MigrationRef).migration_id)
-    with throttling_is_retryable():  # the handoffs read every consuming account
-        summary = publish_report(migration)
+    summary = publish_report(migration)
     # Outcomes are counted here, once per migration, so the dashboard never counts an identity twice.
     for status in OUTCOMES:
         metrics.add_metric(name=f"Identities{status.title()}", unit="Count", value=summary.counts.get(status, 0))

@@ -23,7 +23,6 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     migration, ledger = load_rollback(get_settings(), parse(event=event, model=RollbackRef).migration_id)
     run = ledger.rollback(migration.id, RollbackMode.RESTORE)
     assert run is not None, "OpenRollback opens the run"
-    with throttling_is_retryable():
-        done = restore_policies(migration, run.identities, context.get_remaining_time_in_millis)
+    done = restore_policies(migration, run.identities, context.get_remaining_time_in_millis)
     logger.info("policies restored", extra={"done": done})
     return RollbackProgress(migration_id=migration.id, done=done, wait_seconds=0).model_dump(mode="json", by_alias=True)

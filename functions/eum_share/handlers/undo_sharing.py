@@ -21,8 +21,7 @@ from eum_share.settings import get_settings
 @throttling_is_retryable()
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     migration, ledger = load_rollback(get_settings(), parse(event=event, model=RollbackRef).migration_id)
-    with throttling_is_retryable():
-        done = unless_busy(lambda: undo_sharing(migration, ledger, context.get_remaining_time_in_millis))
+    done = unless_busy(lambda: undo_sharing(migration, ledger, context.get_remaining_time_in_millis))
     metrics.add_metric(name="UndoSharingSteps", unit="Count", value=1)
     if done is None:  # AWS stayed busy: what was undone is in the ledger; wait, then go on from there
         wait = busy_wait_seconds()
