@@ -14,12 +14,12 @@ from eum_share.errors import MigrationIncomplete
 from eum_share.logic.context import Migration
 from eum_share.logic.floor import NOT_MEASURED, Floor, floor
 from eum_share.logic.handoff import publish_handoffs
-from eum_share.logic.probe import configuration_outcome_key
+from eum_share.logic.recorded import Recorded, read_recorded
 from eum_share.logic.report_html import render_html
 from eum_share.logic.usability import Check, uses
-from eum_share.logic.verify import VERIFICATION, ConsumerProblem, ConsumerProgress, Verification
+from eum_share.logic.verify import ConsumerProblem, ConsumerProgress
 from eum_share.models.base import WireModel
-from eum_share.models.configuration import ConfigItemResult, ConfigurationOutcome
+from eum_share.models.configuration import ConfigItemResult
 from eum_share.models.events import MigrationSucceeded
 from eum_share.models.inventory import ManualAction, SelectedBy, SkippedIdentity
 from eum_share.models.ledger import (
@@ -123,22 +123,12 @@ class Report(WireModel):
 ReportSummary = MigrationSucceeded
 
 
-def build_report(migration: Migration, *, outcome: str | None = None) -> Report:
+def build_report(migration: Migration, *, outcome: str | None = None, recorded: Recorded | None = None) -> Report:
     """The report of a finished migration; with `outcome`, of one that has not changed anything yet (a plan)."""
     record, request, inventory, plan = migration.record, migration.request, migration.inventory, migration.plan
-    bucket = migration.settings.artifact_bucket
-    identities = sorted(migration.ledger.all_identities(migration.id), key=lambda i: (i.batch, i.arn))
+    recorded = recorded or read_recorded(migration)
+    identities, outcomes, verification = recorded.identities, recorded.outcomes, recorded.verification
     brought = {i.arn: i.brought_by for i in inventory.identities if i.selected_by is SelectedBy.MEMBERSHIP}
-    outcomes: dict[str, ConfigurationOutcome] = {}
-    for consumer in request.consumers:
-        key = migration.key(configuration_outcome_key(consumer.account_id))
-        if artifacts.exists(bucket, key):
-            outcomes[consumer.account_id] = artifacts.get_model(bucket, key, ConfigurationOutcome)
-    verification = (
-        artifacts.get_model(bucket, migration.key(VERIFICATION), Verification)
-        if artifacts.exists(bucket, migration.key(VERIFICATION))
-        else Verification()
-    )
     unfinished = [i.arn for i in identities if i.status not in FINAL_STATUSES]
     if unfinished and not request.options.dry_run and outcome is None:
         raise MigrationIncomplete(
@@ -343,12 +333,13 @@ def _consumer_actions(consumers: list[ConsumerLine]) -> list[str]:
 def publish_report(migration: Migration) -> ReportSummary:
     """Write the report, close the migration in the ledger and announce it."""
     migration.ledger.update_migration(migration.id, phase=Phase.REPORTING.value)
-    report = build_report(migration)
+    recorded = read_recorded(migration)
+    report = build_report(migration, recorded=recorded)
     bucket = migration.settings.artifact_bucket
     json_key, markdown_key = migration.key(REPORT_JSON), migration.key(REPORT_MARKDOWN)
     artifacts.put_model(bucket, json_key, report)
     artifacts.put_text(bucket, markdown_key, render_markdown(report), "text/markdown")
-    publish_handoffs(migration)
+    publish_handoffs(migration, recorded)
     artifacts.put_text(bucket, migration.key(REPORT_HTML), render_html(report), "text/html; charset=utf-8")
     summary = ReportSummary(
         migration_id=migration.id,

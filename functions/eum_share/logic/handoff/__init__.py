@@ -17,9 +17,7 @@ from eum_share.dal.throttling import is_throttled
 from eum_share.logic.context import Migration
 from eum_share.logic.handoff.build import AccountView, HandoffInputs, as_json, build_handoff
 from eum_share.logic.handoff.render import render_csv, render_markdown
-from eum_share.logic.probe import configuration_outcome_key
-from eum_share.logic.verify import VERIFICATION, Verification
-from eum_share.models.configuration import ConfigurationOutcome
+from eum_share.logic.recorded import Recorded
 from eum_share.models.handoff import Handoff
 
 FORMATS = {"md": "text/markdown", "csv": "text/csv", "json": "application/json"}
@@ -30,15 +28,9 @@ def handoff_key(account: str, fmt: str) -> str:
     return f"handoff/{account}.{fmt}"
 
 
-def publish_handoffs(migration: Migration) -> dict[str, str]:
+def publish_handoffs(migration: Migration, recorded: Recorded) -> dict[str, str]:
     """Write every consumer's handoff in the three formats; consumer account -> the Markdown's key."""
-    bucket = migration.settings.artifact_bucket
-    verification = (
-        artifacts.get_model(bucket, migration.key(VERIFICATION), Verification)
-        if artifacts.exists(bucket, migration.key(VERIFICATION))
-        else Verification()
-    )
-    records = {record.arn: record for record in migration.ledger.all_identities(migration.id)}
+    records = {record.arn: record for record in recorded.identities}
     views = _views(migration)
     written = {}
     for consumer in migration.request.consumers:
@@ -51,18 +43,13 @@ def publish_handoffs(migration: Migration) -> dict[str, str]:
                 preview=migration.request.options.dry_run,
                 inventory=migration.inventory,
                 records=records,
-                outcome=_outcome(migration, consumer.account_id),
-                progress=verification.consumers.get(consumer.account_id),
+                outcome=recorded.outcomes.get(consumer.account_id),
+                progress=recorded.verification.consumers.get(consumer.account_id),
                 view=views[consumer.account_id],
             )
         )
         written[consumer.account_id] = _write(migration, handoff)
     return written
-
-
-def _outcome(migration: Migration, account: str) -> ConfigurationOutcome | None:
-    bucket, key = migration.settings.artifact_bucket, migration.key(configuration_outcome_key(account))
-    return artifacts.get_model(bucket, key, ConfigurationOutcome) if artifacts.exists(bucket, key) else None
 
 
 def _views(migration: Migration) -> dict[str, AccountView]:
