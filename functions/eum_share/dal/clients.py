@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import random
 import time
 from functools import cache
 from typing import Any
@@ -10,7 +9,7 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
-from eum_share.dal.throttling import THROTTLING_CODES
+from eum_share.dal.throttling import PATIENCE_SECONDS, THROTTLING_CODES, full_jitter
 
 # A throttled call is retried first by the SDK (standard mode: up to four retries, exponential backoff with jitter),
 # so that one throttled call among the hundreds an inventory or a verification makes does not restart the whole
@@ -18,11 +17,11 @@ from eum_share.dal.throttling import THROTTLING_CODES
 # visible in the execution history). Three attempts were not enough: under 30% throttling one call in 37 failed,
 # and a state making a hundred calls almost never finished (docs/reliability.md, the storm rows).
 SDK_CONFIG = Config(retries={"mode": "standard", "total_max_attempts": 5})
-# A throttled call is tried again, with exponential backoff and full jitter, until it has been throttled this long:
+# A throttled call is tried again, with exponential backoff and full jitter from these, until it has been throttled for
+# PATIENCE_SECONDS (dal/throttling.py):
 # standard mode's retry quota (500 units, 5 spent per retried throttle, given back only when a retry succeeds) is
 # drained by a long storm for the life of the cached client, after which no throttle would be retried at all and a
 # state would meet one on nearly every invocation (throttle-50 in the fault matrix throttles every service).
-PATIENCE_SECONDS = 30.0
 BACKOFF_FIRST_SECONDS, BACKOFF_LONGEST_SECONDS = 0.1, 5.0
 _THROTTLED_SINCE = "eum_share_throttled_since"
 
@@ -40,7 +39,7 @@ def retry_throttles(
     since = context.setdefault(_THROTTLED_SINCE, time.monotonic())
     if time.monotonic() - since >= PATIENCE_SECONDS:
         return None
-    return random.uniform(0, min(BACKOFF_LONGEST_SECONDS, BACKOFF_FIRST_SECONDS * 2 ** (attempts - 1)))
+    return full_jitter(attempts, BACKOFF_FIRST_SECONDS, BACKOFF_LONGEST_SECONDS)
 
 
 @cache

@@ -32,6 +32,7 @@ from typing import Any, Protocol
 from botocore.exceptions import ClientError
 
 from eum_share.dal.quotas import quota_of
+from eum_share.dal.throttling import PATIENCE_SECONDS, full_jitter
 
 SMS_SERVICE = "pinpoint-sms-voice-v2"
 RAM_SERVICE = "ram"
@@ -40,7 +41,6 @@ PACED_SERVICES = frozenset({SMS_SERVICE, RAM_SERVICE})
 INCREASE = 0.25  # share of the published rate given back after each call AWS answers
 DECREASE = 0.75  # the rate is multiplied by this at each throttle
 SLOWEST = 0.1  # share of the published rate below which an action is never slowed
-PATIENCE_SECONDS = 30.0  # how long one call is tried again while AWS throttles it, before the caller hears of it
 SAVE_EVERY_SECONDS = 60.0  # an action's item is written at most this often
 SAVE_WHEN_MOVED = 0.5  # share of the saved rate by which the rate must have moved to be worth a write
 COUNT_EVERY_SECONDS = 300.0  # unsaved throttles alone are written this often
@@ -353,8 +353,7 @@ class _Hooks:
             return None  # botocore decides, as for any other answer
         if published:
             return 0.0  # the next attempt waits its turn at the lowered rate
-        ceiling = min(BACKOFF_LONGEST_SECONDS, BACKOFF_FIRST_SECONDS * 2 ** (attempts - 1))
-        return random.uniform(0, ceiling)
+        return full_jitter(attempts, BACKOFF_FIRST_SECONDS, BACKOFF_LONGEST_SECONDS)
 
 
 def pace(client: Any, account: str, pacer: Pacer | None = None) -> Any:

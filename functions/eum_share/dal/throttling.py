@@ -39,6 +39,16 @@ THROTTLING_CODES = frozenset(
 BUSY_WAIT_SECONDS = (5, 60)
 
 
+# How long one AWS call is tried again while AWS throttles it, before the state hears of it: the orchestrator's own
+# clients (dal/clients.py) and the paced ones (dal/pacing.py) alike, whatever botocore's attempts and retry quota say.
+PATIENCE_SECONDS = 30.0
+
+
+def full_jitter(attempts: int, first: float, longest: float) -> float:
+    """Seconds before the attempt after `attempts`: exponential backoff with full jitter, capped at `longest`."""
+    return random.uniform(0, min(longest, first * 2 ** (attempts - 1)))
+
+
 def busy_wait_seconds() -> int:
     return random.randint(*BUSY_WAIT_SECONDS)
 
