@@ -21,6 +21,8 @@ def test_a_migration_stopped_mid_run_is_resumed_and_finishes(
     wait_for_status(aws, workflow, "resumed-run", "RUNNING")
     with aws.observing():
         aws.client("stepfunctions").stop_execution(executionArn=arn)
+    # (a stopped execution shows ABORTED once the task it was in returns; until then it still runs)
+    assert workflow.wait(arn).status == "ABORTED"
     # When it is resumed
     resumed = eum_share("resume", "resumed-run")
     # Then a new execution of the same request starts, and the migration succeeds
