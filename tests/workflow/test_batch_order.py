@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Iterator
 
 import pytest
@@ -89,3 +90,42 @@ def test_every_policy_is_snapshotted_before_its_identity_is_associated(run: Migr
 def test_each_batch_is_associated_once_in_the_happy_path(run: MigrationRun) -> None:
     tokens = [c.params["clientToken"] for _, c in _associations(run) if c.params.get("resourceArns")]
     assert len(tokens) == len(set(tokens))
+
+
+def _held(run: MigrationRun) -> dict[str, set[str]]:
+    """What each of the owner's pools and opt-out lists holds: a pool its members, an opt-out list the phone numbers
+    and pools that use it, read from the offline AWS's own state."""
+    owner = run.aws.sms.state(run.scenario.owner, run.scenario.region)
+    users = [*owner.phone_numbers.values(), *owner.pools.values()]
+    lists = {
+        found.arn: {u.arn for u in users if u.opt_out_list_name == found.name} for found in owner.opt_out_lists.values()
+    }
+    return {**{pool: set(members) for pool, members in run.scenario.pool_members.items()}, **lists}
+
+
+def test_no_pool_or_opt_out_list_is_associated_before_what_it_holds_was_verified(run: MigrationRun) -> None:
+    calls = run.aws.world.calls
+    associated = {arn: i for i, c in _associations(run) for arn in c.params.get("resourceArns", [])}
+    held = {holder: members & associated.keys() for holder, members in _held(run).items() if holder in associated}
+    # Given pools and opt-out lists migrated with what they hold
+    assert any(held.values())
+    for holder, members in held.items():
+        if not members:
+            continue
+        # Then its association comes in a later call than each of its members', after their batch was verified:
+        # the consumers described the last of them in between
+        last = max(associated[member] for member in members)
+        assert last < associated[holder], holder
+        described = [
+            c
+            for c in calls[last : associated[holder]]
+            if c.account in run.scenario.consumers and c.operation.startswith("Describe")
+        ]
+        assert described, holder
+
+
+def test_pools_share_batches_with_identities_they_do_not_hold(run: MigrationRun) -> None:
+    # Given 60 identities with pools and opt-out lists / When they are migrated in batches of ten
+    sizes = [len(c.params["resourceArns"]) for _, c in _associations(run) if c.params.get("resourceArns")]
+    # Then no more batches than the identities need: each pool and opt-out list fills a batch with others
+    assert len(sizes) == math.ceil(sum(sizes) / 10)
