@@ -239,7 +239,10 @@ def test_a_phone_number_described_without_its_id_takes_it_from_its_arn(
     monkeypatch.setattr(
         owner_inventory,
         "phone_numbers",
-        lambda clients: [{k: v for k, v in p.items() if k != "PhoneNumberId"} for p in described(clients)],
+        lambda clients: (
+            ([{k: v for k, v in p.items() if k != "PhoneNumberId"} for p in page], more)
+            for page, more in described(clients)
+        ),
     )
     # When it is inventoried
     inventory = _inventory(aws, resources={"select": "ALL", "types": ["PHONE_NUMBER"]})

@@ -4,13 +4,16 @@ the next invocation reads only what is left, and the inventory is the one a sing
 from __future__ import annotations
 
 import json
+from collections import Counter
 from typing import Any
 
 import pytest
+from eum_share.dal.pacing import Pacer, pace
 from eum_share.logic.inventory import take_inventory
 from eum_share.logic.inventory_reads import InventoryPaused, OwnerReads
 
 from tests.unit.test_inventory import CONSUMERS, OWNER, REGION, _owner, _request
+from twin.faults import published_quotas
 from twin.offline import OfflineAWS
 
 POOLS = 4
@@ -35,17 +38,14 @@ def test_an_inventory_stopped_half_way_goes_on_from_what_it_read(owner_with_pool
     request = _request()
     # Given an inventory whose Lambda runs out of time after reading two of the pools' members
     saved: dict[str, Any] = {}
-    pool_reads = 0
-    first_run = OwnerReads(_owner(aws), enough_time=lambda: pool_reads < 2, save=lambda answers: saved.update(answers))
-    original = first_run.pool_members
+    start = len(aws.world.calls)
 
-    def counted(pool_id: str) -> list[dict[str, Any]]:
-        nonlocal pool_reads
-        found = original(pool_id)
-        pool_reads += 1
-        return found
+    def pools_read() -> int:
+        return _owner_reads(aws, start).count("ListPoolOriginationIdentities")
 
-    first_run.pool_members = counted  # type: ignore[method-assign]
+    first_run = OwnerReads(
+        _owner(aws), enough_time=lambda: pools_read() < 2, save=lambda answers: saved.update(answers)
+    )
     with pytest.raises(InventoryPaused):
         take_inventory(request, first_run, CONSUMERS)
     first_run.checkpoint()
@@ -60,3 +60,32 @@ def test_an_inventory_stopped_half_way_goes_on_from_what_it_read(owner_with_pool
     # and the inventory is the one a single invocation takes
     assert resumed == take_inventory(request, _owner(aws), CONSUMERS)
     assert len(resumed.identities) == POOLS * 3 + 2  # and the owner's Default opt-out list
+
+
+def test_the_pools_members_are_read_in_turns_with_the_phone_numbers_pages(offline_factory: Any) -> None:
+    # Given an owner with End User Messaging's quotas enforced (1 request a second for each action), 30 pools of two
+    # phone numbers each (30 ListPoolOriginationIdentities) and 60 more phone numbers (DescribePhoneNumbers pages)
+    aws = offline_factory(rate_limits=published_quotas())
+    with aws.world.faults.paused():
+        numbers = [aws.sms.add_phone_number(OWNER, REGION) for _ in range(120)]
+        for index in range(30):
+            aws.sms.add_pool(OWNER, REGION, members=numbers[index * 2 : index * 2 + 2])
+    pacer = Pacer(now=aws.clock.now, sleep=aws.clock.sleep, jitter=lambda: 1.0)
+    clients: dict[str, Any] = {}
+
+    def paced(service: str) -> Any:
+        if service not in clients:
+            clients[service] = pace(aws.client(service, account=OWNER), OWNER, pacer)
+        return clients[service]
+
+    # When the whole owner is inventoried, each call paced at its action's quota
+    first, started = len(aws.world.calls), aws.clock.now()
+    inventory = take_inventory(_request(), paced, CONSUMERS)
+    took = aws.clock.now() - started
+    # Then, once the pools are listed (which names them), their members' listings take no time of their own: they
+    # are read while the phone numbers' pages are, each action a call a second
+    calls = Counter(operation for operation in _owner_reads(aws, first))
+    assert len(inventory.identities) == 120 + 30 + 1  # and the owner's Default opt-out list
+    assert [c for c in aws.world.calls[first:] if c.error] == []
+    side_by_side = max(calls["DescribePhoneNumbers"], calls["ListPoolOriginationIdentities"])
+    assert took <= calls["DescribePools"] + side_by_side + 2

@@ -51,7 +51,9 @@ def _by_inventory(call: CallRecord) -> bool:
 
 
 def test_the_inventory_goes_on_from_what_it_read_instead_of_reading_everything_again(run: MigrationRun) -> None:
-    # Then each page of each pool's members and of the owner's phone numbers was read once, before or after the storm
+    # Then each page of each pool's members was read once, before or after the storm; the owner's phone numbers,
+    # whose pages were being read in turns with the pools' members when the storm came, from their first page
+    # again at most once (a listing is kept once read whole)
     listed = Counter(
         (c.params["PoolId"], c.params.get("NextToken"))
         for c in run.calls
@@ -59,8 +61,12 @@ def test_the_inventory_goes_on_from_what_it_read_instead_of_reading_everything_a
     )
     assert set(listed.values()) == {1}
     assert len({pool for pool, _ in listed}) == len(run.scenario.pools)
-    numbers = [c for c in run.calls if c.operation == "DescribePhoneNumbers" and c.error is None and _by_inventory(c)]
-    assert len({c.params.get("NextToken") for c in numbers}) == len(numbers)
+    numbers = Counter(
+        c.params.get("NextToken")
+        for c in run.calls
+        if c.operation == "DescribePhoneNumbers" and c.error is None and _by_inventory(c)
+    )
+    assert set(numbers.values()) <= {1, 2}
 
 
 def test_the_inventory_waited_in_its_wait_state(run: MigrationRun) -> None:

@@ -6,7 +6,7 @@ identities must be read whole, or the inventory silently loses what lies past th
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Iterator
 from typing import Any
 
 from eum_share.dal.accounts import Clients
@@ -17,23 +17,34 @@ PAGE_SIZE = 100  # the MaxResults ceiling of every sms-voice listing
 _OWN = {"Owner": "SELF"}  # RAM shares only owned resources; never list what others share with the owner
 
 
+# A listing's pages, each with whether more follow.
+Pages = Iterator[tuple[list[dict[str, Any]], bool]]
+
+
+def _pages(clients: Clients, operation: str, key: str, **params: Any) -> Pages:
+    """The listing a page at a time, each page read when asked for and known to be the last when it is: listings
+    of different actions can then take turns, each paced by its own action's quota."""
+    call = getattr(clients(SMS_VOICE), operation)
+    asked = {**params, "MaxResults": PAGE_SIZE}
+    while True:
+        page = call(**asked)
+        token = page.get("NextToken")
+        yield page[key], bool(token)
+        if not token:
+            return
+        asked["NextToken"] = token
+
+
 def _all(clients: Clients, operation: str, key: str, **params: Any) -> list[dict[str, Any]]:
-    paginator = clients(SMS_VOICE).get_paginator(operation)
-    pages = paginator.paginate(**params, PaginationConfig={"PageSize": PAGE_SIZE})
-    return [item for page in pages for item in page[key]]
+    return [item for page, _ in _pages(clients, operation, key, **params) for item in page]
 
 
-def _plain(item: dict[str, Any]) -> dict[str, Any]:
-    """The item with timestamps as ISO 8601 strings, so it can be stored as JSON."""
-    return {key: value.isoformat() if isinstance(value, datetime) else value for key, value in item.items()}
+def phone_numbers(clients: Clients) -> Pages:
+    return _pages(clients, "describe_phone_numbers", "PhoneNumbers", **_OWN)
 
 
-def phone_numbers(clients: Clients) -> list[dict[str, Any]]:
-    return _all(clients, "describe_phone_numbers", "PhoneNumbers", **_OWN)
-
-
-def sender_ids(clients: Clients) -> list[dict[str, Any]]:
-    return _all(clients, "describe_sender_ids", "SenderIds", **_OWN)
+def sender_ids(clients: Clients) -> Pages:
+    return _pages(clients, "describe_sender_ids", "SenderIds", **_OWN)
 
 
 def pools(clients: Clients) -> list[dict[str, Any]]:
@@ -44,9 +55,9 @@ def opt_out_lists(clients: Clients) -> list[dict[str, Any]]:
     return _all(clients, "describe_opt_out_lists", "OptOutLists", **_OWN)
 
 
-def pool_members(clients: Clients, pool_id: str) -> list[dict[str, Any]]:
+def pool_members(clients: Clients, pool_id: str) -> Pages:
     """The pool's phone numbers and sender IDs (OriginationIdentityArn, IsoCountryCode, ...)."""
-    return _all(clients, "list_pool_origination_identities", "OriginationIdentities", PoolId=pool_id)
+    return _pages(clients, "list_pool_origination_identities", "OriginationIdentities", PoolId=pool_id)
 
 
 def resource_tags(clients: Clients, arn: str) -> dict[str, str]:
@@ -62,12 +73,12 @@ def protect_configurations(clients: Clients) -> list[dict[str, Any]]:
     return _all(clients, "describe_protect_configurations", "ProtectConfigurations")
 
 
-def spend_limits(clients: Clients) -> list[dict[str, Any]]:
-    return _all(clients, "describe_spend_limits", "SpendLimits")
+def spend_limits(clients: Clients) -> Pages:
+    return _pages(clients, "describe_spend_limits", "SpendLimits")
 
 
-def registrations(clients: Clients) -> list[dict[str, Any]]:
-    return [_plain(item) for item in _all(clients, "describe_registrations", "Registrations")]
+def registrations(clients: Clients) -> Pages:
+    return _pages(clients, "describe_registrations", "Registrations")
 
 
 def account_attributes(clients: Clients) -> dict[str, str]:

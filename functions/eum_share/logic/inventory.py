@@ -69,6 +69,7 @@ def take_inventory(request: MigrationRequest, owner: Clients | OwnerReads, consu
     configuration = request.configuration
     # First, so that a misnamed configuration set fails before thousands of identities are read.
     sets = _configuration_sets(configuration.configuration_sets, owner)
+    owner.read_ahead(_pools_surely_held(request.resources, owner))
     identities, skipped = _identities(request.resources, owner)
     registrations = owner.registrations()
     spend_limits = owner.spend_limits()
@@ -175,6 +176,27 @@ def _selected(resources: Resources, owned: dict[str, _Owned], owner: OwnerReads)
         # Tags are read only for identities of the wanted types: one call per identity.
         chosen = [arn for arn in chosen if _carries(owner.resource_tags(arn), resources.tags)]
     return set(chosen)
+
+
+def _pools_surely_held(resources: Resources, owner: OwnerReads) -> list[str]:
+    """IDs of the pools whose members the migration needs, as far as the pools' and opt-out lists' listings tell:
+    those the request chooses (by ARN or by type), and those using an opt-out list it chooses. A selection by tags
+    is known only once every identity's tags are read: none then."""
+    if resources.select is Selection.TAGS:
+        return []
+    named = set(resources.arns) if resources.select is Selection.ARNS else None
+
+    def chosen(arn: str, kind: ResourceType) -> bool:
+        return kind in resources.types and (named is None or arn in named)
+
+    lists = {
+        o["OptOutListName"] for o in owner.opt_out_lists() if chosen(o["OptOutListArn"], ResourceType.OPT_OUT_LIST)
+    }
+    return [
+        p["PoolId"]
+        for p in owner.pools()
+        if chosen(p["PoolArn"], ResourceType.POOL) or p.get("OptOutListName") in lists
+    ]
 
 
 def _carries(tags: dict[str, str], wanted: dict[str, str]) -> bool:
