@@ -89,3 +89,31 @@ def test_the_pools_members_are_read_in_turns_with_the_phone_numbers_pages(offlin
     assert [c for c in aws.world.calls[first:] if c.error] == []
     side_by_side = max(calls["DescribePhoneNumbers"], calls["ListPoolOriginationIdentities"])
     assert took <= calls["DescribePools"] + side_by_side + 2
+
+
+def test_the_protect_rules_are_read_in_turns_with_the_pools_members(offline_factory: Any) -> None:
+    # Given an owner with End User Messaging's quotas enforced, four pools (four ListPoolOriginationIdentities, a
+    # second apart) and two protect configurations (three GetProtectConfigurationCountryRuleSet each, a second apart)
+    aws = offline_factory(rate_limits=published_quotas())
+    with aws.world.faults.paused():
+        for _ in range(POOLS):
+            aws.sms.add_pool(OWNER, REGION, members=[aws.sms.add_phone_number(OWNER, REGION)])
+        for _ in range(2):
+            aws.client("pinpoint-sms-voice-v2", account=OWNER).create_protect_configuration()
+    pacer = Pacer(now=aws.clock.now, sleep=aws.clock.sleep, jitter=lambda: 1.0)
+    clients: dict[str, Any] = {}
+
+    def paced(service: str) -> Any:
+        if service not in clients:
+            clients[service] = pace(aws.client(service, account=OWNER), OWNER, pacer)
+        return clients[service]
+
+    # When the whole owner is inventoried with every protect configuration, each call paced at its action's quota
+    first, started = len(aws.world.calls), aws.clock.now()
+    inventory = take_inventory(_request(), paced, CONSUMERS)
+    took = aws.clock.now() - started
+    # Then the rules took no time of their own: the inventory takes as long as the longer of the two runs of calls
+    calls = Counter(operation for operation in _owner_reads(aws, first))
+    assert len(inventory.protect_configurations) == 2
+    assert calls["GetProtectConfigurationCountryRuleSet"] == 6
+    assert took <= max(calls["ListPoolOriginationIdentities"], calls["GetProtectConfigurationCountryRuleSet"]) + 1

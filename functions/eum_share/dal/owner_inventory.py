@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from eum_share.dal import protect
 from eum_share.dal.accounts import Clients
 
 SMS_VOICE = "pinpoint-sms-voice-v2"
@@ -81,7 +82,15 @@ def registrations(clients: Clients) -> Pages:
     return _pages(clients, "describe_registrations", "Registrations")
 
 
-def account_attributes(clients: Clients) -> dict[str, str]:
-    """Attribute name (ACCOUNT_TIER, DEFAULT_PROTECT_CONFIGURATION_ID) -> value."""
-    attributes = _all(clients, "describe_account_attributes", "AccountAttributes")
-    return {attribute["Name"]: attribute["Value"] for attribute in attributes}
+def country_rules(clients: Clients, protect_id: str) -> Pages:
+    """A protect configuration's country rules a capability a page (a GetProtectConfigurationCountryRuleSet each):
+    {"capability": ..., "exceptions": ISO country -> status where not ALLOW}."""
+    last = len(protect.RULE_CAPABILITIES) - 1
+    for index, capability in enumerate(protect.RULE_CAPABILITIES):
+        exceptions = protect.capability_rules(clients, protect_id, capability)
+        yield [{"capability": capability, "exceptions": exceptions}], index < last
+
+
+def account_attributes(clients: Clients) -> Pages:
+    """{"Name": ACCOUNT_TIER, DEFAULT_PROTECT_CONFIGURATION_ID..., "Value": ...}."""
+    return _pages(clients, "describe_account_attributes", "AccountAttributes")

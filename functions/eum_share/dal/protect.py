@@ -15,13 +15,17 @@ RULE_CAPABILITIES = ("SMS", "VOICE", "MMS")
 def country_rules(clients: Clients, protect_id: str) -> dict[str, dict[str, str]]:
     """Capability -> ISO country -> status, only where the status is not ALLOW: every country is ALLOW
     unless a rule says otherwise, so the exceptions are the whole configuration."""
-    sms = clients(SMS)
     rules: dict[str, dict[str, str]] = {}
     for capability in RULE_CAPABILITIES:
-        rule_set = sms.get_protect_configuration_country_rule_set(
-            ProtectConfigurationId=protect_id, NumberCapability=capability
-        )["CountryRuleSet"]
-        exceptions = {c: r["ProtectStatus"] for c, r in sorted(rule_set.items()) if r["ProtectStatus"] != "ALLOW"}
+        exceptions = capability_rules(clients, protect_id, capability)
         if exceptions:
             rules[capability] = exceptions
     return rules
+
+
+def capability_rules(clients: Clients, protect_id: str, capability: str) -> dict[str, str]:
+    """ISO country -> status for one capability, only where the status is not ALLOW."""
+    rule_set = clients(SMS).get_protect_configuration_country_rule_set(
+        ProtectConfigurationId=protect_id, NumberCapability=capability
+    )["CountryRuleSet"]
+    return {c: r["ProtectStatus"] for c, r in sorted(rule_set.items()) if r["ProtectStatus"] != "ALLOW"}

@@ -69,7 +69,8 @@ def take_inventory(request: MigrationRequest, owner: Clients | OwnerReads, consu
     configuration = request.configuration
     # First, so that a misnamed configuration set fails before thousands of identities are read.
     sets = _configuration_sets(configuration.configuration_sets, owner)
-    owner.read_ahead(_pools_surely_held(request.resources, owner))
+    protects = _chosen_protect_configurations(configuration.protect_configurations, sets, owner)
+    owner.read_ahead(_pools_surely_held(request.resources, owner), [str(p["ProtectConfigurationId"]) for p in protects])
     identities, skipped = _identities(request.resources, owner)
     registrations = owner.registrations()
     spend_limits = owner.spend_limits()
@@ -80,7 +81,7 @@ def take_inventory(request: MigrationRequest, owner: Clients | OwnerReads, consu
         identities=identities,
         skipped=skipped,
         configuration_sets=sets,
-        protect_configurations=_protect_configurations(configuration.protect_configurations, sets, owner),
+        protect_configurations=_protect_configurations(protects, owner),
         spend_limits=spend_limits,
         registrations=registrations,
         manual_actions=manual_actions(consumers, identities, registrations, spend_limits),
@@ -347,9 +348,9 @@ def _configuration_sets(wanted: Literal["ALL", "NONE"] | list[str], owner: Owner
     return [ConfigurationSetItem.from_api(found[name]) for name in names]
 
 
-def _protect_configurations(
+def _chosen_protect_configurations(
     include_all: bool, sets: list[ConfigurationSetItem], owner: OwnerReads
-) -> list[ProtectConfigurationItem]:
+) -> list[dict[str, Any]]:
     """Every protect configuration when asked for, and always those the chosen configuration sets use:
     a set recreated without its protect configuration would send where the owner's set may not."""
     referenced = {s.protect_configuration_id for s in sets if s.protect_configuration_id}
@@ -360,6 +361,10 @@ def _protect_configurations(
         for found in owner.protect_configurations()
         if include_all or found["ProtectConfigurationId"] in referenced
     ]
+    return sorted(chosen, key=lambda p: str(p["ProtectConfigurationId"]))
+
+
+def _protect_configurations(chosen: list[dict[str, Any]], owner: OwnerReads) -> list[ProtectConfigurationItem]:
     return [
         ProtectConfigurationItem(
             id=found["ProtectConfigurationId"],
@@ -367,7 +372,7 @@ def _protect_configurations(
             deletion_protection_enabled=found["DeletionProtectionEnabled"],
             country_rules=owner.country_rules(found["ProtectConfigurationId"]),
         )
-        for found in sorted(chosen, key=lambda p: str(p["ProtectConfigurationId"]))
+        for found in chosen
     ]
 
 

@@ -7,11 +7,11 @@ from __future__ import annotations
 import json
 from collections import deque
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from eum_share.dal import owner_inventory as owner_sms
-from eum_share.dal import protect
 from eum_share.dal.accounts import Clients
 
 
@@ -27,8 +27,23 @@ def _plain(value: Any) -> str:
 
 # A listing read a page at a time (dal/owner_inventory.py).
 Pager = Callable[[Clients], owner_sms.Pages]
-# A listing being read: its name, its pages still to come, its items so far.
-_Reading = tuple[str, owner_sms.Pages, list[dict[str, Any]]]
+
+
+def _items(items: list[dict[str, Any]]) -> Any:
+    return items
+
+
+@dataclass(frozen=True)
+class Listing:
+    """What is read (and kept under `name`): the items of every page, made into the answer by `answer`."""
+
+    name: str
+    pages: Pager
+    answer: Callable[[list[dict[str, Any]]], Any] = _items
+
+
+# A listing being read: its pages still to come, its items so far.
+_Reading = tuple[Listing, owner_sms.Pages, list[dict[str, Any]]]
 
 
 class OwnerReads:
@@ -66,42 +81,44 @@ class OwnerReads:
         self.answers[name] = json.loads(json.dumps(answer, default=_plain))
         self.fresh += 1
 
-    def _listing(self, name: str, pages: Pager) -> list[dict[str, Any]]:
-        return list(self._read(name, lambda owner: [item for page, _ in pages(owner) for item in page]))
+    def _listing(self, listing: Listing) -> Any:
+        return self._read(
+            listing.name, lambda owner: listing.answer([i for page, _ in listing.pages(owner) for i in page])
+        )
 
-    def in_turns(self, lanes: list[list[tuple[str, Pager]]]) -> None:
+    def in_turns(self, lanes: list[list[Listing]]) -> None:
         """Read these listings (those not read yet) keeping each action's quota busy: a lane holds listings of one
         action, read one after another, and the lanes take turns a page at a time. Each action has its own quota,
         so together they take about as long as the longest lane, not as long as all of them."""
-        waiting = [deque(item for item in lane if item[0] not in self.answers) for lane in lanes]
+        waiting = [deque(listing for listing in lane if listing.name not in self.answers) for lane in lanes]
         reading: list[_Reading | None] = [None] * len(lanes)
         while any(waiting) or any(reading):
             for lane, queue in enumerate(waiting):
                 reading[lane] = self._next_page(reading[lane], queue)
 
-    def _next_page(self, current: _Reading | None, queue: deque[tuple[str, Pager]]) -> _Reading | None:
+    def _next_page(self, current: _Reading | None, queue: deque[Listing]) -> _Reading | None:
         """One page of the lane's listing, or of the next listing's when none is being read; what the lane reads
         next (None: the next listing of its queue, if any)."""
         if current is None:
             if not queue:
                 return None
-            name, pages = queue.popleft()
+            listing = queue.popleft()
             if not self._enough_time():
-                raise InventoryPaused(name)
-            current = (name, pages(self._owner), [])
-        name, pages_left, items = current
+                raise InventoryPaused(listing.name)
+            current = (listing, listing.pages(self._owner), [])
+        listing, pages_left, items = current
         page, more = next(pages_left)
         items += page
         if more:
             return current
-        self._keep(name, items)
+        self._keep(listing.name, listing.answer(items))
         return None
 
     def phone_numbers(self) -> list[dict[str, Any]]:
-        return self._listing("phone-numbers", owner_sms.phone_numbers)
+        return list(self._listing(_PHONE_NUMBERS))
 
     def sender_ids(self) -> list[dict[str, Any]]:
-        return self._listing("sender-ids", owner_sms.sender_ids)
+        return list(self._listing(_SENDER_IDS))
 
     def pools(self) -> list[dict[str, Any]]:
         return list(self._read("pools", owner_sms.pools))
@@ -110,7 +127,7 @@ class OwnerReads:
         return list(self._read("opt-out-lists", owner_sms.opt_out_lists))
 
     def pool_members(self, pool_id: str) -> list[dict[str, Any]]:
-        return self._listing(_pool_members(pool_id), _pool_member_pages(pool_id))
+        return list(self._listing(_pool_members(pool_id)))
 
     def resource_tags(self, arn: str) -> dict[str, str]:
         return dict(self._read(f"tags/{arn}", lambda owner: owner_sms.resource_tags(owner, arn)))
@@ -122,38 +139,58 @@ class OwnerReads:
         return list(self._read("protect-configurations", owner_sms.protect_configurations))
 
     def country_rules(self, protect_configuration_id: str) -> Any:
-        return self._read(
-            f"country-rules/{protect_configuration_id}",
-            lambda owner: protect.country_rules(owner, protect_configuration_id),
-        )
+        return self._listing(_country_rules(protect_configuration_id))
 
     def spend_limits(self) -> list[dict[str, Any]]:
-        return self._listing("spend-limits", owner_sms.spend_limits)
+        return list(self._listing(_SPEND_LIMITS))
 
     def registrations(self) -> list[dict[str, Any]]:
-        return self._listing("registrations", owner_sms.registrations)
+        return list(self._listing(_REGISTRATIONS))
 
-    def read_ahead(self, pool_ids: list[str]) -> None:
-        """The pools' members (one ListPoolOriginationIdentities a pool, at 1 a second: 500 s at 500 pools) read in
-        turns with the phone numbers', sender IDs', registrations' and spend limits' listings, whose pages then take
-        no time of their own."""
+    def account_attributes(self) -> dict[str, str]:
+        return dict(self._listing(_ACCOUNT_ATTRIBUTES))
+
+    def read_ahead(self, pool_ids: list[str], protect_configuration_ids: list[str]) -> None:
+        """The pools' members (one ListPoolOriginationIdentities a pool, at 1 a second: 500 s at 500 pools) and the
+        protect configurations' country rules (three calls each, at 1 a second) read in turns with the owner's other
+        listings, each action at its own quota: those then take no time of their own."""
         self.in_turns(
             [
-                [("phone-numbers", owner_sms.phone_numbers)],
-                [("sender-ids", owner_sms.sender_ids)],
-                [(_pool_members(pool_id), _pool_member_pages(pool_id)) for pool_id in pool_ids],
-                [("registrations", owner_sms.registrations)],
-                [("spend-limits", owner_sms.spend_limits)],
+                [_PHONE_NUMBERS],
+                [_SENDER_IDS],
+                [_pool_members(pool_id) for pool_id in pool_ids],
+                [_country_rules(protect_id) for protect_id in protect_configuration_ids],
+                [_REGISTRATIONS],
+                [_SPEND_LIMITS],
+                [_ACCOUNT_ATTRIBUTES],
             ]
         )
 
-    def account_attributes(self) -> dict[str, str]:
-        return dict(self._read("account-attributes", owner_sms.account_attributes))
+
+def _attributes(items: list[dict[str, Any]]) -> dict[str, str]:
+    """Attribute name (ACCOUNT_TIER, DEFAULT_PROTECT_CONFIGURATION_ID) -> value."""
+    return {str(item["Name"]): str(item["Value"]) for item in items}
 
 
-def _pool_members(pool_id: str) -> str:
-    return f"pool-members/{pool_id}"
+def _rules(items: list[dict[str, Any]]) -> dict[str, dict[str, str]]:
+    """Capability -> ISO country -> status, only where the status is not ALLOW (as protect.country_rules)."""
+    return {item["capability"]: item["exceptions"] for item in items if item["exceptions"]}
 
 
-def _pool_member_pages(pool_id: str) -> Pager:
-    return lambda owner: owner_sms.pool_members(owner, pool_id)
+_PHONE_NUMBERS = Listing("phone-numbers", owner_sms.phone_numbers)
+_SENDER_IDS = Listing("sender-ids", owner_sms.sender_ids)
+_REGISTRATIONS = Listing("registrations", owner_sms.registrations)
+_SPEND_LIMITS = Listing("spend-limits", owner_sms.spend_limits)
+_ACCOUNT_ATTRIBUTES = Listing("account-attributes", owner_sms.account_attributes, _attributes)
+
+
+def _pool_members(pool_id: str) -> Listing:
+    return Listing(f"pool-members/{pool_id}", lambda owner: owner_sms.pool_members(owner, pool_id))
+
+
+def _country_rules(protect_configuration_id: str) -> Listing:
+    return Listing(
+        f"country-rules/{protect_configuration_id}",
+        lambda owner: owner_sms.country_rules(owner, protect_configuration_id),
+        _rules,
+    )

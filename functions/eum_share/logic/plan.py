@@ -59,9 +59,7 @@ _RANKS: tuple[_Rank, ...] = (_kinds_first, _chains_first)
 
 def _calls_that_wait(batches: list[list[str]], kind: dict[str, ResourceType]) -> int:
     """Describe calls a consumer makes after another of the same action, to check the same batch."""
-    return sum(
-        -(-count // IDS_PER_CALL) - 1 for batch in batches for count in Counter(kind[a] for a in batch).values()
-    )
+    return sum(-(-count // IDS_PER_CALL) - 1 for batch in batches for count in Counter(kind[a] for a in batch).values())
 
 
 class _Graph:
