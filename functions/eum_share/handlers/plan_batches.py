@@ -1,4 +1,5 @@
-"""PlanBatches: batches of at most ten, members first; the plan goes to S3 and the ledger, not the state."""
+"""PlanBatches: batches of at most ten, each pool and opt-out list after what it holds; the plan goes to S3 and the
+ledger, not the state."""
 
 from __future__ import annotations
 
