@@ -40,6 +40,8 @@ def test_a_migration_never_started_cannot_be_resumed(eum_share: EumShare) -> Non
 
 
 DONE = ("ASSOCIATED", "VERIFIED", "REPAIRED")
+# Batches of five: the migration is still in its batches at AdvanceBatches' third invocation.
+MANY_BATCHES = {"batchSize": 5}
 
 
 def _statuses(aws: OfflineAWS, workflow: LocalStateMachine, migration_id: str) -> dict[str, str]:
@@ -93,10 +95,11 @@ def test_a_migration_whose_batch_step_crashed_is_resumed_and_reported_whole(
     # Given a migration whose AdvanceBatches function died mid-batches (its work done, no answer), after some
     # identities were shared
     aws.lambdas.crash_after(workflow.task_functions()["AdvanceBatches"], invocation=3)
-    first = workflow.run(scenario.request(migrationId="crashed-run"), name="crashed-run")
+    first = workflow.run(scenario.request(migrationId="crashed-run", options=MANY_BATCHES), name="crashed-run")
     assert first.status == "FAILED", first
     done_first = {arn for arn, status in _statuses(aws, workflow, "crashed-run").items() if status in DONE}
     assert done_first
+    assert len(done_first) < len(scenario.identities)
     # When it is resumed
     report = _resumed_report(aws, workflow, eum_share, "crashed-run")
     # Then the report covers the whole migration: every identity, those the first run shared among them, usable
@@ -111,7 +114,7 @@ def test_the_configuration_a_crashed_run_created_is_reported_created_after_resum
 ) -> None:
     # Given a migration that created the consumers' configuration, then died mid-batches
     aws.lambdas.crash_after(workflow.task_functions()["AdvanceBatches"], invocation=3)
-    first = workflow.run(scenario.request(migrationId="crashed-config"), name="crashed-config")
+    first = workflow.run(scenario.request(migrationId="crashed-config", options=MANY_BATCHES), name="crashed-config")
     assert first.status == "FAILED", first
     created = _created(workflow, "crashed-config", scenario.consumers)
     assert created
@@ -140,10 +143,11 @@ def test_a_migration_stopped_mid_batches_is_resumed_and_reported_whole(
 ) -> None:
     # Given a migration someone stopped from the console in the middle of its batches
     _stop_at(aws, workflow, "AdvanceBatches", invocation=3)
-    first = workflow.run(scenario.request(migrationId="stopped-run"), name="stopped-run")
+    first = workflow.run(scenario.request(migrationId="stopped-run", options=MANY_BATCHES), name="stopped-run")
     assert first.status == "ABORTED", first
     done_first = {arn for arn, status in _statuses(aws, workflow, "stopped-run").items() if status in DONE}
     assert done_first
+    assert len(done_first) < len(scenario.identities)
     # When it is resumed
     report = _resumed_report(aws, workflow, eum_share, "stopped-run")
     # Then the report covers the whole migration, the identities the stopped run shared among them
