@@ -149,3 +149,15 @@ def test_no_batch_is_larger_than_the_batch_size(size: int) -> None:
     assert max(len(b.arns) for b in plan.batches) <= size
     arns = [arn for b in plan.batches for arn in b.arns]
     assert sorted(arns) == sorted(i.arn for i in inventory.identities)
+
+
+def test_the_batch_left_short_goes_first() -> None:
+    # Given 21 phone numbers
+    inventory = _inventory({ResourceType.PHONE_NUMBER: 21})
+
+    # When they are planned in batches of ten
+    plan = plan_batches("m-1", inventory, 10)
+
+    # Then the first batch holds the one left over: its policies are read while RAM associates the principals, so
+    # the fewer, the sooner the batches start; the others are full
+    assert [len(batch.arns) for batch in plan.batches] == [1, 10, 10]

@@ -28,7 +28,8 @@ def plan_batches(migration_id: str, inventory: Inventory, batch_size: int) -> Pl
     """Batches of at most `batch_size`, each pool and opt-out list after all it holds, in as few batches as we
     can: each batch costs a round of RAM's association. Of two plans with as many batches, the one whose batches
     a consumer checks with fewer waits: a batch holding at most IDS_PER_CALL of a kind is checked with one call for
-    that kind, and the quota of each describe action (1 a second) makes a second call of one action wait.
+    that kind, and the quota of each describe action (1 a second) makes a second call of one action wait. A batch
+    left short goes first, where it shortens the first snapshot, rather than last.
 
     A few greedy plans are made and the best kept: filled from the first batch (every identity as early as it may
     go) and from the last (as late as it may), each taking the longest chains first or one call's worth of each
@@ -37,8 +38,10 @@ def plan_batches(migration_id: str, inventory: Inventory, batch_size: int) -> Pl
     backward = forward.reversed()
     plans = [forward.schedule(batch_size, rank) for rank in _RANKS]
     plans += [backward.schedule(batch_size, rank)[::-1] for rank in _RANKS]
-    # Fewest batches, then fewest waits; at a tie the first, planned forward: pools and opt-out lists earliest.
-    batches = min(plans, key=lambda plan: (len(plan), _calls_that_wait(plan, forward.kind)))
+    # Fewest batches; then the smallest first batch: its policies are read (1 a second) while RAM associates the
+    # principals, alongside the consumers' configuration, and the batches start once both are done; then fewest
+    # waits; at a tie the first, planned forward: pools and opt-out lists earliest.
+    batches = min(plans, key=lambda plan: (len(plan), len(plan[0]), _calls_that_wait(plan, forward.kind)))
     planned = [_batch(index, arns) for index, arns in enumerate(batches)]
     chunks = -(-len(planned) // BATCHES_PER_CHUNK)
     return Plan(migration_id=migration_id, batch_size=batch_size, batches=planned, chunks=chunks)
