@@ -112,10 +112,21 @@ def test_identities_leave_at_most_ten_at_a_time_pools_and_lists_before_their_mem
     # Then every identity left the share, in batches of at most ten
     assert sorted(arn for batch in batches for arn in batch) == sorted(run.migrated_arns)
     assert all(len(batch) <= 10 for batch in batches)
-    # ... pools and opt-out lists before the phone numbers and sender IDs they hold
-    containers = {arn for arn in run.migrated_arns if ":pool/" in arn or ":opt-out-list/" in arn}
-    order = [arn in containers for batch in batches for arn in batch]
-    assert order == sorted(order, reverse=True)
+    # ... each pool and opt-out list in an earlier call than every phone number, sender ID and pool it holds
+    left_in = {arn: index for index, batch in enumerate(batches) for arn in batch}
+    for holder, members in _held(run).items():
+        held = members & left_in.keys()
+        assert all(left_in[holder] < left_in[member] for member in held), holder
+
+
+def _held(run: RolledBack) -> dict[str, set[str]]:
+    """The owner's pools and opt-out lists that left the share, with what each holds (a pool its members, an
+    opt-out list the phone numbers and pools using it), from the offline AWS's own state."""
+    owner = run.aws.sms.state(run.scenario.owner, run.scenario.region)
+    users = [*owner.phone_numbers.values(), *owner.pools.values()]
+    lists = {o.arn: {u.arn for u in users if u.opt_out_list_name == o.name} for o in owner.opt_out_lists.values()}
+    held = {pool: set(members) for pool, members in run.scenario.pool_members.items()} | lists
+    return {holder: members for holder, members in held.items() if holder in run.migrated_arns}
 
 
 def test_each_batch_is_waited_for_and_verified_before_the_next(run: RolledBack) -> None:

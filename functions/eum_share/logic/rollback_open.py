@@ -136,8 +136,8 @@ def _check_identities(migration: Migration, arns: list[str]) -> None:
 
 def plan_undo(migration: Migration, request: MigrationRequest | None) -> list[UndoBatch]:
     """Identities whose batch was started (so an associate call or a policy write may have been made), less those
-    that were in the share before the migration; in reverse of the order they were shared, so pools and opt-out
-    lists go before the members they hold; at most batchSize a batch."""
+    that were in the share before the migration; in reverse of the order they were shared, batch by batch, so pools
+    and opt-out lists go before the members they hold; at most batchSize a batch."""
     record = migration.record
     if request is None or not record.planned:
         return []  # nothing is changed before the plan is written
@@ -148,11 +148,12 @@ def plan_undo(migration: Migration, request: MigrationRequest | None) -> list[Un
     unstarted = {batch.index for batch in unfinished if batch.status is BatchStatus.PLANNED}
     moved = {r.arn for r in migration.ledger.all_identities(migration.id) if r.status is not IdentityStatus.PLANNED}
     kept = set(share_before(migration).resources) if request.options.strategy is Strategy.RAM else set()
-    ordered = [
-        arn
+    leaving = [
+        [arn for arn in batch.arns if arn not in kept and (batch.index not in unstarted or arn in moved)]
         for batch in reversed(plan.batches)
-        for arn in batch.arns
-        if arn not in kept and (batch.index not in unstarted or arn in moved)
     ]
+    # Within the plan's own batches: a pool or opt-out list is planned in a later batch than all it holds, so it
+    # leaves in an earlier call; batches made anew from the whole list could put one in a call with its members.
     size = request.options.batch_size
-    return [UndoBatch(index=i, arns=ordered[at : at + size]) for i, at in enumerate(range(0, len(ordered), size))]
+    chunks = [arns[at : at + size] for arns in leaving for at in range(0, len(arns), size)]
+    return [UndoBatch(index=i, arns=arns) for i, arns in enumerate(chunks)]
