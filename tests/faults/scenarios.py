@@ -225,6 +225,7 @@ SCENARIOS: list[Scenario] = [
         expect=("MigrationStepFailed", "SUCCEEDED"),
         arrange=_crash("AdvanceBatches", invocation=3),
         rerun=True,
+        identities=40,
         kinds=("lambda-crash",),
     ),
     Scenario(
