@@ -67,7 +67,11 @@ def record(
     identities: int,
     unusable: int,
     throttle_rate: float = 0.0,
+    moved: int | None = None,
 ) -> Record:
+    """The run's figures; `identities` names the size asked for, `moved` (when larger: the owner's Default opt-out
+    list comes along) is what the figures per identity divide by."""
+    per = moved or identities
     calls = offline.world.calls[run.first_call :]
     migrated = [c for c in calls if c.service in MIGRATED_SERVICES]
     transitions = sum(_transitions(history) for history in run.histories)
@@ -81,16 +85,16 @@ def record(
         n=identities,
         simulatedSeconds=round(simulated, 1),
         floorSeconds=round(floor.seconds, 1),
-        apiCallsPerIdentity=round(len(migrated) / identities, 2),
-        transitionsPerIdentity=round(transitions / identities, 3),
+        apiCallsPerIdentity=round(len(migrated) / per, 2),
+        transitionsPerIdentity=round(transitions / per, 3),
         maxHistoryEvents=max((len(history) for history in run.histories), default=0),
         maxPayloadBytes=max((_largest_payload(history) for history in run.histories), default=0),
-        costPer1000Usd=round(cost * 1000 / identities, 4),
+        costPer1000Usd=round(cost * 1000 / per, 4),
         unusable=unusable,
         wallSeconds=round(run.wall_seconds, 1),
         floorRatio=round(simulated / floor.seconds, 2),
         cpuSeconds=round(run.cpu_seconds, 1),
-        stateCallsPerIdentity=round((len(calls) - len(migrated)) / identities, 2),
+        stateCallsPerIdentity=round((len(calls) - len(migrated)) / per, 2),
         throttledCalls=sum(1 for c in migrated if c.error == "ThrottlingException"),
         lambdaInvocations=len(run.invocations),
         lambdaGbSeconds=round(gb_seconds, 2),

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from benchmarks.__main__ import THROTTLED_RUN, _model, _throttled_run_wanted
-from benchmarks.bench import run_size
+from benchmarks.bench import run_size, seeded
 from benchmarks.measure import Record
 from benchmarks.rate_model import RateModel, Workload
 from benchmarks.report import chart, merge, state_table, table, write_results
@@ -187,3 +187,12 @@ def test_a_throttled_record_sits_next_to_the_unthrottled_one(records: list[Recor
         ("eum-share", 20, 0.5),
     ]
     assert " 50% " in table(merged).splitlines()[-1]
+
+
+def test_what_the_migration_moves_counts_the_owners_default_opt_out_list() -> None:
+    # Given an owner seeded with 20 identities, whose pools use the Default opt-out list End User Messaging makes
+    offline, scenario = seeded(RateModel(), 20)
+    offline.__exit__(None, None, None)
+    # Then the benchmark holds every system to moving it too, and the floor counts it
+    assert len(scenario.identities) == 21
+    assert any(arn.endswith(":opt-out-list/Default") for arn in scenario.opt_out_lists)
