@@ -14,6 +14,7 @@ retry loop runs, which a Stubber (answering before the request is even built) wo
 
 from __future__ import annotations
 
+import random
 from typing import Any
 
 import boto3
@@ -181,3 +182,50 @@ def test_concurrent_lambdas_lose_no_throttle_count_and_the_lower_rate_wins(aws: 
     saved = store.load(ACCOUNT, "DescribePools")
     assert saved is not None
     assert saved.rate == pytest.approx(0.75**3, rel=1e-3)
+
+
+def _answered_calls(pacer: Pacer, clock: VirtualClock, refused: Any, calls: int) -> list[bool]:
+    """Make `calls` calls of a 1-a-second action, each tried again until answered; `refused(now)` says whether AWS
+    throttles an attempt made at that moment. The attempts' outcomes, throttled or not."""
+    outcomes: list[bool] = []
+    for _ in range(calls):
+        throttled = True
+        while throttled:
+            pacer.wait(ACCOUNT, "GetResourcePolicy", 1.0)
+            throttled = refused(clock.now())
+            outcomes.append(throttled)
+            pacer.answered(ACCOUNT, "GetResourcePolicy", 1.0, throttled)
+    return outcomes
+
+
+def test_throttling_that_slowing_down_does_not_lessen_does_not_slow_the_calls_down() -> None:
+    # Given AWS busy for everyone: 95% of attempts throttled whatever the rate they come at
+    clock = VirtualClock()
+    pacer = _pacer(clock)
+    chance = random.Random(11)
+    # When 20 calls of an action published at 1 a second are made, each tried until answered
+    _answered_calls(pacer, clock, lambda _now: chance.random() < 0.95, calls=20)
+    # Then they took about the 400 attempts' worth of seconds at the published rate, not ten times that
+    assert clock.now() < 800
+    assert pacer.rate(ACCOUNT, "GetResourcePolicy", 1.0) >= 0.5
+
+
+def test_throttling_that_slowing_down_lessens_still_slows_the_calls_down() -> None:
+    # Given an account whose quota, shared with other automation, leaves this action half a request a second
+    clock = VirtualClock()
+    pacer = _pacer(clock)
+    bucket = {"tokens": 1.0, "at": 0.0}
+
+    def refused(now: float) -> bool:
+        bucket["tokens"] = min(1.0, bucket["tokens"] + (now - bucket["at"]) * 0.5)
+        bucket["at"] = now
+        if bucket["tokens"] < 1.0:
+            return True
+        bucket["tokens"] -= 1.0
+        return False
+
+    # When 100 calls are made, each tried until answered
+    outcomes = _answered_calls(pacer, clock, refused, calls=100)
+    # Then the pacer came down to near what is left: most of the later attempts are answered
+    later = outcomes[-100:]
+    assert sum(later) / len(later) < 0.35

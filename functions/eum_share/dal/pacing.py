@@ -41,6 +41,18 @@ PACED_SERVICES = frozenset({SMS_SERVICE, RAM_SERVICE})
 INCREASE = 0.25  # share of the published rate given back after each call AWS answers
 DECREASE = 0.75  # the rate is multiplied by this at each throttle
 SLOWEST = 0.1  # share of the published rate below which an action is never slowed
+# Slowing down is worth it only when the throttling is congestion, i.e. falls when the rate falls. The lane keeps
+# its recent share of throttled attempts (each attempt weighs SHARE_WEIGHT). Once that share reaches TRIAL_FROM,
+# the lane sends its next TRIAL attempts at half its rate: if they are throttled about as often as before
+# (the share fell by less than HELPED), AWS is busy for everyone (other automation in the account, a Region under
+# load), which sending slower does not cure, only prolongs. The rate then goes back to where it was, and later
+# throttles slow it down only once their share rises above that background again.
+SHARE_WEIGHT = 0.1
+TRIAL_FROM = 0.3
+TRIAL = 10
+TRIAL_RATE = 0.5  # share of its rate a lane tries during a trial
+HELPED = 0.1
+BACKGROUND_EASES = 0.01  # per answered attempt, as a storm ends
 SAVE_EVERY_SECONDS = 60.0  # an action's item is written at most this often
 SAVE_WHEN_MOVED = 0.5  # share of the saved rate by which the rate must have moved to be worth a write
 COUNT_EVERY_SECONDS = 300.0  # unsaved throttles alone are written this often
@@ -84,20 +96,56 @@ class Lane:
     next_at: float = 0.0
     unsaved_throttles: int = 0
     saved_at: float = 0.0
+    share: float = 0.0  # recent share of throttled attempts
+    background: float = 0.0  # the share seen whatever the rate: not congestion
+    trial: tuple[float, float] | None = None  # (share, rate) when the lane began a trial of slowing down
+    trial_attempts: int = 0
+    trial_throttles: int = 0
 
     def interval(self) -> float:
         return 1.0 / self.rate if self.rate else 0.0
 
     def answered(self) -> None:
-        if self.published and self.rate is not None:
+        self._follow(throttled=False)
+        if self.published and self.rate is not None and self.trial is None:
             self.rate = min(self.published, self.rate + INCREASE * self.published)
 
     def throttled(self, now: float, jitter: float) -> None:
         self.unsaved_throttles += 1
-        if self.published and self.rate is not None:
+        self._follow(throttled=True)
+        if not self.published or self.rate is None or self.trial is not None or not self._congested():
+            return
+        if self.share >= TRIAL_FROM:
+            # Throttled often: try half the rate for a while, and see whether that throttles less.
+            self.trial, self.trial_attempts, self.trial_throttles = (self.share, self.rate), 0, 0
+            self.rate = max(SLOWEST * self.published, self.rate * TRIAL_RATE)
+        else:
             self.rate = max(SLOWEST * self.published, self.rate * DECREASE)
-            # Jittered, so that the callers slowed by the same storm do not come back in step.
-            self.next_at = max(self.next_at, now + jitter * self.interval())
+        # Jittered, so that the callers slowed by the same storm do not come back in step.
+        self.next_at = max(self.next_at, now + jitter * self.interval())
+
+    def _congested(self) -> bool:
+        """Whether a throttle is worth slowing down for: no background share known, or the share above it."""
+        return not self.background or self.share > self.background + HELPED
+
+    def _follow(self, throttled: bool) -> None:
+        """Follow the share of throttled attempts; at the end of a trial, judge whether the halved rate lowered it."""
+        self.share += SHARE_WEIGHT * (float(throttled) - self.share)
+        if not throttled and self.share < self.background:
+            self.background = max(0.0, self.background - BACKGROUND_EASES)
+        if self.trial is None:
+            return
+        self.trial_attempts += 1
+        self.trial_throttles += throttled
+        if self.trial_attempts < TRIAL:
+            return
+        share, rate = self.trial
+        self.trial = None
+        seen = self.trial_throttles / self.trial_attempts
+        if seen > share - HELPED and self.rate is not None:
+            # Slower, and throttled as often: not congestion. Back to the rate before, and remember the share.
+            self.background = max(self.share, seen)
+            self.rate = max(self.rate, rate)
 
     def worth_saving(self, now: float) -> bool:
         if now - self.saved_at < SAVE_EVERY_SECONDS:
