@@ -25,7 +25,8 @@ import os
 import random
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -51,8 +52,8 @@ SHARE_WEIGHT = 0.1
 TRIAL_FROM = 0.3
 TRIAL = 10
 TRIAL_RATE = 0.5  # share of its rate a lane tries during a trial
-HELPED = 0.1
-BACKGROUND_EASES = 0.01  # per answered attempt, as a storm ends
+HELPED = 0.15
+BACKGROUND_EASES = 0.002  # per answered attempt, as a storm ends
 SAVE_EVERY_SECONDS = 60.0  # an action's item is written at most this often
 SAVE_WHEN_MOVED = 0.5  # share of the saved rate by which the rate must have moved to be worth a write
 COUNT_EVERY_SECONDS = 300.0  # unsaved throttles alone are written this often
@@ -177,19 +178,59 @@ class Pacer:
         self._jitter = jitter
         self._lock = threading.Lock()
         self._lanes: dict[tuple[str, str], Lane] = {}
+        self._thread = threading.local()
 
     def now(self) -> float:
         return self._now() if self._now else time.monotonic()
 
     def wait(self, account: str, action: str, published: float | None) -> None:
-        """Wait for this attempt's turn under the action's rate in the account."""
+        """Wait for this attempt's turn under the action's rate in the account; the thread's work for meanwhile
+        uses the wait first."""
         lane = self._lane(account, action, published)
         with self._lock:
             now = self.now()
             at = max(now, lane.next_at)
             lane.next_at = at + lane.interval()
         if at > now:
-            (self._sleep or time.sleep)(at - now)
+            self._fill(at)
+            left = at - self.now()
+            if left > 0:
+                (self._sleep or time.sleep)(left)
+            else:
+                # The work done meanwhile ran past the turn: the next attempt is spaced from this one as it goes.
+                with self._lock:
+                    lane.next_at = max(lane.next_at, self.now() + lane.interval())
+
+    def turn(self, account: str, action: str, published: float | None) -> float:
+        """When the action's next attempt in the account may go (now, or its lane's next slot)."""
+        lane = self._lane(account, action, published)
+        with self._lock:
+            return max(self.now(), lane.next_at)
+
+    @contextmanager
+    def meanwhile(self, work: Callable[[float], bool]) -> Iterator[None]:
+        """While the block runs on this thread, an attempt that must wait for its turn lets `work(until)` use the
+        wait: work is called until the turn has come or it answers False (nothing it can do before `until`). The
+        calls work makes wait their own turns, without more work in their waits. Blocks nest: the inner work is
+        tried first."""
+        before = getattr(self._thread, "work", None)
+        # Work already given by an enclosing block is done after this block's, when this one has none.
+        self._thread.work = work if before is None else (lambda until: work(until) or before(until))
+        try:
+            yield
+        finally:
+            self._thread.work = before
+
+    def _fill(self, until: float) -> None:
+        work = getattr(self._thread, "work", None)
+        if work is None:
+            return
+        self._thread.work = None  # the work's own waits are not filled
+        try:
+            while self.now() < until and work(until):
+                pass
+        finally:
+            self._thread.work = work
 
     def answered(self, account: str, action: str, published: float | None, throttled: bool) -> None:
         """How AWS answered an attempt: the rate backs off on a throttle and recovers on an answer."""
@@ -402,6 +443,16 @@ class _Hooks:
         if published:
             return 0.0  # the next attempt waits its turn at the lowered rate
         return full_jitter(attempts, BACKOFF_FIRST_SECONDS, BACKOFF_LONGEST_SECONDS)
+
+
+def sms_turn(account: str, operation: str, dry_run: bool = False) -> float:
+    """When an End User Messaging action's next attempt in the account may go, under this environment's pacing."""
+    return default_pacer().turn(account, *quota_of(operation, dry_run))
+
+
+def meanwhile(work: Callable[[float], bool]) -> Any:
+    """This environment's pacer's `Pacer.meanwhile`."""
+    return default_pacer().meanwhile(work)
 
 
 def pace(client: Any, account: str, pacer: Pacer | None = None) -> Any:
