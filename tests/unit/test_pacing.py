@@ -229,3 +229,47 @@ def test_throttling_that_slowing_down_lessens_still_slows_the_calls_down() -> No
     # Then the pacer came down to near what is left: most of the later attempts are answered
     later = outcomes[-100:]
     assert sum(later) / len(later) < 0.35
+
+
+def test_while_a_call_waits_for_its_turn_calls_on_other_quotas_are_made_in_the_wait() -> None:
+    # Given a pacer, and DryRun sends (5 a second) waiting to be made in another account
+    clock = VirtualClock()
+    pacer = _pacer(clock)
+    sends: list[float] = []
+
+    def send(until: float) -> bool:
+        if len(sends) == 5 or pacer.turn("444455556666", "SendTextMessage:DryRun", 5.0) >= until:
+            return False
+        pacer.wait("444455556666", "SendTextMessage:DryRun", 5.0)
+        sends.append(round(clock.now(), 6))
+        return True
+
+    # When two policy reads (1 a second) are made with the sends as the work meanwhile
+    with pacer.meanwhile(send):
+        for _ in range(2):
+            pacer.wait(ACCOUNT, "GetResourcePolicy", 1.0)
+    # Then the sends were made while the second read waited its turn, which came on time
+    assert sends == [0.0, 0.2, 0.4, 0.6, 0.8]
+    assert clock.now() == pytest.approx(1.0)
+
+
+def test_an_attempt_that_goes_past_its_turn_spaces_the_next_one_from_when_it_went() -> None:
+    # Given work meanwhile that runs half a second past a policy read's turn
+    clock = VirtualClock()
+    pacer = _pacer(clock)
+    done: list[bool] = []
+
+    def slow(until: float) -> bool:
+        if done:
+            return False
+        clock.advance(until - clock.now() + 0.5)
+        done.append(True)
+        return True
+
+    pacer.wait(ACCOUNT, "GetResourcePolicy", 1.0)
+    with pacer.meanwhile(slow):
+        pacer.wait(ACCOUNT, "GetResourcePolicy", 1.0)  # its turn at 1.0, made at 1.5
+    # When the next read is made
+    pacer.wait(ACCOUNT, "GetResourcePolicy", 1.0)
+    # Then it waited a full second after the late one, as the quota counts
+    assert clock.now() == pytest.approx(2.5)
