@@ -15,6 +15,7 @@ retry loop runs, which a Stubber (answering before the request is even built) wo
 from __future__ import annotations
 
 import random
+from unittest import mock
 from typing import Any
 
 import boto3
@@ -273,3 +274,32 @@ def test_an_attempt_that_goes_past_its_turn_spaces_the_next_one_from_when_it_wen
     pacer.wait(ACCOUNT, "GetResourcePolicy", 1.0)
     # Then it waited a full second after the late one, as the quota counts
     assert clock.now() == pytest.approx(2.5)
+
+
+def test_the_backoff_of_a_throttled_ram_call_is_a_wait_that_work_meanwhile_uses() -> None:
+    # Given RAM (no published rate) throttling the first attempt of a call, and policy reads waiting to be made
+    clock = VirtualClock()
+    pacer = _pacer(clock)
+    ram = boto3.session.Session(aws_access_key_id="a", aws_secret_access_key="b").client(
+        "ram",
+        region_name="us-east-1",
+        config=SDK_CONFIG,  # type: ignore[call-overload]
+    )
+    pace(ram, ACCOUNT, pacer)
+    aws = Aws(clock, {"resourceShareAssociations": []}, throttled=1)
+    ram.meta.events.register("before-send.ram", aws)
+    reads: list[float] = []
+
+    def read(until: float) -> bool:
+        if pacer.turn(ACCOUNT, "GetResourcePolicy", 1.0) >= until:
+            return False
+        pacer.wait(ACCOUNT, "GetResourcePolicy", 1.0)
+        reads.append(clock.now())
+        return True
+
+    # When the call is made with the reads as the work meanwhile, its backoff drawn long enough for one
+    with mock.patch("eum_share.dal.pacing.full_jitter", return_value=0.5), pacer.meanwhile(read):
+        ram.get_resource_share_associations(associationType="RESOURCE")
+    # Then a read was made while the call backed off, and the call was tried again after its backoff
+    assert reads == [0.0]
+    assert aws.attempts == [0.0, 0.5]

@@ -201,6 +201,12 @@ class Pacer:
                 with self._lock:
                     lane.next_at = max(lane.next_at, self.now() + lane.interval())
 
+    def hold(self, account: str, action: str, seconds: float) -> None:
+        """The action's next attempt in the account waits at least `seconds` from now."""
+        lane = self._lane(account, action, None)
+        with self._lock:
+            lane.next_at = max(lane.next_at, self.now() + seconds)
+
     def turn(self, account: str, action: str, published: float | None) -> float:
         """When the action's next attempt in the account may go (now, or its lane's next slot)."""
         lane = self._lane(account, action, published)
@@ -440,9 +446,10 @@ class _Hooks:
         pacer.answered(self.account, action, published, throttled)
         if not throttled or pacer.now() - started >= PATIENCE_SECONDS:
             return None  # botocore decides, as for any other answer
-        if published:
-            return 0.0  # the next attempt waits its turn at the lowered rate
-        return full_jitter(attempts, BACKOFF_FIRST_SECONDS, BACKOFF_LONGEST_SECONDS)
+        if not published:
+            # The backoff is the lane's next turn, so that work meanwhile can use it like any other wait.
+            pacer.hold(self.account, action, full_jitter(attempts, BACKOFF_FIRST_SECONDS, BACKOFF_LONGEST_SECONDS))
+        return 0.0  # the next attempt waits its turn
 
 
 def sms_turn(account: str, operation: str, dry_run: bool = False) -> float:
