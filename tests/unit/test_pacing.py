@@ -15,8 +15,8 @@ retry loop runs, which a Stubber (answering before the request is even built) wo
 from __future__ import annotations
 
 import random
-from unittest import mock
 from typing import Any
+from unittest import mock
 
 import boto3
 import pytest
@@ -303,3 +303,31 @@ def test_the_backoff_of_a_throttled_ram_call_is_a_wait_that_work_meanwhile_uses(
     # Then a read was made while the call backed off, and the call was tried again after its backoff
     assert reads == [0.0]
     assert aws.attempts == [0.0, 0.5]
+
+
+def test_a_throttled_attempt_made_meanwhile_is_not_tried_again_in_the_wait_it_fills() -> None:
+    # Given a paced client whose next policy read AWS throttles, and a second account's action waiting for its turn
+    clock = VirtualClock()
+    pacer = _pacer(clock)
+    aws = _policy(clock, throttled=1)
+    client = _client(pacer, aws)
+    outcomes: list[str] = []
+
+    def read(until: float) -> bool:
+        if outcomes:
+            return False
+        try:
+            client.get_resource_policy(ResourceArn=ARN)
+            outcomes.append("answered")
+        except ClientError as error:
+            outcomes.append(error.response["Error"]["Code"])
+        return True
+
+    pacer.wait("444455556666", "DescribePhoneNumbers", 1.0)
+    # When the second account's next call waits for its turn, with the read as the work meanwhile
+    with pacer.meanwhile(read):
+        pacer.wait("444455556666", "DescribePhoneNumbers", 1.0)
+    # Then the read was tried once and its throttle handed to the work, and the call went at its turn
+    assert outcomes == ["ThrottlingException"]
+    assert aws.attempts == [0.0]
+    assert clock.now() == pytest.approx(1.0)

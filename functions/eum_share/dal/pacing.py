@@ -65,6 +65,7 @@ SAVE_CONFLICT_TRIES = 3
 
 _CONTEXT_KEY = "eum_share_pacing"
 _STARTED_KEY = "eum_share_pacing_started"
+_OPERATION_KEY = "eum_share_pacing_operation"
 
 
 @dataclass(frozen=True)
@@ -232,11 +233,17 @@ class Pacer:
         if work is None:
             return
         self._thread.work = None  # the work's own waits are not filled
+        self._thread.filling = True
         try:
             while self.now() < until and work(until):
                 pass
         finally:
-            self._thread.work = work
+            self._thread.work, self._thread.filling = work, False
+
+    def filling(self) -> bool:
+        """Whether this thread is doing work meanwhile: its throttled attempts are not tried again in the wait it
+        fills (the work takes the call up again at a later turn)."""
+        return bool(getattr(self._thread, "filling", False))
 
     def answered(self, account: str, action: str, published: float | None, throttled: bool) -> None:
         """How AWS answered an attempt: the rate backs off on a throttle and recovers on an answer."""
@@ -423,6 +430,7 @@ class _Hooks:
 
     def note(self, params: dict[str, Any], model: Any, context: dict[str, Any], **_: Any) -> None:
         context[_CONTEXT_KEY] = _action(self.service, model.name, params)
+        context[_OPERATION_KEY] = model.name
 
     def wait_turn(self, request: Any, **_: Any) -> None:
         context = getattr(request, "context", {})
@@ -446,6 +454,9 @@ class _Hooks:
         pacer.answered(self.account, action, published, throttled)
         if not throttled or pacer.now() - started >= PATIENCE_SECONDS:
             return None  # botocore decides, as for any other answer
+        if pacer.filling():
+            # Work meanwhile does not wait in the wait it fills: the throttle reaches it at once.
+            raise ClientError(response[1], context.get(_OPERATION_KEY, action))
         if not published:
             # The backoff is the lane's next turn, so that work meanwhile can use it like any other wait.
             pacer.hold(self.account, action, full_jitter(attempts, BACKOFF_FIRST_SECONDS, BACKOFF_LONGEST_SECONDS))

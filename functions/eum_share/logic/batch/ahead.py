@@ -8,6 +8,7 @@ from botocore.exceptions import ClientError
 
 from eum_share.dal import sms
 from eum_share.dal.pacing import sms_turn
+from eum_share.dal.throttling import is_throttled
 from eum_share.logic.batch.run import GONE, ChunkRun
 from eum_share.models.ledger import IdentityRecord, IdentityStatus
 from eum_share.models.plan import Batch
@@ -37,9 +38,11 @@ class Ahead:
         try:
             record = identity.model_copy(update={"snapshot": sms.get_policy(self.run.owner, identity.arn) or ""})
         except ClientError as error:
+            if is_throttled(error):
+                return True  # read again at a later turn
             code = error.response["Error"]["Code"]
             if code not in GONE:
-                # AWS busy past the patience, or anything else: the batch's own snapshot step reads it in its turn.
+                # Anything else: the batch's own snapshot step reads it in its turn, and meets the error there.
                 self.stopped = True
                 return False
             record = self.run.released(identity, code)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from botocore.exceptions import ClientError
 
 from eum_share.dal.pacing import meanwhile, sms_turn
+from eum_share.dal.throttling import is_throttled
 
 
 @dataclass(frozen=True)
@@ -24,7 +25,7 @@ class Call:
 class Turns:
     def __init__(self) -> None:
         self.calls: deque[Call] = deque()
-        self.busy = False  # AWS stayed busy through a call's patience: the rest waits for finish()
+        self.busy = False  # a call failed: the rest waits for finish(), where the failure reaches the caller
 
     def add(self, account: str, operation: str, make: Callable[[], None], dry_run: bool = False) -> None:
         self.calls.append(Call(account, operation, make, dry_run))
@@ -38,11 +39,12 @@ class Turns:
                 del self.calls[position]
                 try:
                     call.make()
-                except ClientError:
-                    self.calls.appendleft(call)
-                    self.busy = True
-                    return False
-                return True
+                except ClientError as error:
+                    self.calls.insert(position, call)
+                    if not is_throttled(error):
+                        self.busy = True  # left for finish(), where it reaches the caller
+                        return False
+                return True  # made, or throttled: taken up again at a later turn
         return False
 
     def finish(self) -> None:
