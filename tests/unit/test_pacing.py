@@ -22,6 +22,7 @@ import boto3
 import pytest
 from botocore.awsrequest import AWSResponse
 from botocore.exceptions import ClientError
+from eum_share.dal import pacing
 from eum_share.dal.clients import SDK_CONFIG
 from eum_share.dal.pacing import PATIENCE_SECONDS, LedgerStore, Pacer, pace
 
@@ -298,7 +299,7 @@ def test_the_backoff_of_a_throttled_ram_call_is_a_wait_that_work_meanwhile_uses(
         return True
 
     # When the call is made with the reads as the work meanwhile, its backoff drawn long enough for one
-    with mock.patch("eum_share.dal.pacing.full_jitter", return_value=0.5), pacer.meanwhile(read):
+    with mock.patch.object(pacing, "full_jitter", return_value=0.5), pacer.meanwhile(read):
         ram.get_resource_share_associations(associationType="RESOURCE")
     # Then a read was made while the call backed off, and the call was tried again after its backoff
     assert reads == [0.0]

@@ -3,10 +3,13 @@ backs off when AWS throttles and recovers when it answers (additive increase, mu
 
 End User Messaging publishes a rate per account for each action, most at 1 request a second, DryRun sends at 5
 (`dal/quotas.py`, with its sources): each action starts at its published rate and never goes above it. RAM
-publishes none: its actions are not spaced, but their throttles are counted and waited out the same way.
+publishes none: its actions are not spaced, but their throttles are counted and waited out the same way (a
+full-jitter backoff, taken as the action's next turn). Only throttling that a slower rate makes rarer slows an
+action down: AWS busy for everyone is waited out at the published rate (docs/aws-assumptions.md).
 
 Every attempt is paced, botocore's retries included (the wait is taken when botocore creates each attempt's
-request), and a throttled attempt is tried again, at the lowered rate, until the call has been throttled for
+request), and a wait is not idle: the thread's work meanwhile (`Pacer.meanwhile`) makes calls on other quotas in
+it. A throttled attempt is tried again, at its lane's next turn, until the call has been throttled for
 `PATIENCE_SECONDS`; only then does the throttle reach the caller (a polling state waits in its Wait state, a
 one-shot state is retried by the ASL). botocore's own limits (its attempt count, its retry quota, which a long
 storm drains for the life of the client) no longer decide when a throttled call gives up.
