@@ -14,12 +14,15 @@ retry loop runs, which a Stubber (answering before the request is even built) wo
 
 from __future__ import annotations
 
+import random
 from typing import Any
+from unittest import mock
 
 import boto3
 import pytest
 from botocore.awsrequest import AWSResponse
 from botocore.exceptions import ClientError
+from eum_share.dal import pacing
 from eum_share.dal.clients import SDK_CONFIG
 from eum_share.dal.pacing import PATIENCE_SECONDS, LedgerStore, Pacer, pace
 
@@ -181,3 +184,151 @@ def test_concurrent_lambdas_lose_no_throttle_count_and_the_lower_rate_wins(aws: 
     saved = store.load(ACCOUNT, "DescribePools")
     assert saved is not None
     assert saved.rate == pytest.approx(0.75**3, rel=1e-3)
+
+
+def _answered_calls(pacer: Pacer, clock: VirtualClock, refused: Any, calls: int) -> list[bool]:
+    """Make `calls` calls of a 1-a-second action, each tried again until answered; `refused(now)` says whether AWS
+    throttles an attempt made at that moment. The attempts' outcomes, throttled or not."""
+    outcomes: list[bool] = []
+    for _ in range(calls):
+        throttled = True
+        while throttled:
+            pacer.wait(ACCOUNT, "GetResourcePolicy", 1.0)
+            throttled = refused(clock.now())
+            outcomes.append(throttled)
+            pacer.answered(ACCOUNT, "GetResourcePolicy", 1.0, throttled)
+    return outcomes
+
+
+def test_throttling_that_slowing_down_does_not_lessen_does_not_slow_the_calls_down() -> None:
+    # Given AWS busy for everyone: 95% of attempts throttled whatever the rate they come at
+    clock = VirtualClock()
+    pacer = _pacer(clock)
+    chance = random.Random(11)
+    # When 20 calls of an action published at 1 a second are made, each tried until answered
+    _answered_calls(pacer, clock, lambda _now: chance.random() < 0.95, calls=20)
+    # Then they took about the 400 attempts' worth of seconds at the published rate, not ten times that
+    assert clock.now() < 800
+    assert pacer.rate(ACCOUNT, "GetResourcePolicy", 1.0) >= 0.5
+
+
+def test_throttling_that_slowing_down_lessens_still_slows_the_calls_down() -> None:
+    # Given an account whose quota, shared with other automation, leaves this action half a request a second
+    clock = VirtualClock()
+    pacer = _pacer(clock)
+    bucket = {"tokens": 1.0, "at": 0.0}
+
+    def refused(now: float) -> bool:
+        bucket["tokens"] = min(1.0, bucket["tokens"] + (now - bucket["at"]) * 0.5)
+        bucket["at"] = now
+        if bucket["tokens"] < 1.0:
+            return True
+        bucket["tokens"] -= 1.0
+        return False
+
+    # When 100 calls are made, each tried until answered
+    outcomes = _answered_calls(pacer, clock, refused, calls=100)
+    # Then the pacer came down to near what is left: most of the later attempts are answered
+    later = outcomes[-100:]
+    assert sum(later) / len(later) < 0.35
+
+
+def test_while_a_call_waits_for_its_turn_calls_on_other_quotas_are_made_in_the_wait() -> None:
+    # Given a pacer, and DryRun sends (5 a second) waiting to be made in another account
+    clock = VirtualClock()
+    pacer = _pacer(clock)
+    sends: list[float] = []
+
+    def send(until: float) -> bool:
+        if len(sends) == 5 or pacer.turn("444455556666", "SendTextMessage:DryRun", 5.0) >= until:
+            return False
+        pacer.wait("444455556666", "SendTextMessage:DryRun", 5.0)
+        sends.append(round(clock.now(), 6))
+        return True
+
+    # When two policy reads (1 a second) are made with the sends as the work meanwhile
+    with pacer.meanwhile(send):
+        for _ in range(2):
+            pacer.wait(ACCOUNT, "GetResourcePolicy", 1.0)
+    # Then the sends were made while the second read waited its turn, which came on time
+    assert sends == [0.0, 0.2, 0.4, 0.6, 0.8]
+    assert clock.now() == pytest.approx(1.0)
+
+
+def test_an_attempt_that_goes_past_its_turn_spaces_the_next_one_from_when_it_went() -> None:
+    # Given work meanwhile that runs half a second past a policy read's turn
+    clock = VirtualClock()
+    pacer = _pacer(clock)
+    done: list[bool] = []
+
+    def slow(until: float) -> bool:
+        if done:
+            return False
+        clock.advance(until - clock.now() + 0.5)
+        done.append(True)
+        return True
+
+    pacer.wait(ACCOUNT, "GetResourcePolicy", 1.0)
+    with pacer.meanwhile(slow):
+        pacer.wait(ACCOUNT, "GetResourcePolicy", 1.0)  # its turn at 1.0, made at 1.5
+    # When the next read is made
+    pacer.wait(ACCOUNT, "GetResourcePolicy", 1.0)
+    # Then it waited a full second after the late one, as the quota counts
+    assert clock.now() == pytest.approx(2.5)
+
+
+def test_the_backoff_of_a_throttled_ram_call_is_a_wait_that_work_meanwhile_uses() -> None:
+    # Given RAM (no published rate) throttling the first attempt of a call, and policy reads waiting to be made
+    clock = VirtualClock()
+    pacer = _pacer(clock)
+    ram = boto3.session.Session(aws_access_key_id="a", aws_secret_access_key="b").client(
+        "ram",
+        region_name="us-east-1",
+        config=SDK_CONFIG,  # type: ignore[call-overload]
+    )
+    pace(ram, ACCOUNT, pacer)
+    aws = Aws(clock, {"resourceShareAssociations": []}, throttled=1)
+    ram.meta.events.register("before-send.ram", aws)
+    reads: list[float] = []
+
+    def read(until: float) -> bool:
+        if pacer.turn(ACCOUNT, "GetResourcePolicy", 1.0) >= until:
+            return False
+        pacer.wait(ACCOUNT, "GetResourcePolicy", 1.0)
+        reads.append(clock.now())
+        return True
+
+    # When the call is made with the reads as the work meanwhile, its backoff drawn long enough for one
+    with mock.patch.object(pacing, "full_jitter", return_value=0.5), pacer.meanwhile(read):
+        ram.get_resource_share_associations(associationType="RESOURCE")
+    # Then a read was made while the call backed off, and the call was tried again after its backoff
+    assert reads == [0.0]
+    assert aws.attempts == [0.0, 0.5]
+
+
+def test_a_throttled_attempt_made_meanwhile_is_not_tried_again_in_the_wait_it_fills() -> None:
+    # Given a paced client whose next policy read AWS throttles, and a second account's action waiting for its turn
+    clock = VirtualClock()
+    pacer = _pacer(clock)
+    aws = _policy(clock, throttled=1)
+    client = _client(pacer, aws)
+    outcomes: list[str] = []
+
+    def read(until: float) -> bool:
+        if outcomes:
+            return False
+        try:
+            client.get_resource_policy(ResourceArn=ARN)
+            outcomes.append("answered")
+        except ClientError as error:
+            outcomes.append(error.response["Error"]["Code"])
+        return True
+
+    pacer.wait("444455556666", "DescribePhoneNumbers", 1.0)
+    # When the second account's next call waits for its turn, with the read as the work meanwhile
+    with pacer.meanwhile(read):
+        pacer.wait("444455556666", "DescribePhoneNumbers", 1.0)
+    # Then the read was tried once and its throttle handed to the work, and the call went at its turn
+    assert outcomes == ["ThrottlingException"]
+    assert aws.attempts == [0.0]
+    assert clock.now() == pytest.approx(1.0)

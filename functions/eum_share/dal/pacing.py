@@ -3,10 +3,13 @@ backs off when AWS throttles and recovers when it answers (additive increase, mu
 
 End User Messaging publishes a rate per account for each action, most at 1 request a second, DryRun sends at 5
 (`dal/quotas.py`, with its sources): each action starts at its published rate and never goes above it. RAM
-publishes none: its actions are not spaced, but their throttles are counted and waited out the same way.
+publishes none: its actions are not spaced, but their throttles are counted and waited out the same way (a
+full-jitter backoff, taken as the action's next turn). Only throttling that a slower rate makes rarer slows an
+action down: AWS busy for everyone is waited out at the published rate (docs/aws-assumptions.md).
 
 Every attempt is paced, botocore's retries included (the wait is taken when botocore creates each attempt's
-request), and a throttled attempt is tried again, at the lowered rate, until the call has been throttled for
+request), and a wait is not idle: the thread's work meanwhile (`Pacer.meanwhile`) makes calls on other quotas in
+it. A throttled attempt is tried again, at its lane's next turn, until the call has been throttled for
 `PATIENCE_SECONDS`; only then does the throttle reach the caller (a polling state waits in its Wait state, a
 one-shot state is retried by the ASL). botocore's own limits (its attempt count, its retry quota, which a long
 storm drains for the life of the client) no longer decide when a throttled call gives up.
@@ -25,7 +28,8 @@ import os
 import random
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -41,6 +45,18 @@ PACED_SERVICES = frozenset({SMS_SERVICE, RAM_SERVICE})
 INCREASE = 0.25  # share of the published rate given back after each call AWS answers
 DECREASE = 0.75  # the rate is multiplied by this at each throttle
 SLOWEST = 0.1  # share of the published rate below which an action is never slowed
+# Slowing down is worth it only when the throttling is congestion, i.e. falls when the rate falls. The lane keeps
+# its recent share of throttled attempts (each attempt weighs SHARE_WEIGHT). Once that share reaches TRIAL_FROM,
+# the lane sends its next TRIAL attempts at half its rate: if they are throttled about as often as before
+# (the share fell by less than HELPED), AWS is busy for everyone (other automation in the account, a Region under
+# load), which sending slower does not cure, only prolongs. The rate then goes back to where it was, and later
+# throttles slow it down only once their share rises above that background again.
+SHARE_WEIGHT = 0.1
+TRIAL_FROM = 0.3
+TRIAL = 10
+TRIAL_RATE = 0.5  # share of its rate a lane tries during a trial
+HELPED = 0.25
+BACKGROUND_EASES = 0.002  # per answered attempt, as a storm ends
 SAVE_EVERY_SECONDS = 60.0  # an action's item is written at most this often
 SAVE_WHEN_MOVED = 0.5  # share of the saved rate by which the rate must have moved to be worth a write
 COUNT_EVERY_SECONDS = 300.0  # unsaved throttles alone are written this often
@@ -52,6 +68,7 @@ SAVE_CONFLICT_TRIES = 3
 
 _CONTEXT_KEY = "eum_share_pacing"
 _STARTED_KEY = "eum_share_pacing_started"
+_OPERATION_KEY = "eum_share_pacing_operation"
 
 
 @dataclass(frozen=True)
@@ -84,20 +101,56 @@ class Lane:
     next_at: float = 0.0
     unsaved_throttles: int = 0
     saved_at: float = 0.0
+    share: float = 0.0  # recent share of throttled attempts
+    background: float = 0.0  # the share seen whatever the rate: not congestion
+    trial: tuple[float, float] | None = None  # (share, rate) when the lane began a trial of slowing down
+    trial_attempts: int = 0
+    trial_throttles: int = 0
 
     def interval(self) -> float:
         return 1.0 / self.rate if self.rate else 0.0
 
     def answered(self) -> None:
-        if self.published and self.rate is not None:
+        self._follow(throttled=False)
+        if self.published and self.rate is not None and self.trial is None:
             self.rate = min(self.published, self.rate + INCREASE * self.published)
 
     def throttled(self, now: float, jitter: float) -> None:
         self.unsaved_throttles += 1
-        if self.published and self.rate is not None:
+        self._follow(throttled=True)
+        if not self.published or self.rate is None or self.trial is not None or not self._congested():
+            return
+        if self.share >= TRIAL_FROM:
+            # Throttled often: try half the rate for a while, and see whether that throttles less.
+            self.trial, self.trial_attempts, self.trial_throttles = (self.share, self.rate), 0, 0
+            self.rate = max(SLOWEST * self.published, self.rate * TRIAL_RATE)
+        else:
             self.rate = max(SLOWEST * self.published, self.rate * DECREASE)
-            # Jittered, so that the callers slowed by the same storm do not come back in step.
-            self.next_at = max(self.next_at, now + jitter * self.interval())
+        # Jittered, so that the callers slowed by the same storm do not come back in step.
+        self.next_at = max(self.next_at, now + jitter * self.interval())
+
+    def _congested(self) -> bool:
+        """Whether a throttle is worth slowing down for: no background share known, or the share above it."""
+        return not self.background or self.share > self.background + HELPED
+
+    def _follow(self, throttled: bool) -> None:
+        """Follow the share of throttled attempts; at the end of a trial, judge whether the halved rate lowered it."""
+        self.share += SHARE_WEIGHT * (float(throttled) - self.share)
+        if not throttled and self.share < self.background:
+            self.background = max(0.0, self.background - BACKGROUND_EASES)
+        if self.trial is None:
+            return
+        self.trial_attempts += 1
+        self.trial_throttles += throttled
+        if self.trial_attempts < TRIAL:
+            return
+        share, rate = self.trial
+        self.trial = None
+        seen = self.trial_throttles / self.trial_attempts
+        if seen > share - HELPED and self.rate is not None:
+            # Slower, and throttled as often: not congestion. Back to the rate before, and remember the share.
+            self.background = max(self.share, seen)
+            self.rate = max(self.rate, rate)
 
     def worth_saving(self, now: float) -> bool:
         if now - self.saved_at < SAVE_EVERY_SECONDS:
@@ -129,19 +182,71 @@ class Pacer:
         self._jitter = jitter
         self._lock = threading.Lock()
         self._lanes: dict[tuple[str, str], Lane] = {}
+        self._thread = threading.local()
 
     def now(self) -> float:
         return self._now() if self._now else time.monotonic()
 
     def wait(self, account: str, action: str, published: float | None) -> None:
-        """Wait for this attempt's turn under the action's rate in the account."""
+        """Wait for this attempt's turn under the action's rate in the account; the thread's work for meanwhile
+        uses the wait first."""
         lane = self._lane(account, action, published)
         with self._lock:
             now = self.now()
             at = max(now, lane.next_at)
             lane.next_at = at + lane.interval()
         if at > now:
-            (self._sleep or time.sleep)(at - now)
+            self._fill(at)
+            left = at - self.now()
+            if left > 0:
+                (self._sleep or time.sleep)(left)
+            else:
+                # The work done meanwhile ran past the turn: the next attempt is spaced from this one as it goes.
+                with self._lock:
+                    lane.next_at = max(lane.next_at, self.now() + lane.interval())
+
+    def hold(self, account: str, action: str, seconds: float) -> None:
+        """The action's next attempt in the account waits at least `seconds` from now."""
+        lane = self._lane(account, action, None)
+        with self._lock:
+            lane.next_at = max(lane.next_at, self.now() + seconds)
+
+    def turn(self, account: str, action: str, published: float | None) -> float:
+        """When the action's next attempt in the account may go (now, or its lane's next slot)."""
+        lane = self._lane(account, action, published)
+        with self._lock:
+            return max(self.now(), lane.next_at)
+
+    @contextmanager
+    def meanwhile(self, work: Callable[[float], bool]) -> Iterator[None]:
+        """While the block runs on this thread, an attempt that must wait for its turn lets `work(until)` use the
+        wait: work is called until the turn has come or it answers False (nothing it can do before `until`). The
+        calls work makes wait their own turns, without more work in their waits. Blocks nest: the inner work is
+        tried first."""
+        before = getattr(self._thread, "work", None)
+        # Work already given by an enclosing block is done after this block's, when this one has none.
+        self._thread.work = work if before is None else (lambda until: work(until) or before(until))
+        try:
+            yield
+        finally:
+            self._thread.work = before
+
+    def _fill(self, until: float) -> None:
+        work = getattr(self._thread, "work", None)
+        if work is None:
+            return
+        self._thread.work = None  # the work's own waits are not filled
+        self._thread.filling = True
+        try:
+            while self.now() < until and work(until):
+                pass
+        finally:
+            self._thread.work, self._thread.filling = work, False
+
+    def filling(self) -> bool:
+        """Whether this thread is doing work meanwhile: its throttled attempts are not tried again in the wait it
+        fills (the work takes the call up again at a later turn)."""
+        return bool(getattr(self._thread, "filling", False))
 
     def answered(self, account: str, action: str, published: float | None, throttled: bool) -> None:
         """How AWS answered an attempt: the rate backs off on a throttle and recovers on an answer."""
@@ -328,6 +433,7 @@ class _Hooks:
 
     def note(self, params: dict[str, Any], model: Any, context: dict[str, Any], **_: Any) -> None:
         context[_CONTEXT_KEY] = _action(self.service, model.name, params)
+        context[_OPERATION_KEY] = model.name
 
     def wait_turn(self, request: Any, **_: Any) -> None:
         context = getattr(request, "context", {})
@@ -351,9 +457,23 @@ class _Hooks:
         pacer.answered(self.account, action, published, throttled)
         if not throttled or pacer.now() - started >= PATIENCE_SECONDS:
             return None  # botocore decides, as for any other answer
-        if published:
-            return 0.0  # the next attempt waits its turn at the lowered rate
-        return full_jitter(attempts, BACKOFF_FIRST_SECONDS, BACKOFF_LONGEST_SECONDS)
+        if pacer.filling():
+            # Work meanwhile does not wait in the wait it fills: the throttle reaches it at once.
+            raise ClientError(response[1], context.get(_OPERATION_KEY, action))
+        if not published:
+            # The backoff is the lane's next turn, so that work meanwhile can use it like any other wait.
+            pacer.hold(self.account, action, full_jitter(attempts, BACKOFF_FIRST_SECONDS, BACKOFF_LONGEST_SECONDS))
+        return 0.0  # the next attempt waits its turn
+
+
+def sms_turn(account: str, operation: str, dry_run: bool = False) -> float:
+    """When an End User Messaging action's next attempt in the account may go, under this environment's pacing."""
+    return default_pacer().turn(account, *quota_of(operation, dry_run))
+
+
+def meanwhile(work: Callable[[float], bool]) -> Any:
+    """This environment's pacer's `Pacer.meanwhile`."""
+    return default_pacer().meanwhile(work)
 
 
 def pace(client: Any, account: str, pacer: Pacer | None = None) -> Any:

@@ -20,6 +20,11 @@ DESCRIBE = {
 IDS_PER_CALL = 5  # End User Messaging's limit on ID filters per describe call
 
 
+def describe_action(kind: str) -> str:
+    """The describe action of an identity kind, as its quota is named ("DescribePhoneNumbers")."""
+    return "".join(word.capitalize() for word in DESCRIBE[kind][0].split("_"))
+
+
 def get_policy(owner: Clients, arn: str) -> str | None:
     """The identity's resource policy, or None when it has none. AWS answers a resource without a policy with the
     literal "{}" (docs/aws-assumptions.md), and a document without a statement grants nothing either: both are

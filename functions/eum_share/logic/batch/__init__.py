@@ -15,8 +15,13 @@ derived from what it does, so a retried or re-run step repeats the same request 
 
 While a batch associates, the call does what needs no wait on it: DryRun-sends from every consumer with the
 batch verified just before (probe.py, so the final verification need not), and snapshots the policies of the
-batch after (still before anything changes them). It then asks to wait as long as RAM took to associate the
-last batch, so that one look usually finds the batch ASSOCIATED.
+batches after (ahead.py, still before anything changes them), until RAM should be done: as long as it took to
+associate the last batch, so that one look usually finds the batch ASSOCIATED.
+
+End User Messaging's quotas are per account and action, and a throttled migration spends most of its time
+waiting for their turns: whenever a call waits, calls on other quotas are made in the wait (`Pacer.meanwhile`):
+the owner's policy reads ahead, always; the DryRun sends and the consumers' describe calls of a step, which take
+their turns together (turns.py) instead of one consumer after the other.
 """
 
 from eum_share.logic.batch.loop import Progress, advance_chunk

@@ -5,17 +5,18 @@ from __future__ import annotations
 import math
 import time
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
-from itertools import zip_longest
 
 from botocore.exceptions import ClientError
 
 from eum_share.dal import sms
 from eum_share.dal.ledger import StaleLedgerWrite
+from eum_share.dal.pacing import meanwhile
 from eum_share.dal.throttling import busy_wait_seconds, is_throttled
 from eum_share.logic.batch import associate, poll, snapshot, verify
-from eum_share.logic.batch.probe import probe_batch, probes
+from eum_share.logic.batch.ahead import Ahead
+from eum_share.logic.batch.probe import Probing, probe_batch
 from eum_share.logic.batch.run import GONE, ChunkRun, Outcome
 from eum_share.logic.context import Migration
 from eum_share.logic.lock import hold_share_lock
@@ -79,9 +80,20 @@ def advance(run: ChunkRun, chunk: int) -> Progress:
         return Progress(done=True, wait_seconds=0)
     unfinished = {r.index: r for r in found}
     _preload(run, batches, unfinished)
+    ahead = Ahead(run, batches)
+    try:
+        with meanwhile(ahead.step):
+            return _carry(run, batches, unfinished, more, found[-1].index, ahead)
+    finally:
+        ahead.save()
+
+
+def _carry(
+    run: ChunkRun, batches: list[Batch], unfinished: dict[int, BatchRecord], more: bool, last: int, ahead: Ahead
+) -> Progress:
     for position, batch in enumerate(batches):
         if batch.index not in unfinished:
-            if more and batch.index > found[-1].index:
+            if more and batch.index > last:
                 return Progress(done=False, wait_seconds=0)  # the next call reads the next ones
             continue
         run.batch = unfinished[batch.index]
@@ -89,6 +101,7 @@ def advance(run: ChunkRun, chunk: int) -> Progress:
             if run.remaining_ms() < ENOUGH_TIME_MS:
                 return Progress(done=False, wait_seconds=0)
             run.ready_at = None
+            ahead.save()  # what was read ahead is in the ledger before any step changes a policy
             try:
                 outcome = STEPS[run.batch.status](run, batch, run.batch)
             except ClientError as error:
@@ -96,7 +109,7 @@ def advance(run: ChunkRun, chunk: int) -> Progress:
                     raise
                 continue
             if outcome.wait and not run.batch_done():
-                _meanwhile(run, batches, position)
+                _meanwhile(run, batches, position, ahead)
                 wait = _wait_seconds(run)
                 if wait or run.ready_at is None:
                     return Progress(done=False, wait_seconds=wait)
@@ -119,19 +132,18 @@ def _preload(run: ChunkRun, batches: list[Batch], unfinished: dict[int, BatchRec
     run.records.update((r.arn, r) for r in run.m.ledger.identities(run.m.id, arns))
 
 
-def _meanwhile(run: ChunkRun, batches: list[Batch], position: int) -> None:
-    """While this batch waits on RAM: probe the batch before it, snapshot the batch after it. The two take
-    turns identity by identity: each policy read waits for its quota's next slot (1 a second), and a turn of
-    DryRun sends (5 a second) fits in that wait, so both are done in about the time the reads alone take."""
+def _meanwhile(run: ChunkRun, batches: list[Batch], position: int, ahead: Ahead) -> None:
+    """While this batch waits on RAM: read ahead the policies of the batches after it until RAM should be done,
+    and probe the batch before it in the waits between those reads (a policy read waits for its quota's next turn,
+    1 a second, longer when throttled; a DryRun send for its own, 5 a second, in each consumer's account)."""
     if run.strategy is not Strategy.RAM or run.ready_at is None:
         return
-    work: list[Iterator[None]] = []
-    if position > 0:
-        work.append(probes(run, batches[position - 1]))
-    if position + 1 < len(batches):
-        work.append(snapshot.snapshots(run, batches[position + 1]))
-    for _ in zip_longest(*work):
-        pass
+    probing = Probing(run, batches[position - 1]) if position > 0 else None
+    with meanwhile(probing.turns.step if probing else ahead.step):
+        while time.monotonic() < run.ready_at and ahead.step(run.ready_at):
+            pass
+    if probing is not None:
+        probing.finish()
 
 
 def _wait_seconds(run: ChunkRun) -> int:

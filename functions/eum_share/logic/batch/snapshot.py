@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 from botocore.exceptions import ClientError
 
 from eum_share.clock import isonow
@@ -42,14 +40,7 @@ def snapshot_first_batch(migration: Migration) -> bool:
 
 
 def take_snapshots(run: ChunkRun, batch: Batch) -> None:
-    """Each unfinished identity's policy as it is now ("" for none), once."""
-    for _ in snapshots(run, batch):
-        pass
-
-
-def snapshots(run: ChunkRun, batch: Batch) -> Iterator[None]:
-    """take_snapshots one identity at a time: yields after each read, so other work can fill the wait the
-    read quota sets before the next one; the records are saved when the batch is done."""
+    """Each unfinished identity's policy as it is now ("" for none), once (those read ahead are not read again)."""
     changes = []
     for identity in run.identities(batch):
         if identity.snapshot is None and identity.status not in FINAL_STATUSES:
@@ -63,5 +54,4 @@ def snapshots(run: ChunkRun, batch: Batch) -> Iterator[None]:
                 changes.append((run.released(identity, code), identity.status))
                 continue
             changes.append((identity.model_copy(update={"snapshot": snapshot}), identity.status))
-            yield
     run.save(changes)

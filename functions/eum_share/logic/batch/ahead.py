@@ -1,0 +1,67 @@
+"""Meanwhile: the owner's policies of the next batches read ahead, whenever the read quota has a turn free while the
+loop waits for something else (a consumer's describe or DryRun quota, the batch in flight). The owner's policy reads
+are the slowest lane of a throttled migration: a turn they leave unused is time lost."""
+
+from __future__ import annotations
+
+from botocore.exceptions import ClientError
+
+from eum_share.dal import sms
+from eum_share.dal.pacing import sms_turn
+from eum_share.dal.throttling import is_throttled
+from eum_share.logic.batch.run import GONE, ChunkRun
+from eum_share.models.ledger import IdentityRecord, IdentityStatus
+from eum_share.models.plan import Batch
+
+# Batches after the one in flight whose policies may be read before their turn: each snapshot is still taken before
+# anything of the migration changes that policy, and not much longer before.
+AHEAD = 3
+
+
+class Ahead:
+    """The snapshots read ahead by one invocation, saved in the ledger before the loop takes its next step."""
+
+    def __init__(self, run: ChunkRun, batches: list[Batch]) -> None:
+        self.run, self.batches = run, batches
+        self.account = run.request.owner.account_id
+        self.read: list[tuple[IdentityRecord, IdentityStatus]] = []
+        self.stopped = False
+
+    def step(self, until: float) -> bool:
+        """Read one policy ahead if the read quota has a turn before `until`; False when it has none or nothing is
+        left to read."""
+        if self.stopped or sms_turn(self.account, "GetResourcePolicy") >= until:
+            return False
+        identity = self._next()
+        if identity is None:
+            return False
+        try:
+            record = identity.model_copy(update={"snapshot": sms.get_policy(self.run.owner, identity.arn) or ""})
+        except ClientError as error:
+            if is_throttled(error):
+                return True  # read again at a later turn
+            code = error.response["Error"]["Code"]
+            if code not in GONE:
+                # Anything else: the batch's own snapshot step reads it in its turn, and meets the error there.
+                self.stopped = True
+                return False
+            record = self.run.released(identity, code)
+        self.run.records[identity.arn] = record
+        self.read.append((record, identity.status))
+        return True
+
+    def save(self) -> None:
+        if self.read:
+            read, self.read = self.read, []
+            self.run.save(read)
+
+    def _next(self) -> IdentityRecord | None:
+        if self.run.batch is None:
+            return None
+        current = self.run.batch.index
+        for batch in self.batches:
+            if current < batch.index <= current + AHEAD:
+                for identity in self.run.identities(batch):
+                    if identity.snapshot is None and identity.status is IdentityStatus.PLANNED:
+                        return identity
+        return None
