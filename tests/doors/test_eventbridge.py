@@ -11,6 +11,7 @@ import pytest
 from tests.doors.conftest import executions
 from tests.support.events import load_event
 from tests.support.migration import bus_events
+from tests.support.throttled import storm_from_function
 from twin.offline import OfflineAWS
 from twin.runner import LocalStateMachine
 from twin.seed import Scenario
@@ -97,6 +98,30 @@ def test_an_approval_decided_event_resumes_a_gated_migration(
     assert execution.status == "SUCCEEDED", execution.cause
     report = json.loads(workflow.read_artifact(execution.output["reportKey"]))
     assert report["approval"]["approver"] == decision["approver"]
+
+
+def test_a_requested_event_in_a_quarter_hour_of_throttling_starts_its_migration_when_it_passes(
+    aws: OfflineAWS, workflow: LocalStateMachine, scenario: Scenario
+) -> None:
+    # Given 15 minutes in which every service the door calls (DynamoDB, Step Functions, EventBridge) throttles,
+    # from the moment the door first runs
+    storm_from_function(aws, workflow.resource_name("StartFromEventFunction"), nth=1, seconds=900)
+    # When a valid request event arrives
+    event_id = put_event(aws, workflow, "start_from_event.json", scenario.request())
+    aws.events.settle(timeout=120)
+    # Then the door waits the storm out: its migration starts once, nothing is dead-lettered, and it completes
+    (started,) = executions(aws, workflow)
+    assert started["name"] == f"event-{event_id}"
+    assert _dead_lettered(aws, workflow) == []
+    execution = workflow.wait(started["executionArn"])
+    assert execution.status == "SUCCEEDED", execution.cause
+
+
+def _dead_lettered(aws: OfflineAWS, workflow: LocalStateMachine) -> list[dict[str, Any]]:
+    with aws.observing():
+        sqs = aws.client("sqs")
+        url = sqs.get_queue_url(QueueName=workflow.resource_name("DoorDeadLetterQueue"))["QueueUrl"]
+        return list(sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", []))
 
 
 def test_an_event_the_door_cannot_handle_ends_in_the_dead_letter_queue(

@@ -24,7 +24,13 @@ def storm_from(
     """From the `nth` run of `state`'s function, every call to `services` (by default every service the
     orchestrator calls, Lambda and its own DynamoDB, S3 and EventBridge included) is throttled for `seconds` of
     simulated time (a burst of the fault plan). Returns when the storm started, once it has."""
-    name = workflow.task_functions()[state]
+    return storm_from_function(aws, workflow.task_functions()[state], nth, seconds, services)
+
+
+def storm_from_function(
+    aws: OfflineAWS, name: str, nth: int, seconds: float, services: frozenset[str] = ORCHESTRATOR_SERVICES
+) -> list[float]:
+    """storm_from for any function of the stack (a door as much as a state), named as the stack names it."""
     function = aws.lambdas.functions[name]
     started: list[float] = []
     runs = 0
