@@ -57,3 +57,13 @@ def test_the_first_batch_waits_for_ram_as_long_as_the_principals_took(run: Migra
     batches = [c for c in run.calls if c.operation == "AssociateResourceShare" and c.params.get("resourceArns")]
     # When the batches run / Then each is found ASSOCIATED at its first look, the first one included
     assert len(looks) == len(batches)
+
+
+def test_the_first_batch_is_associated_within_two_seconds_of_the_principals_being_in(run: MigrationRun) -> None:
+    # Given RAM associating the principals 12 s after they are asked for
+    asked = next(c for c in run.calls if c.service == "ram" and c.params.get("principals") and c.error is None)
+    in_at = asked.t + 12.0
+    # When the migration looks at the share until they are in / Then it does not wait a whole poll interval (5 s)
+    # past that moment: the first looks come a second apart
+    first = next(c for c in run.calls if c.operation == "AssociateResourceShare" and c.params.get("resourceArns"))
+    assert first.t - in_at < 2.0
