@@ -12,7 +12,7 @@ from typing import Any
 import boto3
 
 from eum_share.clock import utcnow
-from eum_share.dal.clients import SDK_CONFIG, client
+from eum_share.dal.clients import SDK_CONFIG, client, patient
 from eum_share.dal.pacing import PACED_SERVICES, pace
 
 _REFRESH_BEFORE = timedelta(minutes=5)
@@ -58,7 +58,9 @@ class _Sessions:
         with self._lock:
             if (access, service) not in self._clients:
                 made = session.client(service, region_name=access.region, config=SDK_CONFIG)  # type: ignore[call-overload]
-                self._clients[(access, service)] = pace(made, access.account_id) if service in PACED_SERVICES else made
+                self._clients[(access, service)] = patient(
+                    pace(made, access.account_id) if service in PACED_SERVICES else made
+                )
             return self._clients[(access, service)]
 
     @staticmethod
