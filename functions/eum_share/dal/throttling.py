@@ -100,7 +100,7 @@ def is_throttled(error: ClientError) -> bool:
     return error.response.get("Error", {}).get("Code") in THROTTLING_CODES
 
 
-class throttling_is_retryable(ContextDecorator):  # noqa: N801 (used as a decorator, named as one)
+class throttling_is_retryable(ContextDecorator):
     """A throttled AWS call becomes AwsThrottled, which the ASL retries with backoff and full jitter.
     Every state is safe to repeat: what it finished is in the ledger.
 
@@ -126,11 +126,10 @@ class throttling_is_retryable(ContextDecorator):  # noqa: N801 (used as a decora
 
     def __exit__(
         self, kind: type[BaseException] | None, error: BaseException | None, traceback: TracebackType | None
-    ) -> bool:
+    ) -> None:
         if isinstance(error, ClientError) and is_throttled(error):
             metrics.add_metric(name="Throttles", unit="Count", value=1)
             raise AwsThrottled(str(error)) from error
-        return False
 
 
 def _ends_at(context: Any) -> float | None:
