@@ -1,20 +1,20 @@
-"""Preflight: every blocking prerequisite checked before anything changes; warnings kept for the report."""
+"""Preflight: every blocking prerequisite checked before anything changes; warnings kept for the report.
+
+Through a throttling storm it may take more than one invocation: it answers "not done, wait N seconds" with what it
+checked, and the next invocation goes on from there."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from aws_lambda_powertools.utilities.parser import parse
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from botocore.exceptions import ClientError
 
-from eum_share.dal import artifacts
-from eum_share.dal.throttling import is_throttled, throttling_is_retryable
-from eum_share.logic.context import Migration, load
+from eum_share.dal.throttling import busy_wait_seconds, throttling_is_retryable, unless_busy
+from eum_share.logic.context import load
 from eum_share.logic.preflight import Checked, preflight
 from eum_share.models.ledger import Phase
-from eum_share.models.states import MigrationRef
+from eum_share.models.states import PreflightInput, PreflightProgress
 from eum_share.observability import logger, metrics, tracer
 from eum_share.settings import get_settings
 
@@ -24,25 +24,24 @@ from eum_share.settings import get_settings
 @tracer.capture_lambda_handler(capture_response=False)
 @throttling_is_retryable()
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    migration = load(get_settings(), parse(event=event, model=MigrationRef).migration_id)
-    migration.ledger.update_migration(migration.id, phase=Phase.PREFLIGHT.value)
-    warnings = _checked_through_storms(migration)
+    received = parse(event=event, model=PreflightInput)
+    migration = load(get_settings(), received.migration_id)
+    if not received.checked:
+        migration.ledger.update_migration(migration.id, phase=Phase.PREFLIGHT.value)
+    checked = Checked(received.checked)
+    warnings = unless_busy(lambda: preflight(migration, checked))
+    if warnings is None:
+        wait = busy_wait_seconds()
+        logger.info("preflight paused", extra={"checked": len(checked.answers), "waitSeconds": wait})
+        return _progress(migration.id, checked, done=False, warnings=0, wait=wait)
     metrics.add_metric(name="PreflightWarnings", unit="Count", value=len(warnings))
     for warning in warnings:
         logger.warning(warning)
         migration.ledger.add_warning(migration.id, warning)
-    return {"migrationId": migration.id, "warnings": len(warnings)}
+    return _progress(migration.id, checked, done=True, warnings=len(warnings), wait=0)
 
 
-def _checked_through_storms(migration: Migration) -> list[str]:
-    """Preflight's warnings. When AWS stays busy past a call's patience, what was checked is saved before the state
-    is retried (AwsThrottled), and the retry goes on from it: under a storm each invocation gets a little further."""
-    bucket = migration.settings.artifact_bucket
-    key = migration.key(f"preflight/{migration.record.execution_name}.json")
-    checked = Checked(json.loads(artifacts.get_text(bucket, key)) if artifacts.exists(bucket, key) else None)
-    try:
-        return preflight(migration, checked)
-    except ClientError as error:
-        if is_throttled(error) and checked.fresh:
-            artifacts.put_text(bucket, key, json.dumps(checked.answers), "application/json")
-        raise
+def _progress(migration_id: str, checked: Checked, *, done: bool, warnings: int, wait: int) -> dict[str, Any]:
+    return PreflightProgress(
+        migration_id=migration_id, done=done, warnings=warnings, wait_seconds=wait, checked=checked.answers
+    ).model_dump(mode="json", by_alias=True)

@@ -32,9 +32,10 @@ KIND_OF = {
 
 
 class Checked:
-    """What Preflight has read, by name ("tier/ACCOUNT", "owned/POOL", "pending-invitations"), kept across the
-    invocations of one execution: a Preflight that a storm stops half way (AWS still busy when its call gives up)
-    goes on, when the state is tried again, from the checks it finished instead of reading everything again."""
+    """What Preflight has read, by name ("tier/ACCOUNT", "missing/POOL", "pending-invitations"), carried from one
+    invocation to the next in the state's data: a Preflight that a storm stops half way (AWS still busy when its
+    call gives up) waits and goes on from the checks it finished instead of reading everything again. Small:
+    a tier, a count, the ARNs not found."""
 
     def __init__(self, saved: dict[str, Any] | None = None) -> None:
         self.answers: dict[str, Any] = dict(saved or {})
@@ -99,13 +100,13 @@ def _not_owned(migration: Migration, checked: Checked) -> list[str]:
     owner = migration.owner()
     missing: list[str] = []
     for kind, arns in by_kind.items():
-        found = set(checked.read(f"owned/{kind}", partial(_described, owner, kind, arns)))
-        missing += [arn for arn in arns if arn not in found]
+        missing += checked.read(f"missing/{kind}", partial(_not_found, owner, kind, arns))
     return [f"not owned by account {request.owner.account_id} (not found there): {arn}" for arn in missing]
 
 
-def _described(owner: Clients, kind: str, arns: list[str]) -> list[str]:
-    return sorted(sms.described(owner, kind, arns))
+def _not_found(owner: Clients, kind: str, arns: list[str]) -> list[str]:
+    found = sms.described(owner, kind, arns)
+    return [arn for arn in arns if arn not in found]
 
 
 def _organization_checks(migration: Migration, checked: Checked, reasons: list[str], warnings: list[str]) -> None:
