@@ -1,8 +1,8 @@
 """RecreateConfiguration: configuration sets, event destinations and protect configurations, per consumer.
 
 Through a throttling storm it may take more than one invocation: when AWS stays busy past a call's patience, the
-calls made in the consumers' accounts are saved (dal/replay.py) before the state is retried (AwsThrottled), and the
-retry is answered from them up to where this one stopped."""
+calls made in the consumers' accounts are saved before the state is retried (AwsThrottled), and the retry is answered
+from them up to where this one stopped (logic/going_on.py)."""
 
 from __future__ import annotations
 
@@ -11,13 +11,12 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.parser import parse
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from botocore.exceptions import ClientError
 
 from eum_share.dal import artifacts
-from eum_share.dal.replay import Journal, replaying
-from eum_share.dal.throttling import is_throttled, throttling_is_retryable
+from eum_share.dal.throttling import throttling_is_retryable
 from eum_share.logic.configuration import keep_created, recreate_configuration
 from eum_share.logic.context import Migration, load
+from eum_share.logic.going_on import going_on
 from eum_share.logic.probe import configuration_outcome_key
 from eum_share.models.configuration import ConfigurationOutcome
 from eum_share.models.ledger import Phase
@@ -34,29 +33,12 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     settings = get_settings()
     migration = load(settings, parse(event=event, model=MigrationRef).migration_id)
     migration.ledger.update_migration(migration.id, phase=Phase.CONFIGURATION.value)
-    journal = _journal(migration)
-    try:
-        with replaying(journal):
-            statuses = _recreate(migration)
-    except ClientError as error:
-        if is_throttled(error) and journal.fresh:
-            artifacts.put_text(settings.artifact_bucket, _journal_key(migration), journal.dumps(), "application/json")
-        raise
+    statuses = going_on(migration, "recreate-configuration", lambda: _recreate(migration))
     for status, count in statuses.items():
         metrics.add_metric(name=f"ConfigurationItems{status.title()}", unit="Count", value=count)
     metrics.add_metric(name="ConsumersConfigured", unit="Count", value=len(migration.request.consumers))
     logger.info("configuration recreated", extra={"statuses": statuses})
     return {"migrationId": migration.id, "statuses": statuses}
-
-
-def _journal_key(migration: Migration) -> str:
-    return migration.key(f"configuration-calls/{migration.record.execution_name}.json")
-
-
-def _journal(migration: Migration) -> Journal:
-    """The calls an earlier invocation of this execution made before a storm stopped it, if one did."""
-    bucket, key = migration.settings.artifact_bucket, _journal_key(migration)
-    return Journal.loads(artifacts.get_text(bucket, key)) if artifacts.exists(bucket, key) else Journal()
 
 
 def _recreate(migration: Migration) -> dict[str, int]:
