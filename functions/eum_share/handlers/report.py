@@ -9,6 +9,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from eum_share.dal.throttling import throttling_is_retryable
 from eum_share.logic.context import load
+from eum_share.logic.going_on import going_on
 from eum_share.logic.report import publish_report
 from eum_share.models.ledger import FINAL_STATUSES
 from eum_share.models.states import MigrationRef
@@ -24,7 +25,7 @@ OUTCOMES = sorted(FINAL_STATUSES)
 @throttling_is_retryable()
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     migration = load(get_settings(), parse(event=event, model=MigrationRef).migration_id)
-    summary = publish_report(migration)
+    summary = going_on(migration, "report", lambda: publish_report(migration))
     # Outcomes are counted here, once per migration, so the dashboard never counts an identity twice.
     for status in OUTCOMES:
         metrics.add_metric(name=f"Identities{status.title()}", unit="Count", value=summary.counts.get(status, 0))
