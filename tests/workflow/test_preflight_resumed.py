@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
@@ -72,3 +73,14 @@ def test_a_retried_preflight_goes_on_from_the_checks_it_finished(
         and _first_page(c.params)
     ]
     assert len(owners_tier_reads) == 1
+
+
+def test_the_stopped_preflight_waits_in_its_wait_state_instead_of_failing_its_task(
+    half_checked: tuple[MigrationRun, list[str]],
+) -> None:
+    run, _ = half_checked
+    history = run.workflow.history(run.execution.arn)
+    entered = [e["stateEnteredEventDetails"]["name"] for e in history if e["type"].endswith("StateEntered")]
+    failed = [e for e in history if e["type"] == "TaskFailed" and "AwsThrottled" in json.dumps(e)]
+    assert "WaitForPreflight" in entered
+    assert failed == []

@@ -40,3 +40,15 @@ def test_no_consumer_is_asked_twice_for_the_same_thing(stopped_half_way: tuple[M
         if c.caller == function and c.service == "sms-voice" and c.error is None
     )
     assert {call: count for call, count in answered.items() if count > 1} == {}
+
+
+def test_the_stopped_report_waits_in_its_wait_state_instead_of_failing_its_task(
+    stopped_half_way: tuple[MigrationRun, list[str]],
+) -> None:
+    run, _ = stopped_half_way
+    history = run.workflow.history(run.execution.arn)
+    entered = [e["stateEnteredEventDetails"]["name"] for e in history if e["type"].endswith("StateEntered")]
+    failed = [e for e in history if e["type"] == "TaskFailed" and "AwsThrottled" in json.dumps(e)]
+    # Then the state waited (a retry it does not spend) and no Report task failed for AWS being busy
+    assert "WaitForReport" in entered
+    assert failed == []
