@@ -119,6 +119,47 @@ def test_every_lambda_state_waits_through_a_quarter_hour_of_throttling(asl: Path
     assert short == {}
 
 
+# The heaviest storm below 100% a migration must go through (the fault matrix's throttle-95 row), and the odds of a
+# state's retries all being refused by it that are small enough never to be met.
+HEAVIEST_STORM, NEVER = 0.95, 1e-9
+# The longest a retrier may wait between two attempts: every attempt of a storm below 100% has its chance, and a
+# Task state refused twenty times in a row (as a 95% storm refuses it on average) waits minutes, not hours.
+LONGEST_RETRY_DELAY = 10
+
+
+@pytest.mark.parametrize("asl", ASL_FILES, ids=lambda p: p.name)
+@pytest.mark.parametrize("error", ["AwsThrottled", "Lambda.TooManyRequestsException"])
+def test_no_storm_below_a_hundred_percent_exhausts_a_lambda_states_retries(asl: Path, error: str) -> None:
+    # Given an ASL file's Lambda Task states, and a storm in which 95% of the calls to Lambda (its invoke) or to the
+    # AWS APIs its function calls are refused, each attempt alike
+    definition = json.loads(asl.read_text())
+    exhausted = {}
+    for name in lambda_tasks(definition):
+        retriers = [r for r in _state(definition, name).get("Retry", []) if error in r["ErrorEquals"]]
+        attempts = 1 + (retriers[0].get("MaxAttempts", 3) if retriers else 0)
+        # Then the odds that every attempt of the state is refused are below one in a billion
+        if HEAVIEST_STORM**attempts >= NEVER:
+            exhausted[name] = attempts
+    assert exhausted == {}
+
+
+@pytest.mark.parametrize("asl", ASL_FILES, ids=lambda p: p.name)
+def test_a_throttled_lambda_state_is_tried_again_within_seconds(asl: Path) -> None:
+    # Given an ASL file's Lambda Task states / Then each retrier of throttling caps its delay, with full jitter
+    definition = json.loads(asl.read_text())
+    slow = {
+        name: retrier
+        for name in lambda_tasks(definition)
+        for retrier in _state(definition, name).get("Retry", [])
+        if "AwsThrottled" in retrier["ErrorEquals"]
+        and (
+            retrier.get("MaxDelaySeconds", float("inf")) > LONGEST_RETRY_DELAY
+            or retrier.get("JitterStrategy") != "FULL"
+        )
+    }
+    assert slow == {}
+
+
 def test_the_checker_reports_a_dangling_next_inside_a_map() -> None:
     # Given a Map whose inner state points at a state that does not exist
     broken = {

@@ -125,6 +125,10 @@ def _rejecting(seeded_external: str = "900000000001") -> dict[str, Any]:
     return {"rejecting_accounts": (seeded_external,)}
 
 
+def _longest_deadline(seeded: Seeded) -> dict[str, Any]:
+    return {"options": {"deadlineSeconds": 7 * 86_400}}
+
+
 def _second_migration(world: World) -> list[str]:
     return ["mig-concurrent-twin"]
 
@@ -251,6 +255,24 @@ SCENARIOS: list[Scenario] = [
         "End User Messaging...) throttled, with FAILED associations and emptied policies (40 identities)",
         faults={"throttle_rate": 0.5} | EMPTYING | {"fail_rate": 0.05},
         identities=40,
+        kinds=("throttle", "association-failed", "empty-policy"),
+    ),
+    Scenario(
+        "throttle-80",
+        "80% of the calls to every service the orchestrator calls (Lambda, DynamoDB, S3, EventBridge, STS, RAM, "
+        "End User Messaging...) throttled, with FAILED associations and emptied policies (40 identities)",
+        faults={"throttle_rate": 0.8} | EMPTYING | {"fail_rate": 0.05},
+        identities=40,
+        kinds=("throttle", "association-failed", "empty-policy"),
+    ),
+    Scenario(
+        "throttle-95",
+        "95% of the calls to every service the orchestrator calls throttled, with FAILED associations and emptied "
+        "policies (40 identities; a deadline of 7 days: End User Messaging's actions, paced down to a tenth of their "
+        "rate, take more than the default day)",
+        faults={"throttle_rate": 0.95} | EMPTYING | {"fail_rate": 0.05},
+        identities=40,
+        request=_longest_deadline,
         kinds=("throttle", "association-failed", "empty-policy"),
     ),
     Scenario(

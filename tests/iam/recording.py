@@ -130,6 +130,7 @@ def record_everything() -> Recorded:
     _run(recorded, FaultConfig(seed=3), _migrations)
     _run(recorded, FaultConfig(seed=5, fail_rate=0.3, policy_write_capacity=4, empty_policy_rate=0.5), _repairs)
     _run(recorded, FaultConfig(seed=3), _rollbacks, identities=12)
+    _run(recorded, FaultConfig(seed=3), _stopped_half_way_by_storms, identities=12)
     # The stack deployed in the owner account itself (docs/deploy.md): the same owner-side calls, through the
     # owner role there.
     _run(recorded, FaultConfig(seed=3), _in_the_owner_account, identities=12, owner=DEFAULT_ACCOUNT)
@@ -176,6 +177,25 @@ def _in_the_owner_account(aws: OfflineAWS, workflow: LocalStateMachine, scenario
     )
     aws.events.settle()
     assert workflow.rollback.run({"migrationId": "HERE-1"}, name="HERE-1-rollback").status == "SUCCEEDED"
+    aws.events.settle()
+
+
+def _stopped_half_way_by_storms(
+    aws: OfflineAWS, workflow: LocalStateMachine, scenario: Scenario, receiver: Any
+) -> None:
+    """The states that go on from where a storm stopped them (logic/going_on.py) save their calls and read them back."""
+    from tests.support.throttled import throttle_first_run
+
+    throttle_first_run(aws, workflow, "AcceptInvitations", "ram:AcceptResourceShareInvitation")
+    throttle_first_run(aws, workflow, "RecreateConfiguration", "sms-voice:SetDefaultMessageType")
+    throttle_first_run(aws, workflow, "Report", "sms-voice:DescribeSpendLimits")
+    throttle_first_run(aws, workflow.rollback, "RemoveConfiguration", "sms-voice:DeleteProtectConfiguration")
+    provision = {"eventDestinations": {"mode": "PROVISION"}}
+    assert workflow.run(scenario.request(migrationId="STORM-1", configuration=provision), name="STORM-1").status == (
+        "SUCCEEDED"
+    )
+    aws.events.settle()
+    assert workflow.rollback.run({"migrationId": "STORM-1"}, name="STORM-1-rollback").status == "SUCCEEDED"
     aws.events.settle()
 
 

@@ -12,8 +12,9 @@ from typing import Any
 import boto3
 
 from eum_share.clock import utcnow
-from eum_share.dal.clients import SDK_CONFIG, client
+from eum_share.dal.clients import SDK_CONFIG, client, patient
 from eum_share.dal.pacing import PACED_SERVICES, pace
+from eum_share.dal.replay import journaled
 
 _REFRESH_BEFORE = timedelta(minutes=5)
 
@@ -58,7 +59,8 @@ class _Sessions:
         with self._lock:
             if (access, service) not in self._clients:
                 made = session.client(service, region_name=access.region, config=SDK_CONFIG)  # type: ignore[call-overload]
-                self._clients[(access, service)] = pace(made, access.account_id) if service in PACED_SERVICES else made
+                paced = pace(made, access.account_id) if service in PACED_SERVICES else made
+                self._clients[(access, service)] = patient(journaled(paced, access.account_id))
             return self._clients[(access, service)]
 
     @staticmethod

@@ -9,7 +9,7 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
-from eum_share.dal.throttling import PATIENCE_SECONDS, THROTTLING_CODES, full_jitter
+from eum_share.dal.throttling import THROTTLING_CODES, full_jitter, give_up_at
 
 # A throttled call is retried first by the SDK (standard mode: up to four retries, exponential backoff with jitter),
 # so that one throttled call among the hundreds an inventory or a verification makes does not restart the whole
@@ -17,12 +17,14 @@ from eum_share.dal.throttling import PATIENCE_SECONDS, THROTTLING_CODES, full_ji
 # visible in the execution history). Three attempts were not enough: under 30% throttling one call in 37 failed,
 # and a state making a hundred calls almost never finished (docs/reliability.md, the storm rows).
 SDK_CONFIG = Config(retries={"mode": "standard", "total_max_attempts": 5})
-# A throttled call is tried again, with exponential backoff and full jitter from these, until it has been throttled for
-# PATIENCE_SECONDS (dal/throttling.py):
+# A throttled call is tried again, with exponential backoff and full jitter from these, until `give_up_at`
+# (dal/throttling.py: PATIENCE_SECONDS, or longer while the Lambda invocation has time):
 # standard mode's retry quota (500 units, 5 spent per retried throttle, given back only when a retry succeeds) is
 # drained by a long storm for the life of the cached client, after which no throttle would be retried at all and a
 # state would meet one on nearly every invocation (throttle-50 in the fault matrix throttles every service).
-BACKOFF_FIRST_SECONDS, BACKOFF_LONGEST_SECONDS = 0.1, 5.0
+# The longest wait is short: under a storm of 95% a call needs twenty attempts on average, and a state makes several
+# such calls in one invocation (its ledger item, its artifacts) before the work it is there for.
+BACKOFF_FIRST_SECONDS, BACKOFF_LONGEST_SECONDS = 0.1, 1.0
 _THROTTLED_SINCE = "eum_share_throttled_since"
 
 
@@ -36,14 +38,20 @@ def retry_throttles(
     if response[1].get("Error", {}).get("Code") not in THROTTLING_CODES:
         return None
     context = request_dict.setdefault("context", {})
-    since = context.setdefault(_THROTTLED_SINCE, time.monotonic())
-    if time.monotonic() - since >= PATIENCE_SECONDS:
+    now = time.monotonic()
+    left = give_up_at(context.setdefault(_THROTTLED_SINCE, now)) - now
+    if left <= 0:
         return None
-    return full_jitter(attempts, BACKOFF_FIRST_SECONDS, BACKOFF_LONGEST_SECONDS)
+    return min(left, full_jitter(attempts, BACKOFF_FIRST_SECONDS, BACKOFF_LONGEST_SECONDS))
+
+
+def patient(made: Any) -> Any:
+    """The client, its throttled calls tried again until `give_up_at`, before any other retry handler decides
+    (a paced client's pacing, registered first, still spaces and counts every attempt: dal/pacing.py)."""
+    made.meta.events.register_first(f"needs-retry.{made.meta.service_model.service_id.hyphenize()}", retry_throttles)
+    return made
 
 
 @cache
 def client(service: str, region: str | None = None) -> Any:
-    made = boto3.session.Session().client(service, region_name=region, config=SDK_CONFIG)  # type: ignore[call-overload]
-    made.meta.events.register_first(f"needs-retry.{made.meta.service_model.service_id.hyphenize()}", retry_throttles)
-    return made
+    return patient(boto3.session.Session().client(service, region_name=region, config=SDK_CONFIG))  # type: ignore[call-overload]

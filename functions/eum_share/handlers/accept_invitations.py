@@ -10,6 +10,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from eum_share.dal.throttling import busy_wait_seconds, throttling_is_retryable, unless_busy
 from eum_share.logic.context import load
 from eum_share.logic.deadline import stop_at_deadline
+from eum_share.logic.going_on import going_on
 from eum_share.logic.share import accept_invitations, next_look_seconds
 from eum_share.models.states import LoopInput, LoopOutput
 from eum_share.observability import logger, metrics, tracer
@@ -24,7 +25,9 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     received = parse(event=event, model=LoopInput)
     migration = load(get_settings(), received.migration_id)
     stop_at_deadline(migration)
-    ready = unless_busy(lambda: accept_invitations(migration, received.checks))
+    # A check that AWS stopped half way is gone on from by the next invocation; a finished one is not.
+    check = f"accept-invitations-{received.checks}"
+    ready = unless_busy(lambda: going_on(migration, check, lambda: accept_invitations(migration, received.checks)))
     metrics.add_metric(name="InvitationChecks", unit="Count", value=1)
     busy = ready is None  # AWS stayed busy: not a check, only a wait
     checks = received.checks + (0 if busy else 1)

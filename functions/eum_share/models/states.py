@@ -33,6 +33,22 @@ class MigrationRef(WireModel):
     migration_id: Annotated[str, Field(min_length=1, max_length=80)]
 
 
+class PreflightInput(MigrationRef):
+    """What earlier calls of this execution's Preflight checked already (empty on the first)."""
+
+    checked: dict[str, Any] = Field(default_factory=dict)
+
+
+class PreflightProgress(MigrationRef):
+    """Preflight's answer: done (with its warnings, recorded in the ledger), or checked in part and to be called
+    again after `wait_seconds` with `checked`."""
+
+    done: bool
+    warnings: int
+    wait_seconds: int
+    checked: dict[str, Any]
+
+
 class InventoryInput(MigrationRef):
     """The execution's name keeps what one execution's Inventory read apart from another's: a re-run reads afresh."""
 
