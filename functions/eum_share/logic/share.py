@@ -27,7 +27,7 @@ def next_look_seconds(checks: int, poll_seconds: int) -> int:
     """Seconds before the next look at principals or invitations still on their way, `checks` looks made. RAM's guide
     calls an association "typically quick": the first looks come a second apart, then two, four, up to the request's
     pollSeconds, so that a share ready a moment after a look does not cost the migration a whole poll interval."""
-    return min(poll_seconds, 2 ** max(0, checks - 2))
+    return min(poll_seconds, int(2 ** max(0, checks - 2)))
 
 
 def matches_principal(entity: str, principal: str) -> bool:
