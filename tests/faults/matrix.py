@@ -131,7 +131,7 @@ def run(scenario: Scenario, seed_number: int) -> Result:
                 outcomes=[e.status if e.status == "SUCCEEDED" else (e.error or e.status) for _, e in executions],
                 faults=injected,
                 identities=sum(c.identities for c in checked),
-                violations=[v for c in checked for v in c.violations],
+                violations=[v for c in checked for v in c.violations] + _histories_too_long(workflow, executions),
                 wall_seconds=time.perf_counter() - started,
                 simulated_seconds=aws.clock.now() - start_sim,
             )
@@ -146,6 +146,28 @@ def _burst(aws: OfflineAWS, bursts: tuple[tuple[float, float], ...]) -> None:
         now = aws.clock.now()
         config = aws.world.faults.config
         aws.world.faults.config = replace(config, throttle_bursts=tuple((now + a, now + b) for a, b in bursts))
+
+
+# Step Functions' quota (Step Functions developer guide, "Step Functions service quotas"): "Maximum execution history
+# size: 25,000 events"; an execution that reaches it fails. moto's interpreter keeps any length of history, so the
+# matrix checks it: a row that passes here only because its history ran past the quota would fail on AWS.
+MAX_HISTORY_EVENTS = 25_000
+
+
+def _histories_too_long(workflow: LocalStateMachine, executions: list[tuple[str, Execution]]) -> list[Violation]:
+    found = []
+    for _, execution in executions:
+        for history in [workflow.history(execution.arn), *workflow.child_histories(execution.arn)]:
+            if len(history) > MAX_HISTORY_EVENTS:
+                found.append(
+                    Violation(
+                        "history-within-quota",
+                        execution.name,
+                        f"an execution's history reached {len(history)} events; Step Functions fails an execution "
+                        f"at {MAX_HISTORY_EVENTS}",
+                    )
+                )
+    return found
 
 
 def _execute(scenario: Scenario, world: World, workflow: LocalStateMachine) -> list[tuple[str, Execution]]:

@@ -3,7 +3,8 @@ an approval gate, "SMS Migration Rollback Requested" starts a rollback (or a res
 
 EventBridge delivers at least once. The execution is named after the event's ID, which a redelivery keeps, so
 a second delivery finds the first execution instead of starting another. A request that does not validate is
-refused on the bus (MigrationRequestRefused, naming every bad field) and not retried; anything else that fails
+refused on the bus (MigrationRequestRefused, naming every bad field) and not retried; AWS busy is waited out
+inside the invocation (throttling_is_retryable gives the calls the invocation's time); anything else that fails
 is raised, so Lambda retries it and then hands the event to the dead-letter queue.
 """
 
@@ -17,6 +18,7 @@ from pydantic import ValidationError
 
 from eum_share.dal import events
 from eum_share.dal.ledger import Ledger
+from eum_share.dal.throttling import throttling_is_retryable
 from eum_share.errors import InvalidRequest, MigrationNotFound, NotAwaitingApproval
 from eum_share.logic.approval import decide
 from eum_share.logic.doors import start_migration, start_rollback
@@ -34,6 +36,7 @@ ROLLBACK = "SMS Migration Rollback Requested"
 @logger.inject_lambda_context(correlation_id_path="id")
 @metrics.log_metrics
 @tracer.capture_lambda_handler(capture_response=False)
+@throttling_is_retryable()
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     settings = get_door_settings()
     received = parse(event=event, model=BusEvent)
