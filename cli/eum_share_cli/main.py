@@ -28,6 +28,9 @@ from eum_share_cli.invocation import add_global_options, default_stack
 from eum_share_cli.offline import ONLINE_ONLY
 
 PROFILE_VARIABLES = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE")
+# How long a command tries a call AWS throttles before it says so and stops: AWS busy is a wait, and a person can
+# stop it sooner (Ctrl-C); a quarter hour outlasts the storms the workflow itself is built to wait through.
+CLI_PATIENCE_SECONDS = 900.0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -44,13 +47,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from eum_share.dal.throttling import patience
+
     args = build_parser().parse_args(argv)
     args.stack_name = args.stack_name or default_stack()
     if args.offline and getattr(args, "online_only", False):
         print(ONLINE_ONLY.format(command=f"`eum-share {args.command}`"), file=sys.stderr)
         return 2
     try:
-        with aws_environment(args.region, args.profile, offline=args.offline):
+        with aws_environment(args.region, args.profile, offline=args.offline), patience(CLI_PATIENCE_SECONDS, _busy):
             code: int = args.run(args)
             return code
     except CommandFailed as failure:
@@ -90,6 +95,14 @@ def aws_environment(region: str | None, profile: str | None, *, offline: bool) -
                 os.environ.pop(name, None)
             else:
                 os.environ[name] = value
+
+
+def _busy(operation: str) -> None:
+    print(
+        f"AWS is busy: {operation} was throttled; trying again for up to {CLI_PATIENCE_SECONDS / 60:.0f} minutes "
+        "(Ctrl-C stops)",
+        file=sys.stderr,
+    )
 
 
 def _domain_error(error: Exception) -> str | None:

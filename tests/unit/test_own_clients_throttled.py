@@ -15,7 +15,7 @@ import pytest
 from botocore.awsrequest import AWSResponse
 from botocore.exceptions import ClientError
 from eum_share.dal import clients
-from eum_share.dal.throttling import PATIENCE_SECONDS, RESERVE_SECONDS, throttling_is_retryable
+from eum_share.dal.throttling import PATIENCE_SECONDS, RESERVE_SECONDS, patience, throttling_is_retryable
 from eum_share.errors import AwsThrottled
 
 from tests.support.botocore_answers import answer
@@ -137,3 +137,18 @@ def test_inside_an_invocation_a_throttled_call_gives_up_in_time_for_the_state_to
         _handler_reading(_answering(ledger_client, aws))({}, Invocation(clock, 40))
     # Then the throttle reaches it (a wait for the state machine) with the reserve still left of its time
     assert clock.now() <= 40 - RESERVE_SECONDS
+
+
+def test_a_command_waits_a_call_out_for_its_patience_and_says_aws_is_busy_once(
+    clock: VirtualClock, ledger_client: Any
+) -> None:
+    # Given DynamoDB throttling a read for about five minutes, and a command line patient for a quarter hour
+    aws = Dynamodb(throttled=600)
+    told: list[str] = []
+    # When the command reads
+    with patience(900.0, told.append):
+        found = _answering(ledger_client, aws).get_item(TableName="ledger", Key={"pk": {"S": "MIG#1"}})
+    # Then it gets its item once AWS answers, and the person running it was told, once, which call AWS throttles
+    assert found["Item"] == {"pk": {"S": "MIG#1"}}
+    assert PATIENCE_SECONDS < clock.now() < 900.0
+    assert told == ["GetItem"]

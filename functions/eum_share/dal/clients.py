@@ -9,7 +9,7 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
-from eum_share.dal.throttling import THROTTLING_CODES, full_jitter, give_up_at
+from eum_share.dal.throttling import THROTTLING_CODES, full_jitter, give_up_at, throttled_first
 
 # A throttled call is retried first by the SDK (standard mode: up to four retries, exponential backoff with jitter),
 # so that one throttled call among the hundreds an inventory or a verification makes does not restart the whole
@@ -29,7 +29,12 @@ _THROTTLED_SINCE = "eum_share_throttled_since"
 
 
 def retry_throttles(
-    response: Any, caught_exception: Exception | None, attempts: int, request_dict: dict[str, Any], **_: Any
+    response: Any,
+    caught_exception: Exception | None,
+    attempts: int,
+    request_dict: dict[str, Any],
+    operation: Any = None,
+    **_: Any,
 ) -> float | None:
     """botocore's needs-retry handler, first in line: the delay before the next attempt of a throttled call, or
     None to let botocore decide (any other answer, or a call throttled for longer than the patience)."""
@@ -39,6 +44,8 @@ def retry_throttles(
         return None
     context = request_dict.setdefault("context", {})
     now = time.monotonic()
+    if _THROTTLED_SINCE not in context and operation is not None:
+        throttled_first(operation.name)
     left = give_up_at(context.setdefault(_THROTTLED_SINCE, now)) - now
     if left <= 0:
         return None

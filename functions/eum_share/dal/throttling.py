@@ -6,8 +6,8 @@ import functools
 import random
 import threading
 import time
-from collections.abc import Callable
-from contextlib import ContextDecorator
+from collections.abc import Callable, Iterator
+from contextlib import ContextDecorator, contextmanager
 from types import TracebackType
 from typing import Any, ParamSpec, TypeVar
 
@@ -54,9 +54,12 @@ RESERVE_SECONDS = 15.0
 
 
 class _Invocation(threading.local):
-    """When the Lambda invocation running on this thread ends (time.monotonic), if one runs."""
+    """When the Lambda invocation running on this thread ends (time.monotonic), if one runs; outside one, how long a
+    throttled call is tried again and who is told when AWS throttles one (`patience`)."""
 
     ends_at: float | None = None
+    patience: float = PATIENCE_SECONDS
+    tell: Callable[[str], None] | None = None
 
 
 _invocation = _Invocation()
@@ -69,9 +72,27 @@ def give_up_at(since: float) -> float:
     Outside one (a tool, a test): PATIENCE_SECONDS."""
     ends_at = _invocation.ends_at
     if ends_at is None:
-        return since + PATIENCE_SECONDS
+        return since + _invocation.patience
     last = ends_at - RESERVE_SECONDS
     return min(last, since + max(PATIENCE_SECONDS, (last - since) / 2))
+
+
+@contextmanager
+def patience(seconds: float, tell: Callable[[str], None] | None = None) -> Iterator[None]:
+    """Outside Lambda (the command line, where a person waits): each throttled call on this thread is tried again
+    for `seconds`, and `tell` hears the name of each call AWS first throttles, so that the wait is not a silence."""
+    earlier = (_invocation.patience, _invocation.tell)
+    _invocation.patience, _invocation.tell = seconds, tell
+    try:
+        yield
+    finally:
+        _invocation.patience, _invocation.tell = earlier
+
+
+def throttled_first(operation: str) -> None:
+    """A call was throttled for the first time: whoever `patience` names hears of it."""
+    if _invocation.tell is not None and _invocation.ends_at is None:
+        _invocation.tell(operation)
 
 
 def full_jitter(attempts: int, first: float, longest: float) -> float:
