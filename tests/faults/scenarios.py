@@ -125,10 +125,6 @@ def _rejecting(seeded_external: str = "900000000001") -> dict[str, Any]:
     return {"rejecting_accounts": (seeded_external,)}
 
 
-def _longest_deadline(seeded: Seeded) -> dict[str, Any]:
-    return {"options": {"deadlineSeconds": 7 * 86_400}}
-
-
 def _second_migration(world: World) -> list[str]:
     return ["mig-concurrent-twin"]
 
@@ -268,11 +264,9 @@ SCENARIOS: list[Scenario] = [
     Scenario(
         "throttle-95",
         "95% of the calls to every service the orchestrator calls throttled, with FAILED associations and emptied "
-        "policies (40 identities; a deadline of 7 days: End User Messaging's actions, paced down to a tenth of their "
-        "rate, take more than the default day)",
+        "policies (40 identities)",
         faults={"throttle_rate": 0.95} | EMPTYING | {"fail_rate": 0.05},
         identities=40,
-        request=_longest_deadline,
         kinds=("throttle", "association-failed", "empty-policy"),
     ),
     Scenario(
