@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -62,14 +63,8 @@ def test_an_inventory_stopped_half_way_goes_on_from_what_it_read(owner_with_pool
     assert len(resumed.identities) == POOLS * 3 + 2  # and the owner's Default opt-out list
 
 
-def test_the_pools_members_are_read_in_turns_with_the_phone_numbers_pages(offline_factory: Any) -> None:
-    # Given an owner with End User Messaging's quotas enforced (1 request a second for each action), 30 pools of two
-    # phone numbers each (30 ListPoolOriginationIdentities) and 60 more phone numbers (DescribePhoneNumbers pages)
-    aws = offline_factory(rate_limits=published_quotas())
-    with aws.world.faults.paused():
-        numbers = [aws.sms.add_phone_number(OWNER, REGION) for _ in range(120)]
-        for index in range(30):
-            aws.sms.add_pool(OWNER, REGION, members=numbers[index * 2 : index * 2 + 2])
+def _paced_owner(aws: Any) -> Callable[[str], Any]:
+    """The owner's clients, each call paced at its action's quota on the offline AWS's clock."""
     pacer = Pacer(now=aws.clock.now, sleep=aws.clock.sleep, jitter=lambda: 1.0)
     clients: dict[str, Any] = {}
 
@@ -78,6 +73,18 @@ def test_the_pools_members_are_read_in_turns_with_the_phone_numbers_pages(offlin
             clients[service] = pace(aws.client(service, account=OWNER), OWNER, pacer)
         return clients[service]
 
+    return paced
+
+
+def test_the_pools_members_are_read_in_turns_with_the_phone_numbers_pages(offline_factory: Any) -> None:
+    # Given an owner with End User Messaging's quotas enforced (1 request a second for each action), 30 pools of two
+    # phone numbers each (30 ListPoolOriginationIdentities) and 60 more phone numbers (DescribePhoneNumbers pages)
+    aws = offline_factory(rate_limits=published_quotas())
+    with aws.world.faults.paused():
+        numbers = [aws.sms.add_phone_number(OWNER, REGION) for _ in range(120)]
+        for index in range(30):
+            aws.sms.add_pool(OWNER, REGION, members=numbers[index * 2 : index * 2 + 2])
+    paced = _paced_owner(aws)
     # When the whole owner is inventoried, each call paced at its action's quota
     first, started = len(aws.world.calls), aws.clock.now()
     inventory = take_inventory(_request(), paced, CONSUMERS)
@@ -100,14 +107,7 @@ def test_the_protect_rules_are_read_in_turns_with_the_pools_members(offline_fact
             aws.sms.add_pool(OWNER, REGION, members=[aws.sms.add_phone_number(OWNER, REGION)])
         for _ in range(2):
             aws.client("pinpoint-sms-voice-v2", account=OWNER).create_protect_configuration()
-    pacer = Pacer(now=aws.clock.now, sleep=aws.clock.sleep, jitter=lambda: 1.0)
-    clients: dict[str, Any] = {}
-
-    def paced(service: str) -> Any:
-        if service not in clients:
-            clients[service] = pace(aws.client(service, account=OWNER), OWNER, pacer)
-        return clients[service]
-
+    paced = _paced_owner(aws)
     # When the whole owner is inventoried with every protect configuration, each call paced at its action's quota
     first, started = len(aws.world.calls), aws.clock.now()
     inventory = take_inventory(_request(), paced, CONSUMERS)
