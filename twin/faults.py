@@ -139,6 +139,10 @@ class Faults:
         self._duplicates = random.Random(f"duplicates:{config.seed}")
         self._target_throttles = random.Random(f"target-throttles:{config.seed}")
         self._unprocessed = random.Random(f"unprocessed-writes:{config.seed}")
+        # Associations that fail and throttled policy writes that empty the policy draw from streams of their own too: the shared one advances with every throttle drawn,
+        # which the order of concurrent calls decides, so a row's FAILED associations would vary run to run.
+        self._failed_associations = random.Random(f"failed-associations:{config.seed}")
+        self._emptied_policies = random.Random(f"emptied-policies:{config.seed}")
 
     @contextmanager
     def paused(self) -> Iterator[None]:
@@ -167,6 +171,14 @@ class Faults:
 
     def chance(self, probability: float) -> bool:
         return probability > 0 and self.random.random() < probability
+
+    def fail_association(self) -> bool:
+        """Whether RAM fails this resource association (FAILED, with a status message)."""
+        return self._draw(self._failed_associations, self.config.fail_rate, "association-failed")
+
+    def empty_policy(self) -> bool:
+        """Whether this policy write, throttled inside RAM, empties the resource's policy."""
+        return self._draw(self._emptied_policies, self.config.empty_policy_rate, "empty-policy")
 
     def duplicate_delivery(self) -> bool:
         """Whether EventBridge delivers this matched event to this target a second time."""

@@ -366,8 +366,7 @@ class RamFake(ServiceFake[RamState]):
         share.resources[arn] = association
         epoch = association.epoch
         faults = self.world.faults
-        if faults.chance(faults.config.fail_rate):
-            faults.count("association-failed")
+        if faults.fail_association():
             self.world.schedule(self._delay(), lambda: self._resource_failed(association, epoch))
         elif share.granted_principals():
             state.writer.request(PolicyWrite(share.arn, arn, lambda: self._settle(association, epoch, ASSOCIATED)))

@@ -47,8 +47,7 @@ class PolicyWriter:
         self.in_flight += 1
         if self.in_flight <= faults.config.policy_write_capacity:
             self._start(write)
-        elif faults.chance(faults.config.empty_policy_rate):
-            faults.count("empty-policy")
+        elif faults.empty_policy():
             self.world.schedule(faults.config.association_seconds, lambda: self._emptied(write))
         else:
             # Waiting keeps it in flight: every write requested meanwhile is throttled too, as in AWS.
