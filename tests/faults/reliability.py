@@ -20,6 +20,7 @@ INVARIANTS = (
     "The ledger agrees with the twin: how the execution ended, VERIFIED and REPAIRED identities usable and "
     "associated, FAILED ones with a reason, every planned identity in the ledger, its share active, no share lock "
     "left held.",
+    "No execution's history, the parent's or a child's, holds more than Step Functions' 25,000 events.",
 )
 
 
