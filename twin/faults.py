@@ -139,8 +139,9 @@ class Faults:
         self._duplicates = random.Random(f"duplicates:{config.seed}")
         self._target_throttles = random.Random(f"target-throttles:{config.seed}")
         self._unprocessed = random.Random(f"unprocessed-writes:{config.seed}")
-        # Associations that fail and throttled policy writes that empty the policy draw from streams of their own too: the shared one advances with every throttle drawn,
-        # which the order of concurrent calls decides, so a row's FAILED associations would vary run to run.
+        # Associations that fail and throttled writes that empty a policy draw from streams of their own too: the
+        # shared one advances with every throttle drawn, which the order of concurrent calls decides, so a row's
+        # FAILED associations and emptied policies would vary run to run.
         self._failed_associations = random.Random(f"failed-associations:{config.seed}")
         self._emptied_policies = random.Random(f"emptied-policies:{config.seed}")
 
