@@ -7,12 +7,12 @@ from typing import Any
 from aws_lambda_powertools.utilities.parser import parse
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from eum_share.dal.throttling import busy_wait_seconds, throttling_is_retryable, unless_busy
+from eum_share.dal.throttling import throttling_is_retryable, unless_busy
 from eum_share.logic.batch.snapshot import snapshot_first_batch
 from eum_share.logic.context import load
 from eum_share.logic.deadline import stop_at_deadline
-from eum_share.logic.share import ensure_share, next_look_seconds
-from eum_share.models.states import LoopInput, LoopOutput
+from eum_share.logic.share import ensure_share, next_look
+from eum_share.models.states import LoopInput
 from eum_share.observability import logger, metrics, tracer
 from eum_share.settings import get_settings
 
@@ -32,11 +32,4 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         ready = unless_busy(lambda: ensure_share(migration, received.checks + 1))
     metrics.add_metric(name="ShareChecks", unit="Count", value=1)
     logger.info("share", extra={"share_arn": migration.record.share_arn, "ready": ready})
-    busy = ready is None  # AWS stayed busy: not a check, only a wait
-    checks = received.checks + (0 if busy else 1)
-    return LoopOutput(
-        migration_id=migration.id,
-        ready=bool(ready),
-        checks=checks,
-        wait_seconds=busy_wait_seconds() if busy else next_look_seconds(checks, migration.request.options.poll_seconds),
-    ).model_dump(mode="json", by_alias=True)
+    return next_look(migration, received.checks, ready).model_dump(mode="json", by_alias=True)

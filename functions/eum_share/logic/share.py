@@ -7,6 +7,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from eum_share.dal import artifacts, ram, sms
+from eum_share.dal.throttling import busy_wait_seconds
 from eum_share.errors import RollbackNotPossible, ShareNotUsable
 from eum_share.logic.batch.poll import learn_association_time
 from eum_share.logic.context import SHARE_BEFORE, Migration, token
@@ -14,6 +15,7 @@ from eum_share.logic.lock import hold_share_lock
 from eum_share.models.changes import AddedItem, AddedKind, ShareBefore
 from eum_share.models.identifiers import OU_ID
 from eum_share.models.ledger import Phase
+from eum_share.models.states import LoopOutput
 
 # AWS's sharing guide: adding a principal to a share that already holds many resources makes RAM rewrite
 # every one of their policies at once, the most common throttling trigger.
@@ -23,11 +25,20 @@ MAX_CHECKS = 120  # polls (pollSeconds apart) before waiting on principals or in
 CLOSED_INVITATIONS = {"REJECTED": "rejected by the account", "EXPIRED": "not accepted before it expired"}
 
 
-def next_look_seconds(checks: int, poll_seconds: int) -> int:
-    """Seconds before the next look at principals or invitations still on their way, `checks` looks made. RAM's guide
-    calls an association "typically quick": the first looks come a second apart, then two, four, up to the request's
-    pollSeconds, so that a share ready a moment after a look does not cost the migration a whole poll interval."""
-    return min(poll_seconds, int(2 ** max(0, checks - 2)))
+def next_look(migration: Migration, checks_before: int, ready: bool | None) -> LoopOutput:
+    """Where a look at principals or invitations leaves its loop. AWS busy (`ready` None) is not a look, only a wait;
+    otherwise RAM's guide calls an association "typically quick": the first looks come a second apart, then two,
+    four, up to the request's pollSeconds, so that a share ready a moment after a look does not cost the migration
+    a whole poll interval."""
+    busy = ready is None
+    checks = checks_before + (0 if busy else 1)
+    poll_seconds = migration.request.options.poll_seconds
+    return LoopOutput(
+        migration_id=migration.id,
+        ready=bool(ready),
+        checks=checks,
+        wait_seconds=busy_wait_seconds() if busy else min(poll_seconds, int(2 ** max(0, checks - 2))),
+    )
 
 
 def matches_principal(entity: str, principal: str) -> bool:
