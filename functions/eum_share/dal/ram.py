@@ -13,6 +13,9 @@ from eum_share.dal.accounts import Clients
 
 MIGRATION_TAG = "eum-share:migration"
 LIVE = ("ASSOCIATED", "ASSOCIATING")  # what a share holds, or is taking in
+# Up to this many resources are asked about one by one: a call each, where the whole share's associations cost a
+# call per 500 of them (ten thousand identities: 20 pages).
+RESOURCE_BY_RESOURCE = 5
 
 
 # What RAM answers for a share ARN the caller cannot see: not its own, not shared with it yet or any more, or no
@@ -79,10 +82,12 @@ def created_by(share: dict[str, Any]) -> str | None:
     return next((str(t["value"]) for t in share.get("tags", []) if t.get("key") == MIGRATION_TAG), None)
 
 
-def associations(ram: Clients, share_arn: str, kind: str) -> Iterator[dict[str, Any]]:
-    """Every association of the share of that kind (RESOURCE or PRINCIPAL). Always follows nextToken:
-    RAM can answer an empty page that still carries one."""
+def associations(ram: Clients, share_arn: str, kind: str, resource_arn: str | None = None) -> Iterator[dict[str, Any]]:
+    """Every association of the share of that kind (RESOURCE or PRINCIPAL), or only the resource's. Always follows
+    nextToken: RAM can answer an empty page that still carries one."""
     params: dict[str, Any] = {"associationType": kind, "resourceShareArns": [share_arn], "maxResults": 500}
+    if resource_arn is not None:
+        params["resourceArn"] = resource_arn
     while True:
         page = ram("ram").get_resource_share_associations(**params)
         yield from page["resourceShareAssociations"]
@@ -98,13 +103,13 @@ def live_entities(ram: Clients, share_arn: str, kind: str) -> list[str]:
 
 def associations_of(ram: Clients, share_arn: str, arns: Sequence[str]) -> dict[str, dict[str, Any]]:
     """Each of these resources' association with the share, whatever its status; a resource RAM lists no
-    association for is left out. One read of the whole share, every page, matched here: at N=1000 in batches
-    of 10, asking resource by resource (`resourceArn`) costs a call per resource per look (1000 per round of
-    looks), while the share's associations come 500 to a page (at most 2 pages, 150 calls over the 100
-    batches' looks): paging the share is cheaper unless a look asks about fewer resources than it has pages."""
+    association for is left out. A few are asked resource by resource (`resourceArn`), a call each however large
+    the share; more in one read of the whole share, every page (500 to a page), matched here."""
     wanted = set(arns)
-    if not wanted:
-        return {}
+    if len(wanted) <= RESOURCE_BY_RESOURCE:
+        return {
+            a["associatedEntity"]: a for arn in sorted(wanted) for a in associations(ram, share_arn, "RESOURCE", arn)
+        }
     return {
         a["associatedEntity"]: a for a in associations(ram, share_arn, "RESOURCE") if a["associatedEntity"] in wanted
     }

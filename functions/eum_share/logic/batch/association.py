@@ -1,8 +1,8 @@
 """What RAM's association of a resource with the share says, by the statuses RAM documents
 (ResourceShareAssociationStatus: ASSOCIATING, ASSOCIATED, FAILED, DISASSOCIATING, DISASSOCIATED, SUSPENDED,
 SUSPENDING, RESTORING; `statusMessage` says why). Read with GetResourceShareAssociations, the one way the batch
-loop reads an association (`dal/ram.py`, `associations_of`); ListResources' statuses map to none of these in
-any documented way."""
+loop reads an association from RAM (`dal/ram.py`, `associations_of`), for what the consumers do not see yet;
+ListResources' statuses map to none of these in any documented way."""
 
 from __future__ import annotations
 

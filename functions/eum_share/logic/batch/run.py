@@ -55,6 +55,8 @@ class ChunkRun:
         self.records: dict[str, IdentityRecord] = {}
         self.batch: BatchRecord | None = None
         self.configuration_sets: dict[str, str | None] = {}
+        # ARNs every consumer saw when the batch left ASSOCIATING: its verification counts that look once.
+        self.seen: set[str] = set()
         # What this invocation did, for the function's metrics: identity moves as (from, to) statuses.
         self.tally: Counter[tuple[str, str]] = Counter()
 

@@ -4,14 +4,11 @@ of the batch is VERIFIED, REPAIRED or FAILED and the batch is DONE."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
 
 from eum_share.clock import isonow
 from eum_share.dal import events, sms
-from eum_share.dal.accounts import Clients
-from eum_share.logic.batch import repair
+from eum_share.logic.batch import repair, seen
 from eum_share.logic.batch.run import ChunkRun, Outcome, moved
-from eum_share.logic.batch.turns import Turns
 from eum_share.logic.policy import USE_ACTION, integrity_problems
 from eum_share.models.events import BatchCompleted
 from eum_share.models.ledger import FINAL_STATUSES, BatchRecord, BatchStatus, IdentityRecord, IdentityStatus
@@ -74,41 +71,11 @@ def _check_policy(run: ChunkRun, identity: IdentityRecord) -> IdentityRecord:
 
 
 def _visible_everywhere(run: ChunkRun, identities: list[IdentityRecord]) -> set[str]:
-    """ARNs that every consumer sees under Owner=SHARED, asked with targeted describe calls. Each consumer's
-    describe quota is its own (per account and action): the calls take their turns together (`Turns`)."""
-    if not identities:
-        return set()
-    by_kind: dict[str, list[str]] = defaultdict(list)
-    for identity in identities:
-        by_kind[identity.type].append(identity.arn)
-    consumers = [(c.account_id, run.m.consumer(c)) for c in run.request.consumers]
-    groups = [
-        (kind, arns[start : start + sms.IDS_PER_CALL])
-        for kind, arns in by_kind.items()
-        for start in range(0, len(arns), sms.IDS_PER_CALL)
-    ]
-    seen_by: dict[tuple[int, str], set[str]] = {}
-    turns = Turns()
-    for number, (kind, group) in enumerate(groups):
-        for account, clients in consumers:
-            turns.add(account, sms.describe_action(kind), _asker(seen_by, (number, account), clients, kind, group))
-    turns.finish()
-    seen: set[str] = set()
-    for number, (_, group) in enumerate(groups):
-        visible = set(group)
-        for account, _ in consumers:
-            visible &= seen_by[(number, account)]
-        seen |= visible
-    return seen
-
-
-def _asker(
-    seen_by: dict[tuple[int, str], set[str]], key: tuple[int, str], clients: Clients, kind: str, group: list[str]
-) -> Callable[[], None]:
-    def ask() -> None:
-        seen_by[key] = sms.described(clients, kind, sorted(group))
-
-    return ask
+    """ARNs every consumer sees: what the ASSOCIATING step saw of them in this invocation, a moment ago, and the
+    others asked now."""
+    remembered = {i.arn for i in identities} & run.seen
+    run.seen = set()
+    return remembered | seen.by_every_consumer(run, [i for i in identities if i.arn not in remembered])
 
 
 def _finish(run: ChunkRun, batch: Batch, record: BatchRecord, identities: list[IdentityRecord]) -> None:
