@@ -15,6 +15,7 @@ retry loop runs, which a Stubber (answering before the request is even built) wo
 from __future__ import annotations
 
 import random
+import time
 from typing import Any
 from unittest import mock
 
@@ -23,11 +24,14 @@ import pytest
 from botocore.awsrequest import AWSResponse
 from botocore.exceptions import ClientError
 from eum_share.dal import pacing
-from eum_share.dal.clients import SDK_CONFIG
-from eum_share.dal.pacing import PATIENCE_SECONDS, LedgerStore, Pacer, pace
+from eum_share.dal.clients import SDK_CONFIG, patient
+from eum_share.dal.pacing import LedgerStore, Pacer, pace
+from eum_share.dal.throttling import PATIENCE_SECONDS, RESERVE_SECONDS, throttling_is_retryable
+from eum_share.errors import AwsThrottled
 
 from tests.support.botocore_answers import answer
 from tests.support.ledger_table import create_ledger_table
+from tests.unit.test_own_clients_throttled import Invocation
 from twin.clock import VirtualClock
 from twin.offline import OfflineAWS
 
@@ -140,9 +144,30 @@ def test_a_call_throttled_for_longer_than_the_patience_reaches_the_caller() -> N
     # When the call is made
     with pytest.raises(ClientError) as raised:
         client.get_resource_policy(ResourceArn=ARN)
-    # Then it gives up once it has been throttled for the patience, and says AWS was busy
+    # Then it is tried while its next turn comes within the patience, and then says AWS was busy
     assert raised.value.response["Error"]["Code"] == "ThrottlingException"
-    assert PATIENCE_SECONDS <= aws.attempts[-1] < PATIENCE_SECONDS + 20
+    assert PATIENCE_SECONDS - 10 < aws.attempts[-1] <= PATIENCE_SECONDS
+
+
+def test_inside_an_invocation_a_paced_call_is_tried_again_for_one_patience(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Given a state with 300 s left, and End User Messaging throttling every attempt of a call on a client that is
+    # paced and patient, as the clients in the owner's and consumers' accounts are
+    clock = VirtualClock()
+    monkeypatch.setattr(time, "monotonic", clock.now)
+    aws = _policy(clock, throttled=10**6)
+    client = patient(_client(_pacer(clock), aws))
+
+    @throttling_is_retryable()
+    def lambda_handler(event: dict[str, Any], context: Any) -> Any:
+        return client.get_resource_policy(ResourceArn=ARN)
+
+    # When the state makes the call
+    with pytest.raises(AwsThrottled):
+        lambda_handler({}, Invocation(clock, 300))
+    # Then the call stops being tried when the invocation's patience says, counted from its first throttle (half of
+    # what was left, less the reserve: 142.5 s), and no second count starts when the pacing's ends
+    patience = (300 - RESERVE_SECONDS) / 2
+    assert patience - 10 < aws.attempts[-1] <= patience
 
 
 def test_a_new_lambda_starts_at_the_rate_the_last_one_left_in_the_ledger(aws: OfflineAWS) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
-from eum_share.dal.throttling import THROTTLING_CODES, full_jitter, give_up_at, throttled_first
+from eum_share.dal.throttling import THROTTLING_CODES, full_jitter, try_again
 
 # A throttled call is retried first by the SDK (standard mode: up to four retries, exponential backoff with jitter),
 # so that one throttled call among the hundreds an inventory or a verification makes does not restart the whole
@@ -25,7 +25,6 @@ SDK_CONFIG = Config(retries={"mode": "standard", "total_max_attempts": 5})
 # The longest wait is short: under a storm of 95% a call needs twenty attempts on average, and a state makes several
 # such calls in one invocation (its ledger item, its artifacts) before the work it is there for.
 BACKOFF_FIRST_SECONDS, BACKOFF_LONGEST_SECONDS = 0.1, 1.0
-_THROTTLED_SINCE = "eum_share_throttled_since"
 
 
 def retry_throttles(
@@ -42,14 +41,10 @@ def retry_throttles(
         return None
     if response[1].get("Error", {}).get("Code") not in THROTTLING_CODES:
         return None
-    context = request_dict.setdefault("context", {})
     now = time.monotonic()
-    if _THROTTLED_SINCE not in context and operation is not None:
-        throttled_first(operation.name)
-    left = give_up_at(context.setdefault(_THROTTLED_SINCE, now)) - now
-    if left <= 0:
-        return None
-    return min(left, full_jitter(attempts, BACKOFF_FIRST_SECONDS, BACKOFF_LONGEST_SECONDS))
+    delay = full_jitter(attempts, BACKOFF_FIRST_SECONDS, BACKOFF_LONGEST_SECONDS)
+    name = operation.name if operation is not None else "a call"
+    return delay if try_again(request_dict.setdefault("context", {}), name, now, now + delay) else None
 
 
 def patient(made: Any) -> Any:

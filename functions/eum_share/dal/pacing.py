@@ -9,10 +9,11 @@ action down: AWS busy for everyone is waited out at the published rate (docs/aws
 
 Every attempt is paced, botocore's retries included (the wait is taken when botocore creates each attempt's
 request), and a wait is not idle: the thread's work meanwhile (`Pacer.meanwhile`) makes calls on other quotas in
-it. A throttled attempt is tried again, at its lane's next turn, until the call has been throttled for
-`PATIENCE_SECONDS`; only then does the throttle reach the caller (a polling state waits in its Wait state, a
-one-shot state is retried by the ASL). botocore's own limits (its attempt count, its retry quota, which a long
-storm drains for the life of the client) no longer decide when a throttled call gives up.
+it. A throttled attempt is tried again, at its lane's next turn, while that turn comes within the call's patience
+(dal/throttling.py, `try_again`: one patience per call, counted from its first throttle, whichever handler waits);
+only then does the throttle reach the caller (a polling state waits in its Wait state, a one-shot state is retried
+by the ASL). botocore's own limits (its attempt count, its retry quota, which a long storm drains for the life of
+the client) no longer decide when a throttled call gives up.
 
 The rates and the throttles seen live in the ledger (DynamoDB), an item per account and action, so that they
 survive the invocation: a new Lambda, or another child execution of the Distributed Map, starts at the rate the
@@ -36,7 +37,7 @@ from typing import Any, Protocol
 from botocore.exceptions import ClientError
 
 from eum_share.dal.quotas import quota_of
-from eum_share.dal.throttling import PATIENCE_SECONDS, full_jitter
+from eum_share.dal.throttling import full_jitter, try_again
 
 SMS_SERVICE = "pinpoint-sms-voice-v2"
 RAM_SERVICE = "ram"
@@ -67,7 +68,6 @@ BACKOFF_LONGEST_SECONDS = 8.0
 SAVE_CONFLICT_TRIES = 3
 
 _CONTEXT_KEY = "eum_share_pacing"
-_STARTED_KEY = "eum_share_pacing_started"
 _OPERATION_KEY = "eum_share_pacing_operation"
 
 
@@ -441,7 +441,6 @@ class _Hooks:
         if noted is not None:
             pacer = self.pacer()
             pacer.wait(self.account, *noted)
-            context.setdefault(_STARTED_KEY, pacer.now())  # patience counts from the first attempt
 
     def learn(
         self, response: Any, caught_exception: Exception | None, attempts: int, request_dict: dict[str, Any], **_: Any
@@ -451,11 +450,10 @@ class _Hooks:
         if noted is None or caught_exception is not None:
             return None
         action, published = noted
-        started = context.get(_STARTED_KEY, 0.0)
         pacer = self.pacer()
         throttled = _throttled(response, caught_exception)
         pacer.answered(self.account, action, published, throttled)
-        if not throttled or pacer.now() - started >= PATIENCE_SECONDS:
+        if not throttled:
             return None  # botocore decides, as for any other answer
         if pacer.filling():
             # Work meanwhile does not wait in the wait it fills: the throttle reaches it at once.
@@ -463,6 +461,9 @@ class _Hooks:
         if not published:
             # The backoff is the lane's next turn, so that work meanwhile can use it like any other wait.
             pacer.hold(self.account, action, full_jitter(attempts, BACKOFF_FIRST_SECONDS, BACKOFF_LONGEST_SECONDS))
+        operation = context.get(_OPERATION_KEY, action)
+        if not try_again(context, operation, pacer.now(), pacer.turn(self.account, action, published)):
+            return None  # its next turn comes after its patience: the throttle reaches the caller
         return 0.0  # the next attempt waits its turn
 
 

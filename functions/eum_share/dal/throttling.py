@@ -51,6 +51,10 @@ BUSY_WAIT_SECONDS = (5, 60)
 PATIENCE_SECONDS = 30.0
 # What a throttled call leaves of its invocation's time: enough for the state to save what it finished and answer.
 RESERVE_SECONDS = 15.0
+# Marks in a call's botocore request context: when AWS first throttled it, and that its patience is spent. Every
+# handler that tries a throttled call again (dal/pacing.py's, dal/clients.py's) asks `try_again`, so a call has one
+# patience, counted once from its first throttle, whichever handler's wait comes next.
+_THROTTLED_SINCE, _PATIENCE_SPENT = "eum_share_throttled_since", "eum_share_patience_spent"
 
 
 class _Invocation(threading.local):
@@ -75,6 +79,21 @@ def give_up_at(since: float) -> float:
         return since + _invocation.patience
     last = ends_at - RESERVE_SECONDS
     return min(last, since + max(PATIENCE_SECONDS, (last - since) / 2))
+
+
+def try_again(context: dict[str, Any], operation: str, now: float, next_attempt: float) -> bool:
+    """Whether a call AWS throttled (its botocore request context, its operation, the time now) is tried again at
+    `next_attempt`: only within its patience (`give_up_at`), and never again once a handler said no. Its first
+    throttle is told (`throttled_first`)."""
+    if context.get(_PATIENCE_SPENT):
+        return False
+    if _THROTTLED_SINCE not in context:
+        context[_THROTTLED_SINCE] = now
+        throttled_first(operation)
+    if next_attempt <= give_up_at(context[_THROTTLED_SINCE]):
+        return True
+    context[_PATIENCE_SPENT] = True
+    return False
 
 
 @contextmanager
