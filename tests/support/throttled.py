@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import json
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from tests.support.migration import Hook, MigrationRun, seeded_organization
@@ -53,10 +54,24 @@ def storm_from_function(
 ALWAYS_THROTTLED = RateLimit(per_second=0.0, burst=0.0)
 
 
-def throttle_first_run(aws: OfflineAWS, workflow: LocalStateMachine, state: str, operation: str) -> list[str]:
+@dataclass(frozen=True)
+class After:
+    """A storm that starts right after the `nth` successful `service` call to `operation` whose parameters satisfy
+    `when` (World.after_call), not when the function does."""
+
+    service: str
+    operation: str
+    nth: int = 1
+    when: Callable[[dict[str, Any]], bool] | None = None
+
+
+def throttle_first_run(
+    aws: OfflineAWS, workflow: LocalStateMachine, state: str, operation: str, after: After | None = None
+) -> list[str]:
     """While `state`'s function runs for the first time, every `operation` call (`service:Operation`, as
-    FaultConfig.rate_limits keys it) is throttled: a sustained storm, not one refusal the SDK's retries absorb.
-    Returns the list of runs of the function, appended to as they start ("throttled", then "calm")."""
+    FaultConfig.rate_limits keys it) is throttled, from the start or from `after`: a sustained storm, not one
+    refusal the SDK's retries absorb. Returns the list of runs of the function, appended to as they start
+    ("throttled", then "calm")."""
     name = workflow.task_functions()[state]
     function = aws.lambdas.functions[name]
     runs: list[str] = []
@@ -68,7 +83,16 @@ def throttle_first_run(aws: OfflineAWS, workflow: LocalStateMachine, state: str,
             runs.append("calm")
             return function.handler(event, context)
         runs.append("throttled")
-        faults.config = replace(calm, rate_limits={**calm.rate_limits, operation: ALWAYS_THROTTLED})
+
+        def storm() -> None:
+            faults.config = replace(
+                faults.config, rate_limits={**faults.config.rate_limits, operation: ALWAYS_THROTTLED}
+            )
+
+        if after is None:
+            storm()
+        else:
+            aws.world.after_call(after.service, after.operation, storm, nth=after.nth, when=after.when)
         try:
             return function.handler(event, context)
         finally:
@@ -76,6 +100,14 @@ def throttle_first_run(aws: OfflineAWS, workflow: LocalStateMachine, state: str,
 
     aws.lambdas.register(name, replace(function, handler=storm_then_calm))
     return runs
+
+
+def waited_instead_of_failing(run: MigrationRun) -> tuple[list[str], list[dict[str, Any]]]:
+    """The states the execution entered, and its tasks that failed for AWS being busy (AwsThrottled)."""
+    history = run.workflow.history(run.execution.arn)
+    entered = [e["stateEnteredEventDetails"]["name"] for e in history if e["type"].endswith("StateEntered")]
+    failed = [e for e in history if e["type"] == "TaskFailed" and "AwsThrottled" in json.dumps(e)]
+    return entered, failed
 
 
 @contextmanager

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
-from dataclasses import replace
 from typing import Any
 
 import pytest
 
 from tests.support.migration import MigrationRun, seeded_organization
-from tests.support.throttled import ALWAYS_THROTTLED
+from tests.support.throttled import After, throttle_first_run, waited_instead_of_failing
 from twin.runner import local_migration_workflow
 
 
@@ -22,30 +20,9 @@ def half_checked() -> Iterator[tuple[MigrationRun, list[str]]]:
         seeded_organization(12, 2, 1, None, None) as (aws, scenario),
         local_migration_workflow(aws, parameters={"LogLevel": "WARNING"}) as workflow,
     ):
-        name = workflow.task_functions()["Preflight"]
-        function = aws.lambdas.functions[name]
-        runs: list[str] = []
-
-        def storm_after_the_owners_tier(event: dict[str, Any], context: Any) -> Any:
-            faults = aws.world.faults
-            calm = faults.config
-            if runs:
-                runs.append("calm")
-                return function.handler(event, context)
-            runs.append("throttled")
-
-            def storm() -> None:
-                limits = {**faults.config.rate_limits, "sms-voice:DescribeAccountAttributes": ALWAYS_THROTTLED}
-                faults.config = replace(faults.config, rate_limits=limits)
-
-            # The second account's first page: the owner's tier is read to its last page.
-            aws.world.after_call("sms-voice", "DescribeAccountAttributes", storm, nth=2, when=_first_page)
-            try:
-                return function.handler(event, context)
-            finally:
-                faults.config = calm
-
-        aws.lambdas.register(name, replace(function, handler=storm_after_the_owners_tier))
+        # The second account's first page: the owner's tier is read to its last page.
+        second_account = After("sms-voice", "DescribeAccountAttributes", nth=2, when=_first_page)
+        runs = throttle_first_run(aws, workflow, "Preflight", "sms-voice:DescribeAccountAttributes", second_account)
         first_call = len(aws.world.calls)
         execution = workflow.run(scenario.request(), name="mig-storm-2")
         yield MigrationRun(aws, scenario, workflow, execution, first_call), runs
@@ -79,8 +56,6 @@ def test_the_stopped_preflight_waits_in_its_wait_state_instead_of_failing_its_ta
     half_checked: tuple[MigrationRun, list[str]],
 ) -> None:
     run, _ = half_checked
-    history = run.workflow.history(run.execution.arn)
-    entered = [e["stateEnteredEventDetails"]["name"] for e in history if e["type"].endswith("StateEntered")]
-    failed = [e for e in history if e["type"] == "TaskFailed" and "AwsThrottled" in json.dumps(e)]
+    entered, failed = waited_instead_of_failing(run)
     assert "WaitForPreflight" in entered
     assert failed == []

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import pytest
 
 from tests.support.migration import MigrationRun
-from tests.support.throttled import migration_throttled_at
+from tests.support.throttled import migration_throttled_at, waited_instead_of_failing
 
 
 @pytest.fixture(scope="module")
@@ -46,9 +46,7 @@ def test_the_stopped_report_waits_in_its_wait_state_instead_of_failing_its_task(
     stopped_half_way: tuple[MigrationRun, list[str]],
 ) -> None:
     run, _ = stopped_half_way
-    history = run.workflow.history(run.execution.arn)
-    entered = [e["stateEnteredEventDetails"]["name"] for e in history if e["type"].endswith("StateEntered")]
-    failed = [e for e in history if e["type"] == "TaskFailed" and "AwsThrottled" in json.dumps(e)]
+    entered, failed = waited_instead_of_failing(run)
     # Then the state waited (a retry it does not spend) and no Report task failed for AWS being busy
     assert "WaitForReport" in entered
     assert failed == []

@@ -455,13 +455,13 @@ class _Hooks:
         pacer.answered(self.account, action, published, throttled)
         if not throttled:
             return None  # botocore decides, as for any other answer
+        operation = context.get(_OPERATION_KEY, action)
         if pacer.filling():
             # Work meanwhile does not wait in the wait it fills: the throttle reaches it at once.
-            raise ClientError(response[1], context.get(_OPERATION_KEY, action))
+            raise ClientError(response[1], operation)
         if not published:
             # The backoff is the lane's next turn, so that work meanwhile can use it like any other wait.
             pacer.hold(self.account, action, full_jitter(attempts, BACKOFF_FIRST_SECONDS, BACKOFF_LONGEST_SECONDS))
-        operation = context.get(_OPERATION_KEY, action)
         if not try_again(context, operation, pacer.now(), pacer.turn(self.account, action, published)):
             return None  # its next turn comes after its patience: the throttle reaches the caller
         return 0.0  # the next attempt waits its turn
