@@ -17,7 +17,9 @@ the client) no longer decide when a throttled call gives up.
 
 The rates and the throttles seen live in the ledger (DynamoDB), an item per account and action, so that they
 survive the invocation: a new Lambda, or another child execution of the Distributed Map, starts at the rate the
-last one left, not at full speed into a storm. Writes are conditional on the version read (no update is lost
+last one left, not at full speed into a storm. So does the background an account's lanes have found: a lane made
+during a storm (the next state's first call of an action) starts from what its account has shown, instead of
+finding it out again by slowing down. Writes are conditional on the version read (no update is lost
 between concurrent writers: on a conflict the lower rate wins and the write is tried again) and few: an action's
 item is written when its rate has moved by half since the last write (at most once a minute), or every five minutes
 while throttles are unsaved; an environment that ends keeps the few throttles it had not written.
@@ -25,6 +27,7 @@ while throttles are unsaved; an environment that ends keeps the few throttles it
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import threading
@@ -49,15 +52,22 @@ SLOWEST = 0.1  # share of the published rate below which an action is never slow
 # Slowing down is worth it only when the throttling is congestion, i.e. falls when the rate falls. The lane keeps
 # its recent share of throttled attempts (each attempt weighs SHARE_WEIGHT). Once that share reaches TRIAL_FROM,
 # the lane sends its next TRIAL attempts at half its rate: if they are throttled about as often as before
-# (the share fell by less than HELPED), AWS is busy for everyone (other automation in the account, a Region under
-# load), which sending slower does not cure, only prolongs. The rate then goes back to where it was, and later
-# throttles slow it down only once their share rises above that background again.
+# (the share fell by less than HELPED, and by less than half), AWS is busy for everyone (other automation in the
+# account, a Region under load), which sending slower does not cure, only prolongs. The rate then goes back to where
+# it was, and later throttles slow it down only once their share, followed over more attempts (each weighs
+# STEADY_WEIGHT), rises above that background again: under a storm of one in two, seven throttles in a row are
+# chance, not congestion.
 SHARE_WEIGHT = 0.1
+STEADY_WEIGHT = 0.02
 TRIAL_FROM = 0.3
 TRIAL = 10
 TRIAL_RATE = 0.5  # share of its rate a lane tries during a trial
 HELPED = 0.25
 BACKGROUND_EASES = 0.002  # per answered attempt, as a storm ends
+# An account's background, as its lanes last found it, is kept in the ledger (a write at most this often) and
+# given to the lanes made after it while it is this recent: a storm ends, and a lane made later finds its own.
+BACKGROUND_SAVE_EVERY_SECONDS = 60.0
+BACKGROUND_KEPT_SECONDS = 900.0
 SAVE_EVERY_SECONDS = 60.0  # an action's item is written at most this often
 SAVE_WHEN_MOVED = 0.5  # share of the saved rate by which the rate must have moved to be worth a write
 COUNT_EVERY_SECONDS = 300.0  # unsaved throttles alone are written this often
@@ -80,8 +90,20 @@ class Saved:
     version: int
 
 
+@dataclass(frozen=True)
+class Background:
+    """The share of throttled attempts an account's lanes found slowing down does not lessen, and when (epoch s)."""
+
+    share: float
+    at: float
+
+
 class Store(Protocol):
     def load(self, account: str, action: str) -> Saved | None: ...
+
+    def background(self, account: str) -> Background | None: ...
+
+    def save_background(self, account: str, background: Background) -> None: ...
 
     def save(self, account: str, action: str, rate: float | None, new_throttles: int, version: int) -> bool:
         """Write the rate (and add the throttles) if the item is still at `version`; False when it is not."""
@@ -102,6 +124,7 @@ class Lane:
     unsaved_throttles: int = 0
     saved_at: float = 0.0
     share: float = 0.0  # recent share of throttled attempts
+    steady: float = 0.0  # the same, over more attempts
     background: float = 0.0  # the share seen whatever the rate: not congestion
     trial: tuple[float, float] | None = None  # (share, rate) when the lane began a trial of slowing down
     trial_attempts: int = 0
@@ -131,11 +154,12 @@ class Lane:
 
     def _congested(self) -> bool:
         """Whether a throttle is worth slowing down for: no background share known, or the share above it."""
-        return not self.background or self.share > self.background + HELPED
+        return not self.background or self.steady > self.background + HELPED
 
     def _follow(self, throttled: bool) -> None:
         """Follow the share of throttled attempts; at the end of a trial, judge whether the halved rate lowered it."""
         self.share += SHARE_WEIGHT * (float(throttled) - self.share)
+        self.steady += STEADY_WEIGHT * (float(throttled) - self.steady)
         if not throttled and self.share < self.background:
             self.background = max(0.0, self.background - BACKGROUND_EASES)
         if self.trial is None:
@@ -147,8 +171,8 @@ class Lane:
         share, rate = self.trial
         self.trial = None
         seen = self.trial_throttles / self.trial_attempts
-        if seen > share - HELPED and self.rate is not None:
-            # Slower, and throttled as often: not congestion. Back to the rate before, and remember the share.
+        if seen > max(share - HELPED, share / 2) and self.rate is not None:
+            # Slower, and throttled about as often: not congestion. Back to the rate before, and remember the share.
             self.background = max(self.share, seen)
             self.rate = max(self.rate, rate)
 
@@ -166,8 +190,8 @@ class Lane:
 class Pacer:
     """The lanes of one execution environment, shared by its invocations and threads.
 
-    `now`, `sleep` and `jitter` default to time.monotonic, time.sleep and random.uniform(0.5, 1.5), looked up at
-    each call so that an offline Lambda runtime that simulates time is followed."""
+    `now`, `sleep`, `jitter` and `wall` default to time.monotonic, time.sleep, random.uniform(0.5, 1.5) and
+    time.time, looked up at each call so that an offline Lambda runtime that simulates time is followed."""
 
     def __init__(
         self,
@@ -175,13 +199,19 @@ class Pacer:
         now: Callable[[], float] | None = None,
         sleep: Callable[[float], None] | None = None,
         jitter: Callable[[], float] | None = None,
+        wall: Callable[[], float] | None = None,
     ) -> None:
         self._store = store
         self._now = now
         self._sleep = sleep
         self._jitter = jitter
+        self._wall = wall
         self._lock = threading.Lock()
         self._lanes: dict[tuple[str, str], Lane] = {}
+        # Per account: its background as last found (by a lane here, or read from the ledger), and when it was
+        # last written.
+        self._backgrounds: dict[str, Background] = {}
+        self._backgrounds_saved: dict[str, float] = {}
         self._thread = threading.local()
 
     def now(self) -> float:
@@ -243,6 +273,10 @@ class Pacer:
         finally:
             self._thread.work, self._thread.filling = work, False
 
+    def _wall_now(self) -> float:
+        """Epoch seconds: a background is dated so that other environments can tell how recent it is."""
+        return self._wall() if self._wall else time.time()
+
     def filling(self) -> bool:
         """Whether this thread is doing work meanwhile: its throttled attempts are not tried again in the wait it
         fills (the work takes the call up again at a later turn)."""
@@ -253,11 +287,14 @@ class Pacer:
         lane = self._lane(account, action, published)
         with self._lock:
             now = self.now()
+            before = lane.background
             if throttled:
                 lane.throttled(now, self._jitter() if self._jitter else random.uniform(0.5, 1.5))
             else:
                 lane.answered()
             due = self._store is not None and lane.worth_saving(now)
+        if lane.background > before:
+            self._found_background(account, lane.background)
         if due:
             self._save(account, action, lane)
 
@@ -284,8 +321,42 @@ class Pacer:
         if saved is not None and saved.rate is not None and published:
             rate = min(published, max(SLOWEST * published, saved.rate))
         made = Lane(published, rate, rate, saved.version if saved else 0, saved_at=self.now())
+        if published:
+            made.background = self._background(account)
         with self._lock:
             return self._lanes.setdefault((account, action), made)
+
+    def _background(self, account: str) -> float:
+        """The account's background for a lane made now: as last found, while recent; 0 when none is."""
+        with self._lock:
+            known = self._backgrounds.get(account)
+        if known is None and self._store is not None:
+            try:
+                known = self._store.background(account)
+            except ClientError:
+                known = None  # the lane finds it out by itself
+            with self._lock:
+                known = self._backgrounds.setdefault(account, known or Background(0.0, 0.0))
+        if known is None or self._wall_now() - known.at > BACKGROUND_KEPT_SECONDS:
+            return 0.0
+        return known.share
+
+    def _found_background(self, account: str, share: float) -> None:
+        """A lane of the account found a higher background: the lanes made after it start from it, here and, once
+        written, in other environments."""
+        found = Background(share, self._wall_now())
+        with self._lock:
+            self._backgrounds[account] = found
+            due = self._store is not None and (
+                found.at - self._backgrounds_saved.get(account, float("-inf")) >= BACKGROUND_SAVE_EVERY_SECONDS
+            )
+            if due:
+                self._backgrounds_saved[account] = found.at
+        if due:
+            assert self._store is not None
+            # Unwritten, the environment's lanes still have it; the others find it out by themselves.
+            with contextlib.suppress(ClientError):
+                self._store.save_background(account, found)
 
     def _stored(self, account: str, action: str) -> Saved | None:
         """What the ledger holds; None when it cannot be read: pacing is worth a wait, never a failed call."""
@@ -318,7 +389,8 @@ class Pacer:
 
 
 class LedgerStore:
-    """The pacing items of the ledger table: pk PACING#<account>, sk ACTION#<action>."""
+    """The pacing items of the ledger table: pk PACING#<account>, sk ACTION#<action>, and the account's background
+    (sk BACKGROUND)."""
 
     def __init__(self, table: str, dynamodb: Callable[[], Any]) -> None:
         self.table = table
@@ -336,6 +408,26 @@ class LedgerStore:
             float(item["rate"]["N"]) if "rate" in item else None,
             int(item.get("throttles", {}).get("N", "0")),
             int(item["version"]["N"]),
+        )
+
+    def background(self, account: str) -> Background | None:
+        key = {"pk": {"S": f"PACING#{account}"}, "sk": {"S": "BACKGROUND"}}
+        item = self._dynamodb().get_item(TableName=self.table, Key=key).get("Item")
+        if item is None:
+            return None
+        return Background(float(item["share"]["N"]), float(item["at"]["N"]))
+
+    def save_background(self, account: str, background: Background) -> None:
+        """Written whatever was there: the latest finding is the one to start from."""
+        self._dynamodb().update_item(
+            TableName=self.table,
+            Key={"pk": {"S": f"PACING#{account}"}, "sk": {"S": "BACKGROUND"}},
+            UpdateExpression="SET #share = :share, #at = :at",
+            ExpressionAttributeNames={"#share": "share", "#at": "at"},  # both are DynamoDB reserved words
+            ExpressionAttributeValues={
+                ":share": {"N": f"{background.share:.6g}"},
+                ":at": {"N": f"{background.at:.3f}"},
+            },
         )
 
     def save(self, account: str, action: str, rate: float | None, new_throttles: int, version: int) -> bool:
