@@ -1,5 +1,5 @@
 """Throttling that slowing down does not lessen: how a lane tells it from congestion, and how what one lane found
-reaches the lanes made after it, in its environment and, through the ledger, in others.
+reaches the lanes made after it, in any account, in its environment and, through the ledger, in others.
 
 Sources: the quotas page of the End User Messaging SMS user guide
 (https://docs.aws.amazon.com/sms-voice/latest/userguide/quotas.html), a rate per account and action, "Requests Per
@@ -19,6 +19,7 @@ from twin.clock import VirtualClock
 from twin.offline import OfflineAWS
 
 ACCOUNT = "111122223333"
+CONSUMER = "444455556666"
 TABLE = "ledger"
 EPOCH = 1_800_000_000.0
 # One attempt in two throttled, alternately: a storm that does not change with the rate the attempts come at.
@@ -30,28 +31,41 @@ def _pacer(clock: VirtualClock, store: LedgerStore | None = None) -> Pacer:
     return Pacer(store, now=clock.now, sleep=clock.sleep, jitter=lambda: 1.0, wall=lambda: EPOCH + clock.now())
 
 
-def _attempts(pacer: Pacer, clock: VirtualClock, action: str, throttled: Iterable[bool]) -> float:
+def _attempts(
+    pacer: Pacer, clock: VirtualClock, action: str, throttled: Iterable[bool], account: str = ACCOUNT
+) -> float:
     """Attempts of a 1-a-second action, each at its turn, AWS answering as `throttled` says; the seconds from the
     first to the turn after the last."""
     started = None
     for refused in throttled:
-        pacer.wait(ACCOUNT, action, 1.0)
+        pacer.wait(account, action, 1.0)
         started = clock.now() if started is None else started
-        pacer.answered(ACCOUNT, action, 1.0, refused)
+        pacer.answered(account, action, 1.0, refused)
     assert started is not None
-    return pacer.turn(ACCOUNT, action, 1.0) - started
+    return pacer.turn(account, action, 1.0) - started
 
 
-def test_a_lane_made_during_a_storm_starts_from_the_background_its_account_found() -> None:
-    # Given an account whose DescribePhoneNumbers calls found, by slowing down, that one attempt in two is throttled
+def test_a_lane_made_during_a_storm_starts_from_the_background_found() -> None:
+    # Given the owner's DescribePhoneNumbers calls found, by slowing down, that one attempt in two is throttled
     clock = VirtualClock()
     pacer = _pacer(clock)
     _attempts(pacer, clock, "DescribePhoneNumbers", STORM)
-    # When the account's first 60 policy reads meet the same storm
+    # When the owner's first 60 policy reads meet the same storm
     took = _attempts(pacer, clock, "GetResourcePolicy", STORM)
     # Then they went at the published rate, one a second, without slowing down to find it out again
     assert took == pytest.approx(len(STORM))
     assert pacer.rate(ACCOUNT, "GetResourcePolicy", 1.0) == 1.0
+
+
+def test_a_consumers_first_calls_in_a_storm_start_from_the_background_the_owners_found() -> None:
+    # Given the owner's DescribePhoneNumbers calls found that one attempt in two is throttled
+    clock = VirtualClock()
+    pacer = _pacer(clock)
+    _attempts(pacer, clock, "DescribePhoneNumbers", STORM)
+    # When a consumer's first 60 CreateConfigurationSet calls meet the same storm
+    took = _attempts(pacer, clock, "CreateConfigurationSet", STORM, account=CONSUMER)
+    # Then they went at the published rate: AWS busy whichever account calls
+    assert took == pytest.approx(len(STORM))
 
 
 def test_a_lane_of_another_environment_starts_from_the_background_the_ledger_holds(aws: OfflineAWS) -> None:

@@ -17,12 +17,13 @@ the client) no longer decide when a throttled call gives up.
 
 The rates and the throttles seen live in the ledger (DynamoDB), an item per account and action, so that they
 survive the invocation: a new Lambda, or another child execution of the Distributed Map, starts at the rate the
-last one left, not at full speed into a storm. So does the background an account's lanes have found: a lane made
-during a storm (the next state's first call of an action) starts from what its account has shown, instead of
-finding it out again by slowing down. Writes are conditional on the version read (no update is lost
-between concurrent writers: on a conflict the lower rate wins and the write is tried again) and few: an action's
-item is written when its rate has moved by half since the last write (at most once a minute), or every five minutes
-while throttles are unsaved; an environment that ends keeps the few throttles it had not written.
+last one left, not at full speed into a storm. So does the background the lanes have found (throttling that
+slowing down does not lessen is AWS busy, whichever account calls): a lane made during a storm (the next state's
+first call of an action, a consumer's first call) starts from it, instead of finding it out again by slowing down.
+Writes are conditional on the version read (no update is lost between concurrent writers: on a conflict the lower
+rate wins and the write is tried again) and few: an action's item is written when its rate has moved by half since
+the last write (at most once a minute), or every five minutes while throttles are unsaved; an environment that ends
+keeps the few throttles it had not written.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, ClassVar, Protocol
 
 from botocore.exceptions import ClientError
 
@@ -64,8 +65,8 @@ TRIAL = 10
 TRIAL_RATE = 0.5  # share of its rate a lane tries during a trial
 HELPED = 0.25
 BACKGROUND_EASES = 0.002  # per answered attempt, as a storm ends
-# An account's background, as its lanes last found it, is kept in the ledger (a write at most this often) and
-# given to the lanes made after it while it is this recent: a storm ends, and a lane made later finds its own.
+# The background as the lanes last found it is kept in the ledger (a write at most this often) and given to the
+# lanes made after it while it is this recent: a storm ends, and a lane made later finds its own.
 BACKGROUND_SAVE_EVERY_SECONDS = 60.0
 BACKGROUND_KEPT_SECONDS = 900.0
 SAVE_EVERY_SECONDS = 60.0  # an action's item is written at most this often
@@ -92,7 +93,7 @@ class Saved:
 
 @dataclass(frozen=True)
 class Background:
-    """The share of throttled attempts an account's lanes found slowing down does not lessen, and when (epoch s)."""
+    """The share of throttled attempts a lane found slowing down does not lessen, and when (epoch s)."""
 
     share: float
     at: float
@@ -101,9 +102,9 @@ class Background:
 class Store(Protocol):
     def load(self, account: str, action: str) -> Saved | None: ...
 
-    def background(self, account: str) -> Background | None: ...
+    def background(self) -> Background | None: ...
 
-    def save_background(self, account: str, background: Background) -> None: ...
+    def save_background(self, background: Background) -> None: ...
 
     def save(self, account: str, action: str, rate: float | None, new_throttles: int, version: int) -> bool:
         """Write the rate (and add the throttles) if the item is still at `version`; False when it is not."""
@@ -208,10 +209,9 @@ class Pacer:
         self._wall = wall
         self._lock = threading.Lock()
         self._lanes: dict[tuple[str, str], Lane] = {}
-        # Per account: its background as last found (by a lane here, or read from the ledger), and when it was
-        # last written.
-        self._backgrounds: dict[str, Background] = {}
-        self._backgrounds_saved: dict[str, float] = {}
+        # The background as last found (by a lane here, or read from the ledger), and when this pacer wrote it.
+        self._background_found: Background | None = None
+        self._background_saved = float("-inf")
         self._thread = threading.local()
 
     def now(self) -> float:
@@ -294,7 +294,7 @@ class Pacer:
                 lane.answered()
             due = self._store is not None and lane.worth_saving(now)
         if lane.background > before:
-            self._found_background(account, lane.background)
+            self._found_background(lane.background)
         if due:
             self._save(account, action, lane)
 
@@ -322,41 +322,39 @@ class Pacer:
             rate = min(published, max(SLOWEST * published, saved.rate))
         made = Lane(published, rate, rate, saved.version if saved else 0, saved_at=self.now())
         if published:
-            made.background = self._background(account)
+            made.background = self._background()
         with self._lock:
             return self._lanes.setdefault((account, action), made)
 
-    def _background(self, account: str) -> float:
-        """The account's background for a lane made now: as last found, while recent; 0 when none is."""
+    def _background(self) -> float:
+        """The background for a lane made now: as last found, while recent; 0 when none is."""
         with self._lock:
-            known = self._backgrounds.get(account)
+            known = self._background_found
         if known is None and self._store is not None:
             try:
-                known = self._store.background(account)
+                known = self._store.background()
             except ClientError:
                 known = None  # the lane finds it out by itself
             with self._lock:
-                known = self._backgrounds.setdefault(account, known or Background(0.0, 0.0))
+                known = self._background_found = self._background_found or known or Background(0.0, 0.0)
         if known is None or self._wall_now() - known.at > BACKGROUND_KEPT_SECONDS:
             return 0.0
         return known.share
 
-    def _found_background(self, account: str, share: float) -> None:
-        """A lane of the account found a higher background: the lanes made after it start from it, here and, once
-        written, in other environments."""
+    def _found_background(self, share: float) -> None:
+        """A lane found a higher background: the lanes made after it start from it, here and, once written, in
+        other environments."""
         found = Background(share, self._wall_now())
         with self._lock:
-            self._backgrounds[account] = found
-            due = self._store is not None and (
-                found.at - self._backgrounds_saved.get(account, float("-inf")) >= BACKGROUND_SAVE_EVERY_SECONDS
-            )
+            self._background_found = found
+            due = self._store is not None and found.at - self._background_saved >= BACKGROUND_SAVE_EVERY_SECONDS
             if due:
-                self._backgrounds_saved[account] = found.at
+                self._background_saved = found.at
         if due:
             assert self._store is not None
             # Unwritten, the environment's lanes still have it; the others find it out by themselves.
             with contextlib.suppress(ClientError):
-                self._store.save_background(account, found)
+                self._store.save_background(found)
 
     def _stored(self, account: str, action: str) -> Saved | None:
         """What the ledger holds; None when it cannot be read: pacing is worth a wait, never a failed call."""
@@ -389,8 +387,8 @@ class Pacer:
 
 
 class LedgerStore:
-    """The pacing items of the ledger table: pk PACING#<account>, sk ACTION#<action>, and the account's background
-    (sk BACKGROUND)."""
+    """The pacing items of the ledger table: pk PACING#<account>, sk ACTION#<action>; and the background, pk
+    PACING#REGION (the table's), sk BACKGROUND."""
 
     def __init__(self, table: str, dynamodb: Callable[[], Any]) -> None:
         self.table = table
@@ -410,18 +408,19 @@ class LedgerStore:
             int(item["version"]["N"]),
         )
 
-    def background(self, account: str) -> Background | None:
-        key = {"pk": {"S": f"PACING#{account}"}, "sk": {"S": "BACKGROUND"}}
-        item = self._dynamodb().get_item(TableName=self.table, Key=key).get("Item")
+    _BACKGROUND_KEY: ClassVar[dict[str, dict[str, str]]] = {"pk": {"S": "PACING#REGION"}, "sk": {"S": "BACKGROUND"}}
+
+    def background(self) -> Background | None:
+        item = self._dynamodb().get_item(TableName=self.table, Key=self._BACKGROUND_KEY).get("Item")
         if item is None:
             return None
         return Background(float(item["share"]["N"]), float(item["at"]["N"]))
 
-    def save_background(self, account: str, background: Background) -> None:
+    def save_background(self, background: Background) -> None:
         """Written whatever was there: the latest finding is the one to start from."""
         self._dynamodb().update_item(
             TableName=self.table,
-            Key={"pk": {"S": f"PACING#{account}"}, "sk": {"S": "BACKGROUND"}},
+            Key=self._BACKGROUND_KEY,
             UpdateExpression="SET #share = :share, #at = :at",
             ExpressionAttributeNames={"#share": "share", "#at": "at"},  # both are DynamoDB reserved words
             ExpressionAttributeValues={
