@@ -236,14 +236,19 @@ def test_a_phone_number_described_without_its_id_takes_it_from_its_arn(
     # Given a phone number described without PhoneNumberId, which PhoneNumberInformation does not require
     number = aws.sms.add_phone_number(OWNER, REGION)
     described = owner_inventory.phone_numbers
-    monkeypatch.setattr(
-        owner_inventory,
-        "phone_numbers",
-        lambda clients: (
-            ([{k: v for k, v in p.items() if k != "PhoneNumberId"} for p in page], more)
-            for page, more in described(clients)
-        ),
-    )
+
+    def without_ids(clients: Any) -> owner_inventory.Pages:
+        pages = described(clients)
+        read = pages.read
+
+        def stripped() -> owner_inventory.Page:
+            page, more = read()
+            return [{k: v for k, v in p.items() if k != "PhoneNumberId"} for p in page], more
+
+        pages.read = stripped  # type: ignore[method-assign]
+        return pages
+
+    monkeypatch.setattr(owner_inventory, "phone_numbers", without_ids)
     # When it is inventoried
     inventory = _inventory(aws, resources={"select": "ALL", "types": ["PHONE_NUMBER"]})
     # Then it is there, with the ID its ARN ends with

@@ -9,10 +9,12 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from eum_share.dal import pacing
 from eum_share.dal.pacing import Pacer, pace
 from eum_share.logic.inventory import take_inventory
 from eum_share.logic.inventory_reads import InventoryPaused, OwnerReads
 
+from tests.support.botocore_answers import answer
 from tests.unit.test_inventory import CONSUMERS, OWNER, REGION, _owner, _request
 from twin.faults import published_quotas
 from twin.offline import OfflineAWS
@@ -117,3 +119,39 @@ def test_the_protect_rules_are_read_in_turns_with_the_pools_members(offline_fact
     assert len(inventory.protect_configurations) == 2
     assert calls["GetProtectConfigurationCountryRuleSet"] == 6
     assert took <= max(calls["ListPoolOriginationIdentities"], calls["GetProtectConfigurationCountryRuleSet"]) + 1
+
+
+def test_a_page_aws_throttles_does_not_hold_up_the_other_listings(
+    offline_factory: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given an owner with End User Messaging's quotas enforced (1 request a second for each action), 30 pools of two
+    # phone numbers each (30 ListPoolOriginationIdentities), and AWS throttling the first six attempts to list its
+    # sender IDs (the lane slows down at each: about twenty seconds of waits)
+    aws = offline_factory(rate_limits=published_quotas())
+    with aws.world.faults.paused():
+        numbers = [aws.sms.add_phone_number(OWNER, REGION) for _ in range(60)]
+        for index in range(30):
+            aws.sms.add_pool(OWNER, REGION, members=numbers[index * 2 : index * 2 + 2])
+        aws.sms.add_sender_id(OWNER, REGION, sender_id="BRAND", iso_country="GB")
+    monkeypatch.setattr(pacing._Default, "_pacer", Pacer(now=aws.clock.now, sleep=aws.clock.sleep, jitter=lambda: 1.0))
+    sms = pace(aws.client("pinpoint-sms-voice-v2", account=OWNER), OWNER)
+    refused: list[float] = []
+
+    def busy(request: Any, **_: Any) -> Any:
+        if len(refused) == 6:
+            return None
+        refused.append(aws.clock.now())
+        return answer(request, 400, {"__type": "ThrottlingException", "Message": "Rate exceeded"})
+
+    sms.meta.events.register_first("before-send.pinpoint-sms-voice-v2.DescribeSenderIds", busy)
+    # When the whole owner is inventoried, its clients paced
+    first, started = len(aws.world.calls), aws.clock.now()
+    inventory = take_inventory(_request(), OwnerReads(lambda _service: sms, account=OWNER), CONSUMERS)
+    took = aws.clock.now() - started
+    # Then the pools' members were read while the sender IDs' listing waited out its throttles: the inventory took
+    # about as long as its longest run of calls, not that plus the throttles' waits
+    calls = Counter(operation for operation in _owner_reads(aws, first))
+    assert len(refused) == 6
+    assert refused[-1] - refused[0] > 10
+    assert len(inventory.identities) == 60 + 30 + 1 + 1  # the sender ID, and the owner's Default opt-out list
+    assert took <= calls["DescribePools"] + calls["ListPoolOriginationIdentities"] + 2

@@ -60,6 +60,7 @@ def _reads(migration: Migration, received: InventoryInput, context: LambdaContex
         saved,
         enough_time=lambda: context.get_remaining_time_in_millis() >= ENOUGH_TIME_MS,
         save=lambda answers: artifacts.put_text(bucket, key, json.dumps(answers), "application/json"),
+        account=migration.request.owner.account_id,
     )
 
 

@@ -11,8 +11,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from botocore.exceptions import ClientError
+
 from eum_share.dal import owner_inventory as owner_sms
 from eum_share.dal.accounts import Clients
+from eum_share.dal.pacing import meanwhile, sms_turn
+from eum_share.dal.throttling import is_throttled
 
 
 class InventoryPaused(Exception):
@@ -58,8 +62,10 @@ class OwnerReads:
         *,
         enough_time: Callable[[], bool] = lambda: True,
         save: Callable[[dict[str, Any]], None] = lambda answers: None,
+        account: str | None = None,
     ) -> None:
         self._owner = owner
+        self._account = account  # the owner's, whose quotas pace the clients; None: not paced
         self.answers: dict[str, Any] = dict(saved or {})
         self._enough_time = enough_time
         self._save = save
@@ -89,30 +95,34 @@ class OwnerReads:
     def in_turns(self, lanes: list[list[Listing]]) -> None:
         """Read these listings (those not read yet) keeping each action's quota busy: a lane holds listings of one
         action, read one after another, and the lanes take turns a page at a time. Each action has its own quota,
-        so together they take about as long as the longest lane, not as long as all of them."""
-        waiting = [deque(listing for listing in lane if listing.name not in self.answers) for lane in lanes]
-        reading: list[_Reading | None] = [None] * len(lanes)
-        while any(waiting) or any(reading):
-            for lane, queue in enumerate(waiting):
-                reading[lane] = self._next_page(reading[lane], queue)
+        so together they take about as long as the longest lane, not as long as all of them. While a page waits for
+        its turn (a throttled one too, until AWS answers it), the pages of other lanes whose turns come first are
+        read in the wait."""
+        turns = _Turns(self, lanes)
+        with meanwhile(turns.step):
+            while turns.left():
+                for lane in range(len(lanes)):
+                    turns.read(lane)
 
-    def _next_page(self, current: _Reading | None, queue: deque[Listing]) -> _Reading | None:
-        """One page of the lane's listing, or of the next listing's when none is being read; what the lane reads
-        next (None: the next listing of its queue, if any)."""
+    def _next_page(self, lane: int, turns: _Turns) -> None:
+        """One page of the lane's listing (of the next listing's when none is being read); a listing read to its end
+        is kept."""
+        current = turns.reading[lane]
         if current is None:
+            queue = turns.waiting[lane]
             if not queue:
-                return None
-            listing = queue.popleft()
+                return
+            listing = queue[0]
             if not self._enough_time():
                 raise InventoryPaused(listing.name)
-            current = (listing, listing.pages(self._owner), [])
-        listing, pages_left, items = current
-        page, more = next(pages_left)
+            queue.popleft()
+            current = turns.reading[lane] = (listing, listing.pages(self._owner), [])
+        listing, pages, items = current
+        page, more = pages.read()
         items += page
-        if more:
-            return current
-        self._keep(listing.name, listing.answer(items))
-        return None
+        if not more:
+            turns.reading[lane] = None
+            self._keep(listing.name, listing.answer(items))
 
     def phone_numbers(self) -> list[dict[str, Any]]:
         return list(self._listing(_PHONE_NUMBERS))
@@ -165,6 +175,57 @@ class OwnerReads:
                 [_ACCOUNT_ATTRIBUTES],
             ]
         )
+
+
+class _Turns:
+    """The lanes of `OwnerReads.in_turns`: what each has left, what each is reading."""
+
+    def __init__(self, reads: OwnerReads, lanes: list[list[Listing]]) -> None:
+        self.reads = reads
+        self.waiting = [deque(listing for listing in lane if listing.name not in reads.answers) for lane in lanes]
+        self.reading: list[_Reading | None] = [None] * len(lanes)
+        self.busy: set[int] = set()  # lanes whose page is being read: their waits are filled by the others
+        self.stopped = False  # a page read in a wait failed: the loop reads it again and meets the failure itself
+
+    def left(self) -> bool:
+        return any(self.waiting) or any(self.reading)
+
+    def read(self, lane: int) -> None:
+        self.busy.add(lane)
+        try:
+            self.reads._next_page(lane, self)
+        finally:
+            self.busy.discard(lane)
+
+    def step(self, until: float) -> bool:
+        """Read a page of the lane whose action has the first turn, if it comes before `until`; False when none does
+        (or the clients are not paced). A page AWS throttles is read again later, from where its listing had got to."""
+        account = self.reads._account
+        if account is None or self.stopped:
+            return False
+        turns = [
+            (sms_turn(account, self._operation(lane)), lane)
+            for lane in range(len(self.waiting))
+            if lane not in self.busy and (self.reading[lane] or self.waiting[lane])
+        ]
+        turn, lane = min(turns, default=(until, -1))
+        if turn >= until:
+            return False
+        try:
+            self.read(lane)
+        except ClientError as error:
+            if not is_throttled(error):
+                self.stopped = True
+                return False
+        except InventoryPaused:
+            return False  # the lane's next listing is left for the next invocation, as the loop leaves it
+        return True
+
+    def _operation(self, lane: int) -> str:
+        current = self.reading[lane]
+        if current is not None:
+            return current[1].operation
+        return self.waiting[lane][0].pages(self.reads._owner).operation
 
 
 def _attributes(items: list[dict[str, Any]]) -> dict[str, str]:
