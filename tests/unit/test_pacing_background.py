@@ -31,6 +31,19 @@ def _pacer(clock: VirtualClock, store: LedgerStore | None = None) -> Pacer:
     return Pacer(store, now=clock.now, sleep=clock.sleep, jitter=lambda: 1.0, wall=lambda: EPOCH + clock.now())
 
 
+@pytest.fixture
+def store(aws: OfflineAWS) -> LedgerStore:
+    dynamodb = create_ledger_table(aws, TABLE)
+    return LedgerStore(TABLE, lambda: dynamodb)
+
+
+def _storm_found(clock: VirtualClock, store: LedgerStore | None = None) -> Pacer:
+    """A pacer whose DescribePhoneNumbers calls found, by slowing down, that one attempt in two is throttled."""
+    pacer = _pacer(clock, store)
+    _attempts(pacer, clock, "DescribePhoneNumbers", STORM)
+    return pacer
+
+
 def _attempts(
     pacer: Pacer, clock: VirtualClock, action: str, throttled: Iterable[bool], account: str = ACCOUNT
 ) -> float:
@@ -48,8 +61,7 @@ def _attempts(
 def test_a_lane_made_during_a_storm_starts_from_the_background_found() -> None:
     # Given the owner's DescribePhoneNumbers calls found, by slowing down, that one attempt in two is throttled
     clock = VirtualClock()
-    pacer = _pacer(clock)
-    _attempts(pacer, clock, "DescribePhoneNumbers", STORM)
+    pacer = _storm_found(clock)
     # When the owner's first 60 policy reads meet the same storm
     took = _attempts(pacer, clock, "GetResourcePolicy", STORM)
     # Then they went at the published rate, one a second, without slowing down to find it out again
@@ -60,20 +72,17 @@ def test_a_lane_made_during_a_storm_starts_from_the_background_found() -> None:
 def test_a_consumers_first_calls_in_a_storm_start_from_the_background_the_owners_found() -> None:
     # Given the owner's DescribePhoneNumbers calls found that one attempt in two is throttled
     clock = VirtualClock()
-    pacer = _pacer(clock)
-    _attempts(pacer, clock, "DescribePhoneNumbers", STORM)
+    pacer = _storm_found(clock)
     # When a consumer's first 60 CreateConfigurationSet calls meet the same storm
     took = _attempts(pacer, clock, "CreateConfigurationSet", STORM, account=CONSUMER)
     # Then they went at the published rate: AWS busy whichever account calls
     assert took == pytest.approx(len(STORM))
 
 
-def test_a_lane_of_another_environment_starts_from_the_background_the_ledger_holds(aws: OfflineAWS) -> None:
+def test_a_lane_of_another_environment_starts_from_the_background_the_ledger_holds(store: LedgerStore) -> None:
     # Given a Lambda whose DescribePhoneNumbers calls found that one attempt in two is throttled
-    dynamodb = create_ledger_table(aws, TABLE)
-    store = LedgerStore(TABLE, lambda: dynamodb)
     clock = VirtualClock()
-    _attempts(_pacer(clock, store), clock, "DescribePhoneNumbers", STORM)
+    _storm_found(clock, store)
     # When another Lambda (a pacer of its own) makes the account's first 60 policy reads in the same storm
     later = _pacer(clock, store)
     took = _attempts(later, clock, "GetResourcePolicy", STORM)
@@ -81,12 +90,10 @@ def test_a_lane_of_another_environment_starts_from_the_background_the_ledger_hol
     assert took == pytest.approx(len(STORM))
 
 
-def test_a_background_found_long_ago_is_found_out_again(aws: OfflineAWS) -> None:
+def test_a_background_found_long_ago_is_found_out_again(store: LedgerStore) -> None:
     # Given a Lambda whose calls found that one attempt in two is throttled, longer ago than a background is kept
-    dynamodb = create_ledger_table(aws, TABLE)
-    store = LedgerStore(TABLE, lambda: dynamodb)
     clock = VirtualClock()
-    _attempts(_pacer(clock, store), clock, "DescribePhoneNumbers", STORM)
+    _storm_found(clock, store)
     clock.advance(BACKGROUND_KEPT_SECONDS + 1)
     # When another Lambda's first policy reads are throttled one in two
     later = _pacer(clock, store)
