@@ -22,7 +22,11 @@ class Ahead:
     """The snapshots read ahead by one invocation, saved in the ledger before the loop takes its next step."""
 
     def __init__(self, run: ChunkRun, batches: list[Batch]) -> None:
-        self.run, self.batches = run, batches
+        # The next chunk's first batches too: the chunks run one after another, and a chunk's last batches would
+        # otherwise leave the read quota idle until the next chunk's first call.
+        last = batches[-1].index if batches else -1
+        self.run = run
+        self.batches = batches + [b for b in run.m.plan.batches if last < b.index <= last + AHEAD]
         self.account = run.request.owner.account_id
         self.read: list[tuple[IdentityRecord, IdentityStatus]] = []
         self.stopped = False
