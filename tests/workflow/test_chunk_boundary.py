@@ -8,8 +8,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-
 from eum_share.logic.plan import BATCHES_PER_CHUNK
+
 from tests.support.migration import MigrationRun, migration_run
 from twin.faults import published_quotas
 
