@@ -327,19 +327,21 @@ class Pacer:
             return self._lanes.setdefault((account, action), made)
 
     def _background(self) -> float:
-        """The background for a lane made now: as last found, while recent; 0 when none is."""
+        """The background for a lane made now: as last found (read from the ledger once), while recent; else 0."""
         with self._lock:
             known = self._background_found
-        if known is None and self._store is not None:
-            try:
-                known = self._store.background()
-            except ClientError:
-                known = None  # the lane finds it out by itself
+        if known is None:
+            read = self._stored_background() or Background(0.0, 0.0)
             with self._lock:
-                known = self._background_found = self._background_found or known or Background(0.0, 0.0)
-        if known is None or self._wall_now() - known.at > BACKGROUND_KEPT_SECONDS:
-            return 0.0
-        return known.share
+                known = self._background_found = self._background_found or read
+        return known.share if self._wall_now() - known.at <= BACKGROUND_KEPT_SECONDS else 0.0
+
+    def _stored_background(self) -> Background | None:
+        """What the ledger holds; None when it cannot be read: the lane finds it out by itself."""
+        try:
+            return self._store.background() if self._store else None
+        except ClientError:
+            return None
 
     def _found_background(self, share: float) -> None:
         """A lane found a higher background: the lanes made after it start from it, here and, once written, in

@@ -104,26 +104,6 @@ class OwnerReads:
                 for lane in range(len(lanes)):
                     turns.read(lane)
 
-    def _next_page(self, lane: int, turns: _Turns) -> None:
-        """One page of the lane's listing (of the next listing's when none is being read); a listing read to its end
-        is kept."""
-        current = turns.reading[lane]
-        if current is None:
-            queue = turns.waiting[lane]
-            if not queue:
-                return
-            listing = queue[0]
-            if not self._enough_time():
-                raise InventoryPaused(listing.name)
-            queue.popleft()
-            current = turns.reading[lane] = (listing, listing.pages(self._owner), [])
-        listing, pages, items = current
-        page, more = pages.read()
-        items += page
-        if not more:
-            turns.reading[lane] = None
-            self._keep(listing.name, listing.answer(items))
-
     def phone_numbers(self) -> list[dict[str, Any]]:
         return list(self._listing(_PHONE_NUMBERS))
 
@@ -178,12 +158,14 @@ class OwnerReads:
 
 
 class _Turns:
-    """The lanes of `OwnerReads.in_turns`: what each has left, what each is reading."""
+    """The lanes of `OwnerReads.in_turns`: what each has left, what each is reading, and the action whose quota its
+    pages count against (a lane holds listings of one action)."""
 
     def __init__(self, reads: OwnerReads, lanes: list[list[Listing]]) -> None:
         self.reads = reads
         self.waiting = [deque(listing for listing in lane if listing.name not in reads.answers) for lane in lanes]
         self.reading: list[_Reading | None] = [None] * len(lanes)
+        self.operations = [queue[0].pages(reads._owner).operation if queue else "" for queue in self.waiting]
         self.busy: set[int] = set()  # lanes whose page is being read: their waits are filled by the others
         self.stopped = False  # a page read in a wait failed: the loop reads it again and meets the failure itself
 
@@ -191,11 +173,31 @@ class _Turns:
         return any(self.waiting) or any(self.reading)
 
     def read(self, lane: int) -> None:
+        """One page of the lane's listing (of the next listing's when none is being read); a listing read to its end
+        is kept."""
         self.busy.add(lane)
         try:
-            self.reads._next_page(lane, self)
+            self._next_page(lane)
         finally:
             self.busy.discard(lane)
+
+    def _next_page(self, lane: int) -> None:
+        current = self.reading[lane]
+        if current is None:
+            queue = self.waiting[lane]
+            if not queue:
+                return
+            listing = queue[0]
+            if not self.reads._enough_time():
+                raise InventoryPaused(listing.name)
+            queue.popleft()
+            current = self.reading[lane] = (listing, listing.pages(self.reads._owner), [])
+        listing, pages, items = current
+        page, more = pages.read()
+        items += page
+        if not more:
+            self.reading[lane] = None
+            self.reads._keep(listing.name, listing.answer(items))
 
     def step(self, until: float) -> bool:
         """Read a page of the lane whose action has the first turn, if it comes before `until`; False when none does
@@ -204,7 +206,7 @@ class _Turns:
         if account is None or self.stopped:
             return False
         turns = [
-            (sms_turn(account, self._operation(lane)), lane)
+            (sms_turn(account, self.operations[lane]), lane)
             for lane in range(len(self.waiting))
             if lane not in self.busy and (self.reading[lane] or self.waiting[lane])
         ]
@@ -220,12 +222,6 @@ class _Turns:
         except InventoryPaused:
             return False  # the lane's next listing is left for the next invocation, as the loop leaves it
         return True
-
-    def _operation(self, lane: int) -> str:
-        current = self.reading[lane]
-        if current is not None:
-            return current[1].operation
-        return self.waiting[lane][0].pages(self.reads._owner).operation
 
 
 def _attributes(items: list[dict[str, Any]]) -> dict[str, str]:

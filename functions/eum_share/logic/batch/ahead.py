@@ -24,7 +24,7 @@ class Ahead:
     def __init__(self, run: ChunkRun, batches: list[Batch]) -> None:
         # The next chunk's first batches too: the chunks run one after another, and a chunk's last batches would
         # otherwise leave the read quota idle until the next chunk's first call.
-        last = batches[-1].index if batches else -1
+        last = batches[-1].index
         self.run = run
         self.batches = batches + [b for b in run.m.plan.batches if last < b.index <= last + AHEAD]
         self.account = run.request.owner.account_id
