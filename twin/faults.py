@@ -207,25 +207,35 @@ class Faults:
             return
         now = self.clock.now()
         with self._lock:
-            if service in self.config.throttled_services and (
+            busy = service in self.config.throttled_services and (
                 any(start <= now < end for start, end in self.config.throttle_bursts)
                 or self.chance(self.config.throttle_rate)
-            ):
+            )
+            # AWS does not say whether a request refused for other load uses up the caller's quota: it does here,
+            # the harder case (docs/aws-assumptions.md, "A throttled attempt counts against the quota").
+            within_quota = self._take_token(account, service, operation, bool(params and params.get("DryRun") is True))
+            if busy:
                 self.count("throttle")
                 raise throttling(service, operation, self._pick_code(service))
-            dry_run = bool(params and params.get("DryRun") is True)
-            key = self._limit_key(service, operation, dry_run)
-            if key is None:
-                return
-            limit = self.config.rate_limits[key]
-            bucket = (account, key if key.endswith(":DryRun") else f"{service}:{operation}")
-            tokens, last = self._buckets.get(bucket, (limit.burst, now))
-            tokens = min(limit.burst, tokens + (now - last) * limit.per_second)
-            if tokens < 1.0 - _ROUNDING:
-                self._buckets[bucket] = (tokens, now)
+            if not within_quota:
                 self.count("rate-limit")
                 raise throttling(service, operation, self._pick_code(service))
-            self._buckets[bucket] = (tokens - 1.0, now)
+
+    def _take_token(self, account: str, service: str, operation: str, dry_run: bool) -> bool:
+        """Takes a token from the call's bucket; False when it has none left (the call is over the quota)."""
+        key = self._limit_key(service, operation, dry_run)
+        if key is None:
+            return True
+        limit = self.config.rate_limits[key]
+        bucket = (account, key if key.endswith(":DryRun") else f"{service}:{operation}")
+        now = self.clock.now()
+        tokens, last = self._buckets.get(bucket, (limit.burst, now))
+        tokens = min(limit.burst, tokens + (now - last) * limit.per_second)
+        if tokens < 1.0 - _ROUNDING:
+            self._buckets[bucket] = (tokens, now)
+            return False
+        self._buckets[bucket] = (tokens - 1.0, now)
+        return True
 
     def _pick_code(self, service: str) -> int:
         """Which of the service's throttling codes this refusal uses (DynamoDB has three): drawn, so that code

@@ -58,6 +58,29 @@ def test_buckets_are_kept_per_account_and_operation() -> None:
     assert _throttled(faults, 1, "DescribePools", "1") == [True]
 
 
+def test_a_call_refused_for_other_load_still_uses_its_token() -> None:
+    """Amazon EC2's page on request throttling, the one AWS page that says how a request quota is kept: "Each
+    request that you make removes one token from the API's bucket"; no page says whether a request refused for
+    other load (the account's other automation, a Region under load) does. The twin takes the harder case: it does
+    (docs/aws-assumptions.md, "A throttled attempt counts against the quota")."""
+    # Given a bucket of one request a second, and AWS busy for the first half second
+    clock = VirtualClock()
+    faults = Faults(
+        FaultConfig(rate_limits={"sms-voice:*": RateLimit(per_second=1, burst=1)}, throttle_bursts=((0.0, 0.5),)),
+        clock,
+    )
+    # When a call is refused in the busy half second, and the next comes half a second later
+    refused = _throttled(faults, 1)
+    clock.advance(0.5)
+    over_quota = _throttled(faults, 1)
+    clock.advance(0.5)
+    # Then the next is over the quota too: the refused call used the second's token
+    assert refused == over_quota == [True]
+    assert faults.injected["rate-limit"] == 1
+    # And the quota has its token again a second after the refused call
+    assert _throttled(faults, 1) == [False]
+
+
 def test_a_burst_throttles_every_call_inside_its_window() -> None:
     clock = VirtualClock()
     faults = Faults(FaultConfig(throttle_bursts=((10.0, 20.0),)), clock)
