@@ -4,30 +4,41 @@ are the slowest lane of a throttled migration: a turn they leave unused is time 
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
 from botocore.exceptions import ClientError
 
 from eum_share.dal import sms
-from eum_share.dal.pacing import sms_turn
+from eum_share.dal.pacing import meanwhile, sms_turn
 from eum_share.dal.throttling import is_throttled
 from eum_share.logic.batch.run import GONE, ChunkRun
+from eum_share.logic.context import Migration
 from eum_share.models.ledger import IdentityRecord, IdentityStatus
 from eum_share.models.plan import Batch
+from eum_share.models.request import MAX_BATCH_SIZE, Strategy
 
 # Batches after the one in flight whose policies may be read before their turn: each snapshot is still taken before
 # anything of the migration changes that policy, and not much longer before.
 AHEAD = 3
+# No read between two looks at the share starts with less than this left of the Lambda's time.
+ENOUGH_TIME_MS = 20_000
 
 
 class Ahead:
     """The snapshots read ahead by one invocation, saved in the ledger before the loop takes its next step."""
 
-    def __init__(self, run: ChunkRun, batches: list[Batch]) -> None:
+    def __init__(self, run: ChunkRun, batches: list[Batch], before: int | None = None) -> None:
         # The next chunk's first batches too: the chunks run one after another, and a chunk's last batches would
         # otherwise leave the read quota idle until the next chunk's first call.
         last = batches[-1].index
         self.run = run
         self.batches = batches + [b for b in run.m.plan.batches if last < b.index <= last + AHEAD]
         self.account = run.request.owner.account_id
+        # What the reads are ahead of while no batch is in flight: nothing (None) in the batch loop; the index
+        # before the first batch while the share is set up.
+        self.before = before
         self.read: list[tuple[IdentityRecord, IdentityStatus]] = []
         self.stopped = False
 
@@ -60,12 +71,65 @@ class Ahead:
             self.run.save(read)
 
     def _next(self) -> IdentityRecord | None:
-        if self.run.batch is None:
+        current = self.run.batch.index if self.run.batch is not None else self.before
+        if current is None:
             return None
-        current = self.run.batch.index
         for batch in self.batches:
             if current < batch.index <= current + AHEAD:
                 for identity in self.run.identities(batch):
                     if identity.snapshot is None and identity.status is IdentityStatus.PLANNED:
                         return identity
         return None
+
+
+@contextmanager
+def reading_first_batches(migration: Migration) -> Iterator[None]:
+    """While the block runs (the consumers' configuration is rebuilt as the principals join the share): the first
+    batches' policies are read in its calls' waits, and kept in the ledger when it ends. The owner's read quota is
+    the slowest lane of a throttled migration, and would otherwise sit idle until the first batch."""
+    ahead = _first_batches(migration)
+    if ahead is None:
+        yield
+        return
+    try:
+        with meanwhile(ahead.step):
+            yield
+    finally:
+        ahead.save()
+
+
+def read_first_batches_between_looks(
+    migration: Migration, look: Callable[[], bool | None], remaining_ms: Callable[[], int]
+) -> tuple[bool | None, bool]:
+    """While RAM associates the principals, once the consumers' configuration is rebuilt: the first batches'
+    policies not read yet, at most a batch's worth, with a look at the share after each (a read waits for its
+    quota's turn, about a second: the batches start about as soon as the principals are in). What the last look
+    answered (False when nothing was left to read), and whether anything was read."""
+    ahead = _first_batches(migration)
+    ready: bool | None = False
+    read = False
+    if ahead is None:
+        return ready, read
+    try:
+        for _ in range(MAX_BATCH_SIZE):
+            if remaining_ms() < ENOUGH_TIME_MS or not ahead.step(math.inf):
+                break
+            read = True
+            ready = look()
+            if ready is not False:
+                break
+    finally:
+        ahead.save()
+    return ready, read
+
+
+def _first_batches(migration: Migration) -> Ahead | None:
+    """Reads ahead of the first batch, before any is in flight; None when the migration associates nothing through
+    RAM. Nothing of the migration has changed these policies yet: no resource is in the share before its batch."""
+    options = migration.request.options
+    if options.strategy is not Strategy.RAM or options.dry_run:
+        return None
+    batches = migration.plan.batches
+    if not batches:
+        return None
+    return Ahead(ChunkRun(migration, lambda: 0), batches[:AHEAD], before=batches[0].index - 1)
