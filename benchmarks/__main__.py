@@ -9,7 +9,7 @@ from pathlib import Path
 
 import twin.moto_compat  # noqa: F401 - moto, at a version the twin supports, before any boto3 session
 from benchmarks.bench import run_size
-from benchmarks.rate_model import RateModel
+from benchmarks.rate_model import Floor, RateModel
 from benchmarks.report import chart, machine, merge, state_table, table, write_results
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -50,9 +50,12 @@ def main(argv: list[str] | None = None) -> int:
             records, floor = run_size(model, n, args.system)
             for line in floor.explanation if floor else []:
                 print(f"  floor: {line}")
+            _print_policy_reads(model, floor)
             fresh += [r.as_dict() for r in records]
             if _throttled_run_wanted(model, n, args.system):
-                records, _ = run_size(dataclasses.replace(model, throttle_rate=THROTTLED_RUN[1]), n, ["eum-share"])
+                throttled = dataclasses.replace(model, throttle_rate=THROTTLED_RUN[1])
+                records, _ = run_size(throttled, n, ["eum-share"])
+                _print_policy_reads(throttled, floor)
                 fresh += [r.as_dict() for r in records]
     results = merge(args.results, fresh)
     write_results(args.results, results)
@@ -66,6 +69,12 @@ def main(argv: list[str] | None = None) -> int:
         print(state_table(results))
     print(f"\nresults: {args.results}  chart: {args.chart}  ({time.perf_counter() - started:.0f} s)")
     return 0
+
+
+def _print_policy_reads(model: RateModel, floor: Floor | None) -> None:
+    if floor is not None:
+        seconds, line = model.policy_reads(floor.work)
+        print(f"  {line}: {seconds / floor.seconds:.2f} x the floor")
 
 
 def _throttled_run_wanted(model: RateModel, n: int, systems: list[str] | None) -> bool:

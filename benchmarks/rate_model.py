@@ -54,6 +54,7 @@ class Floor:
     seconds: float
     terms: dict[str, float]
     explanation: list[str]
+    work: Workload
 
 
 @dataclass(frozen=True)
@@ -113,7 +114,21 @@ class RateModel:
             f"= {listings:.1f} s",
             f"floor = principals + max(policy writes, DryRun probes, listings) = {seconds:.1f} s",
         ]
-        return Floor(seconds, terms, explanation)
+        return Floor(seconds, terms, explanation, work)
+
+    def policy_reads(self, work: Workload) -> tuple[float, str]:
+        """Not in the floor: the owner's GetResourcePolicy of every identity, which AWS's procedure has read around
+        each batch (seed 000, "Sharing at Scale": "Verify policy integrity (get_resource_policy in the owner
+        account) after every batch") and eum-share reads before anything changes it, so that nothing RAM empties
+        is lost. Under this model no system reads them faster: one a second per account (the quotas page's most
+        restrictive rate; the action is not listed), and a refused attempt takes its token (twin.faults)."""
+        _, rate = quotas.quota_of("GetResourcePolicy")
+        seconds = work.identities / (rate * (1.0 - self.throttle_rate)) if self.throttle_rate < 1 else math.inf
+        share = f" x (1 - {self.throttle_rate:.0%} refused)" if self.throttle_rate else ""
+        return seconds, (
+            f"not in the floor, the owner's policy reads: {work.identities} GetResourcePolicy / ({rate:g} a second"
+            f"{share}) = {seconds:.1f} s"
+        )
 
     def describe(self) -> list[str]:
         return [

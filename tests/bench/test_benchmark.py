@@ -98,6 +98,17 @@ def test_the_floor_is_the_slowest_pipeline_after_the_principals_join() -> None:
     assert floor.explanation[-1].endswith("= 1010.0 s")
 
 
+def test_the_owners_policy_reads_alone_take_twice_their_turns_when_half_the_calls_are_refused() -> None:
+    # Given 1,000 identities, each policy read once at GetResourcePolicy's rate (1 a second, the quotas page's most
+    # restrictive), and half of the attempts refused
+    model = RateModel(throttle_rate=0.5)
+    # When the reads are counted beside the floor
+    seconds, line = model.policy_reads(Workload(identities=1000, senders=980))
+    # Then they alone take 2,000 s, and the line says why
+    assert seconds == 2000.0
+    assert line.endswith("1000 GetResourcePolicy / (1 a second x (1 - 50% refused)) = 2000.0 s")
+
+
 def test_dry_runs_bind_the_floor_when_associations_are_quick() -> None:
     model = RateModel(association_seconds=1, policy_write_capacity=10, dry_run_per_second=5, latency_seconds=0)
     floor = model.floor(Workload(identities=1000, senders=1000))

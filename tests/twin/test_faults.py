@@ -81,6 +81,22 @@ def test_a_call_refused_for_other_load_still_uses_its_token() -> None:
     assert _throttled(faults, 1) == [False]
 
 
+def test_no_caller_completes_more_than_the_quota_times_the_share_aws_answers() -> None:
+    # Given a bucket of one request a second, and half of the calls refused for other load
+    clock = VirtualClock()
+    faults = Faults(
+        FaultConfig(seed=5, throttle_rate=0.5, rate_limits={"sms-voice:*": RateLimit(per_second=1, burst=1)}), clock
+    )
+    # When a caller sends ten a second for 200 seconds
+    answered = 0
+    for _ in range(2000):
+        answered += not _throttled(faults, 1)[0]
+        clock.advance(0.1)
+    # Then about one in two seconds is answered, as for a caller sending at the published rate: sending faster buys
+    # nothing
+    assert 80 <= answered <= 120
+
+
 def test_a_burst_throttles_every_call_inside_its_window() -> None:
     clock = VirtualClock()
     faults = Faults(FaultConfig(throttle_bursts=((10.0, 20.0),)), clock)
