@@ -43,6 +43,22 @@ def test_the_first_batch_is_associated_without_reading_policies_first(run: Migra
     assert principals_in < run.calls.index(by_batches[first_association])
 
 
+def test_the_next_batches_policies_are_read_while_the_principals_join(run: MigrationRun) -> None:
+    # Given batches of two, and principals that take longer than the first batch's two policy reads
+    by_principals_wait = [
+        c for c in run.calls if c.operation == "GetResourcePolicy" and c.caller and "EnsureShare" in c.caller
+    ]
+    batches = [
+        c.params["resourceArns"]
+        for c in run.calls
+        if c.operation == "AssociateResourceShare" and c.error is None and c.params.get("resourceArns")
+    ]
+    # When the share is looked at until they are in / Then the next batches' policies are read in the wait too (the
+    # first three batches'), not only the first's, each once
+    arns = [c.params["ResourceArn"] for c in by_principals_wait]
+    assert sorted(arns) == sorted(arn for batch in batches[:3] for arn in batch)
+
+
 def test_the_first_batch_waits_for_ram_as_long_as_the_principals_took(run: MigrationRun) -> None:
     # Given RAM took as long to associate the principals as it takes for a resource (the offline AWS's latency)
     looks = [

@@ -14,7 +14,6 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from eum_share.dal import artifacts
 from eum_share.dal.throttling import throttling_is_retryable
-from eum_share.logic.batch.ahead import reading_first_batches
 from eum_share.logic.configuration import keep_created, recreate_configuration
 from eum_share.logic.context import Migration, load
 from eum_share.logic.going_on import going_on
@@ -34,8 +33,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     settings = get_settings()
     migration = load(settings, parse(event=event, model=MigrationRef).migration_id)
     migration.ledger.update_migration(migration.id, phase=Phase.CONFIGURATION.value)
-    with reading_first_batches(migration):
-        statuses = going_on(migration, "recreate-configuration", lambda: _recreate(migration))
+    statuses = going_on(migration, "recreate-configuration", lambda: _recreate(migration))
     for status, count in statuses.items():
         metrics.add_metric(name=f"ConfigurationItems{status.title()}", unit="Count", value=count)
     metrics.add_metric(name="ConsumersConfigured", unit="Count", value=len(migration.request.consumers))

@@ -5,13 +5,12 @@ are the slowest lane of a throttled migration: a turn they leave unused is time 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 
 from botocore.exceptions import ClientError
 
 from eum_share.dal import sms
-from eum_share.dal.pacing import meanwhile, sms_turn
+from eum_share.dal.pacing import sms_turn
 from eum_share.dal.throttling import is_throttled
 from eum_share.logic.batch.run import GONE, ChunkRun
 from eum_share.logic.context import Migration
@@ -80,22 +79,6 @@ class Ahead:
                     if identity.snapshot is None and identity.status is IdentityStatus.PLANNED:
                         return identity
         return None
-
-
-@contextmanager
-def reading_first_batches(migration: Migration) -> Iterator[None]:
-    """While the block runs (the consumers' configuration is rebuilt as the principals join the share): the first
-    batches' policies are read in its calls' waits, and kept in the ledger when it ends. The owner's read quota is
-    the slowest lane of a throttled migration, and would otherwise sit idle until the first batch."""
-    ahead = _first_batches(migration)
-    if ahead is None:
-        yield
-        return
-    try:
-        with meanwhile(ahead.step):
-            yield
-    finally:
-        ahead.save()
 
 
 def read_first_batches_between_looks(
