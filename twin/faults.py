@@ -213,7 +213,8 @@ class Faults:
             )
             # AWS does not say whether a request refused for other load uses up the caller's quota: it does here,
             # the harder case (docs/aws-assumptions.md, "A throttled attempt counts against the quota").
-            within_quota = self._take_token(account, service, operation, bool(params and params.get("DryRun") is True))
+            dry_run = bool(params and params.get("DryRun") is True)
+            within_quota = self._take_token(account, service, operation, dry_run, now)
             if busy:
                 self.count("throttle")
                 raise throttling(service, operation, self._pick_code(service))
@@ -221,14 +222,13 @@ class Faults:
                 self.count("rate-limit")
                 raise throttling(service, operation, self._pick_code(service))
 
-    def _take_token(self, account: str, service: str, operation: str, dry_run: bool) -> bool:
+    def _take_token(self, account: str, service: str, operation: str, dry_run: bool, now: float) -> bool:
         """Takes a token from the call's bucket; False when it has none left (the call is over the quota)."""
         key = self._limit_key(service, operation, dry_run)
         if key is None:
             return True
         limit = self.config.rate_limits[key]
         bucket = (account, key if key.endswith(":DryRun") else f"{service}:{operation}")
-        now = self.clock.now()
         tokens, last = self._buckets.get(bucket, (limit.burst, now))
         tokens = min(limit.burst, tokens + (now - last) * limit.per_second)
         if tokens < 1.0 - _ROUNDING:

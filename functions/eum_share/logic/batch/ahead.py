@@ -28,16 +28,13 @@ ENOUGH_TIME_MS = 20_000
 class Ahead:
     """The snapshots read ahead by one invocation, saved in the ledger before the loop takes its next step."""
 
-    def __init__(self, run: ChunkRun, batches: list[Batch], before: int | None = None) -> None:
+    def __init__(self, run: ChunkRun, batches: list[Batch]) -> None:
         # The next chunk's first batches too: the chunks run one after another, and a chunk's last batches would
         # otherwise leave the read quota idle until the next chunk's first call.
         last = batches[-1].index
         self.run = run
         self.batches = batches + [b for b in run.m.plan.batches if last < b.index <= last + AHEAD]
         self.account = run.request.owner.account_id
-        # What the reads are ahead of while no batch is in flight: nothing (None) in the batch loop; the index
-        # before the first batch while the share is set up.
-        self.before = before
         self.read: list[tuple[IdentityRecord, IdentityStatus]] = []
         self.stopped = False
 
@@ -70,9 +67,8 @@ class Ahead:
             self.run.save(read)
 
     def _next(self) -> IdentityRecord | None:
-        current = self.run.batch.index if self.run.batch is not None else self.before
-        if current is None:
-            return None
+        # With no batch in flight yet (the share being set up), the reads are ahead of the first one's place.
+        current = self.run.batch.index if self.run.batch is not None else self.batches[0].index - 1
         for batch in self.batches:
             if current < batch.index <= current + AHEAD:
                 for identity in self.run.identities(batch):
@@ -115,4 +111,4 @@ def _first_batches(migration: Migration) -> Ahead | None:
     batches = migration.plan.batches
     if not batches:
         return None
-    return Ahead(ChunkRun(migration, lambda: 0), batches[:AHEAD], before=batches[0].index - 1)
+    return Ahead(ChunkRun(migration, lambda: 0), batches[:AHEAD])
